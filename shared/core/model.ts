@@ -1,0 +1,162 @@
+/**
+ * The rules core's model. Nothing here imports the AWS SDK: the same types serve the Config rules, the
+ * EventBridge responders, the CLI and the tests.
+ */
+import type { z } from 'zod';
+
+export type Compliance = 'COMPLIANT' | 'NON_COMPLIANT' | 'NOT_APPLICABLE';
+
+/** AWS Config's `configurationItemStatus` values. */
+export type ConfigurationItemStatus =
+  | 'OK'
+  | 'ResourceDiscovered'
+  | 'ResourceNotRecorded'
+  | 'ResourceDeleted'
+  | 'ResourceDeletedNotRecorded';
+
+/**
+ * One configuration item, normalised from whichever source it came in (Lambda event, API response,
+ * snapshot file, advanced query): `configuration` and every supplementary value are parsed objects,
+ * tags are a plain key → value map.
+ */
+export interface ConfigurationItem {
+  resourceType: string;
+  resourceId: string;
+  resourceName?: string | undefined;
+  arn?: string | undefined;
+  accountId: string;
+  region: string;
+  captureTime: string;
+  status: ConfigurationItemStatus;
+  tags: Record<string, string>;
+  configuration: Record<string, unknown> | null;
+  supplementaryConfiguration: Record<string, unknown>;
+}
+
+/** One cause behind a verdict, in words a person reads and in fields a program reads. */
+export interface Reason {
+  /** A stable, machine-readable code such as `world-open-port` or `missing-tag`. */
+  code: string;
+  /** The cause in words, e.g. `tcp 22 open to 0.0.0.0/0`. */
+  message: string;
+  details?: Record<string, unknown>;
+}
+
+export interface Verdict {
+  compliance: Compliance;
+  reasons: Reason[];
+}
+
+/** A verdict bound to its resource, ready for `PutEvaluations` or a report. */
+export interface Evaluation {
+  rule: string;
+  resourceType: string;
+  resourceId: string;
+  resourceName?: string | undefined;
+  accountId?: string | undefined;
+  region?: string | undefined;
+  compliance: Compliance;
+  annotation: string;
+  reasons: Reason[];
+  orderingTimestamp: Date;
+}
+
+/** The account-level Block Public Access flags (S3 Control / `AWS::S3::AccountPublicAccessBlock`). */
+export interface PublicAccessBlockFlags {
+  blockPublicAcls: boolean;
+  ignorePublicAcls: boolean;
+  blockPublicPolicy: boolean;
+  restrictPublicBuckets: boolean;
+}
+
+/** Facts about the account that a rule may ask for; fetched at most once per invocation. */
+export interface AccountFacts {
+  /** `null` when the account has no account-level Public Access Block. */
+  publicAccessBlock?: PublicAccessBlockFlags | null;
+}
+
+export type AccountFact = keyof AccountFacts;
+
+export interface EvaluationContext {
+  accountId: string;
+  region: string;
+  account: AccountFacts;
+}
+
+/**
+ * The suite configuration beside the rule parameters: baselines, richer policies. Each rule reads its own
+ * part and validates it in `parseParameters`.
+ */
+export type SuiteSettings = Record<string, unknown>;
+
+export interface Rule<Params = unknown> {
+  /** The rule's name: the Config rule's name suffix, the CLI's rule id and the configuration file key. */
+  name: string;
+  description: string;
+  /** Resource types the rule evaluates; anything else is NOT_APPLICABLE. */
+  resourceTypes: readonly string[];
+  /** Severity for reports (SARIF `security-severity`, 0–10). */
+  severity: number;
+  /** Documentation of each parameter for `plumbline rules` and the README. */
+  parameterDocs: readonly ParameterDoc[];
+  /**
+   * Validates raw `ruleParameters` (string values, as Config passes them) together with the suite
+   * settings. Throws a {@link ParameterError} naming the parameter and the value.
+   */
+  parseParameters(raw: Record<string, unknown>, suite: SuiteSettings): Params;
+  /** Account facts this rule needs; the runtime fetches each at most once per invocation. */
+  accountFacts?: readonly AccountFact[];
+  evaluate(resource: ConfigurationItem, params: Params, context: EvaluationContext): Verdict;
+}
+
+export interface ParameterDoc {
+  name: string;
+  description: string;
+  default?: string;
+}
+
+/** A rule whose parameter type is erased, for registries and runtimes that handle any rule. */
+// biome-ignore lint/suspicious/noExplicitAny: the registry holds rules of every parameter type
+export type AnyRule = Rule<any>;
+
+/** A bad rule parameter or suite setting: the message names the parameter and the value. */
+export class ParameterError extends Error {
+  constructor(
+    readonly parameter: string,
+    readonly value: unknown,
+    problem: string,
+  ) {
+    super(`Invalid rule parameter ${parameter}=${formatValue(value)}: ${problem}`);
+    this.name = 'ParameterError';
+  }
+}
+
+/** Input from outside (an event, a file) that does not have the expected shape. */
+export class InputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InputError';
+  }
+}
+
+function formatValue(value: unknown): string {
+  const text = typeof value === 'string' ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
+  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
+}
+
+/** Turns a zod error into one line naming each failing field, e.g. `invokingEvent.messageType: ...`. */
+export function describeZodError(error: z.ZodError, root = ''): string {
+  return error.issues
+    .map((issue) => {
+      const path = [root, ...issue.path.map(String)].filter((part) => part !== '').join('.');
+      return `${path || '(root)'}: ${issue.message}`;
+    })
+    .join('; ');
+}
+
+export const compliant = (reasons: Reason[] = []): Verdict => ({ compliance: 'COMPLIANT', reasons });
+export const nonCompliant = (reasons: Reason[]): Verdict => ({ compliance: 'NON_COMPLIANT', reasons });
+export const notApplicable = (message: string, code = 'not-applicable'): Verdict => ({
+  compliance: 'NOT_APPLICABLE',
+  reasons: [{ code, message }],
+});

@@ -1,0 +1,202 @@
+/**
+ * Configuration items arrive in several shapes; this module turns each into one {@link ConfigurationItem}.
+ *
+ * - Config rule Lambda event (`invokingEvent.configurationItem`): `configuration` is an object, `awsAccountId`,
+ *   `ARN`, tags as a map; supplementary values are objects or, like S3's `AccessControlList`, JSON strings.
+ * - `GetResourceConfigHistory` / `BatchGetResourceConfig` (SDK and CLI output): `configuration` and every
+ *   supplementary value are JSON strings, `accountId`, `arn`, capture time a Date (SDK) or string (CLI),
+ *   and `BatchGetResourceConfig` items carry no `tags` field at all.
+ * - Snapshot files delivered to S3 (`{fileVersion, configSnapshotId, configurationItems}`): the event shape.
+ * - Advanced query (`SelectResourceConfig`) results: a JSON string a row, `configuration` an object,
+ *   tags a list of `{key, value}`.
+ */
+import { z } from 'zod';
+import {
+  type ConfigurationItem,
+  type ConfigurationItemStatus,
+  describeZodError,
+  InputError,
+} from './model.ts';
+
+const STATUSES = [
+  'OK',
+  'ResourceDiscovered',
+  'ResourceNotRecorded',
+  'ResourceDeleted',
+  'ResourceDeletedNotRecorded',
+] as const satisfies readonly ConfigurationItemStatus[];
+
+const tagListEntry = z.looseObject({
+  key: z.string().optional(),
+  Key: z.string().optional(),
+  value: z.string().nullish(),
+  Value: z.string().nullish(),
+});
+
+const tagsInput = z.union([z.record(z.string(), z.string().nullable()), z.array(tagListEntry)]).nullish();
+
+const timestamp = z.union([
+  z.date(),
+  z.string().refine((text) => !Number.isNaN(Date.parse(text)), 'must be an ISO 8601 timestamp'),
+  z.number(),
+]);
+
+/** Accepts every source's field names; `normaliseConfigurationItem` picks whichever is present. */
+const rawConfigurationItem = z
+  .looseObject({
+    resourceType: z.string().min(1),
+    resourceId: z.string().min(1),
+    resourceName: z.string().nullish(),
+    ARN: z.string().nullish(),
+    arn: z.string().nullish(),
+    awsAccountId: z.string().nullish(),
+    accountId: z.string().nullish(),
+    awsRegion: z.string().min(1),
+    configurationItemCaptureTime: timestamp,
+    configurationItemStatus: z.enum(STATUSES),
+    configuration: z.union([z.string(), z.record(z.string(), z.unknown()), z.null()]).optional(),
+    supplementaryConfiguration: z.record(z.string(), z.unknown()).nullish(),
+    tags: tagsInput,
+  })
+  .refine((item) => (item.awsAccountId ?? item.accountId) != null, {
+    message: 'awsAccountId (or accountId) is required',
+    path: ['awsAccountId'],
+  });
+
+export type RawConfigurationItem = z.input<typeof rawConfigurationItem>;
+
+/**
+ * Normalises one configuration item from any source. Throws an {@link InputError} naming the field that
+ * is missing or malformed, prefixed with `where` (e.g. `invokingEvent.configurationItem`).
+ */
+export function normaliseConfigurationItem(input: unknown, where = 'configurationItem'): ConfigurationItem {
+  const parsed = rawConfigurationItem.safeParse(input);
+  if (!parsed.success) throw new InputError(`Invalid ${where}: ${describeZodError(parsed.error, where)}`);
+  const item = parsed.data;
+  const configuration = parseConfiguration(item.configuration, `${where}.configuration`);
+  return {
+    resourceType: item.resourceType,
+    resourceId: item.resourceId,
+    resourceName: item.resourceName ?? undefined,
+    arn: item.ARN ?? item.arn ?? undefined,
+    accountId: (item.awsAccountId ?? item.accountId) as string,
+    region: item.awsRegion,
+    captureTime: new Date(item.configurationItemCaptureTime).toISOString(),
+    status: item.configurationItemStatus,
+    tags: item.tags != null ? tagMap(item.tags) : tagMap(tagsFromConfiguration(configuration)),
+    configuration,
+    supplementaryConfiguration: parseSupplementary(item.supplementaryConfiguration ?? {}),
+  };
+}
+
+/** Parses one row of `SelectResourceConfig` results (a JSON string) into a configuration item. */
+export function normaliseSelectResult(row: string, where = 'SelectResourceConfig result'): ConfigurationItem {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(row);
+  } catch {
+    throw new InputError(`Invalid ${where}: not JSON`);
+  }
+  return normaliseConfigurationItem(parsed, where);
+}
+
+function parseConfiguration(value: unknown, where: string): Record<string, unknown> | null {
+  if (value == null) return null;
+  if (typeof value === 'string') {
+    const parsed = parseJson(value);
+    if (parsed === null || parsed === undefined) return null;
+    if (typeof parsed !== 'object' || Array.isArray(parsed)) {
+      throw new InputError(
+        `Invalid ${where}: expected a JSON object, got ${JSON.stringify(value).slice(0, 80)}`,
+      );
+    }
+    return parsed as Record<string, unknown>;
+  }
+  return value as Record<string, unknown>;
+}
+
+/** Supplementary values come as JSON strings from the APIs and sometimes in events; parse those that are. */
+function parseSupplementary(values: Record<string, unknown>): Record<string, unknown> {
+  const result: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(values)) {
+    result[key] = typeof value === 'string' ? (parseJson(value) ?? value) : value;
+  }
+  return result;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+type TagsInput = z.infer<typeof tagsInput>;
+
+function tagMap(tags: TagsInput): Record<string, string> {
+  const result: Record<string, string> = {};
+  if (tags == null) return result;
+  if (Array.isArray(tags)) {
+    for (const entry of tags) {
+      const key = entry.key ?? entry.Key;
+      if (key !== undefined) result[key] = entry.value ?? entry.Value ?? '';
+    }
+    return result;
+  }
+  for (const [key, value] of Object.entries(tags)) result[key] = value ?? '';
+  return result;
+}
+
+/** `BatchGetResourceConfig` items have no `tags`; most resource types repeat them in `configuration.tags`. */
+function tagsFromConfiguration(configuration: Record<string, unknown> | null): TagsInput {
+  const candidate = configuration?.tags ?? configuration?.Tags;
+  const parsed = tagsInput.safeParse(candidate);
+  return parsed.success ? parsed.data : undefined;
+}
+
+const snapshotFile = z.looseObject({
+  fileVersion: z.string().optional(),
+  configSnapshotId: z.string().optional(),
+  configurationItems: z.array(z.unknown()),
+});
+
+/**
+ * Reads the items of any supported file shape: a Config snapshot (`configurationItems`), the CLI's
+ * `batch-get-resource-config` output (`baseConfigurationItems`), `get-resource-config-history` output
+ * (`configurationItems`), or `select-resource-config` output (`Results`, JSON strings).
+ */
+export function itemsFromDocument(document: unknown, where: string): ConfigurationItem[] {
+  if (typeof document !== 'object' || document === null || Array.isArray(document)) {
+    throw new InputError(
+      `${where}: expected a JSON object with configurationItems, baseConfigurationItems or Results`,
+    );
+  }
+  const record = document as Record<string, unknown>;
+  if ('configurationItems' in record) {
+    const parsed = snapshotFile.safeParse(record);
+    if (!parsed.success) throw new InputError(`${where}: ${describeZodError(parsed.error)}`);
+    return parsed.data.configurationItems.map((item, index) =>
+      normaliseConfigurationItem(item, `${where}: configurationItems[${index}]`),
+    );
+  }
+  if ('baseConfigurationItems' in record) {
+    const items = record.baseConfigurationItems;
+    if (!Array.isArray(items)) throw new InputError(`${where}: baseConfigurationItems: expected an array`);
+    return items.map((item, index) =>
+      normaliseConfigurationItem(item, `${where}: baseConfigurationItems[${index}]`),
+    );
+  }
+  if ('Results' in record) {
+    const rows = record.Results;
+    if (!Array.isArray(rows)) throw new InputError(`${where}: Results: expected an array of JSON strings`);
+    return rows.map((row, index) => {
+      if (typeof row !== 'string')
+        throw new InputError(`${where}: Results[${index}]: expected a JSON string`);
+      return normaliseSelectResult(row, `${where}: Results[${index}]`);
+    });
+  }
+  throw new InputError(
+    `${where}: expected a JSON object with configurationItems, baseConfigurationItems or Results`,
+  );
+}

@@ -1,0 +1,43 @@
+/**
+ * The suite configuration file, shared by the CLI (`--config`), deployment (each Config rule's
+ * `InputParameters`) and the Lambda functions (shipped beside the bundle):
+ *
+ *   { "rules": { "security-group": { "blockedPorts": "22,3389" }, "required-tags": {...}, ... },
+ *     "baselines": {...}, "tagPolicy": {...}, ... }
+ *
+ * Each rule's object is exactly its Config `ruleParameters`. Everything beside `rules` is a suite setting
+ * that the rule owning it validates.
+ */
+import { z } from 'zod';
+import { describeZodError, InputError, type SuiteSettings } from './model.ts';
+
+const parameterValue = z.union([z.string(), z.number(), z.boolean()]);
+
+const suiteConfigSchema = z.looseObject({
+  rules: z.record(z.string(), z.record(z.string(), parameterValue)).optional(),
+});
+
+export interface SuiteConfig {
+  /** Rule name → raw rule parameters, values as strings (as Config passes them). */
+  rules: Record<string, Record<string, string>>;
+  settings: SuiteSettings;
+}
+
+export const EMPTY_SUITE_CONFIG: SuiteConfig = { rules: {}, settings: {} };
+
+/** Validates a parsed configuration document; `knownRules` are the rule names a `rules` key may use. */
+export function parseSuiteConfig(document: unknown, source: string, knownRules: readonly string[]): SuiteConfig {
+  const parsed = suiteConfigSchema.safeParse(document ?? {});
+  if (!parsed.success) throw new InputError(`${source}: ${describeZodError(parsed.error)}`);
+  const { rules = {}, ...settings } = parsed.data;
+  for (const name of Object.keys(rules)) {
+    if (!knownRules.includes(name)) {
+      throw new InputError(`${source}: rules.${name}: unknown rule (known: ${knownRules.join(', ')})`);
+    }
+  }
+  const stringRules: SuiteConfig['rules'] = {};
+  for (const [name, parameters] of Object.entries(rules)) {
+    stringRules[name] = Object.fromEntries(Object.entries(parameters).map(([key, value]) => [key, String(value)]));
+  }
+  return { rules: stringRules, settings };
+}
