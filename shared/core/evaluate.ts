@@ -4,6 +4,14 @@ import { notApplicable } from './model.ts';
 
 const GONE_STATUSES = new Set(['ResourceDeleted', 'ResourceDeletedNotRecorded', 'ResourceNotRecorded']);
 
+/** Whether the rule evaluates the item at all (in scope, neither deleted nor unrecorded). */
+export function isEvaluable(
+  rule: AnyRule,
+  item: Pick<ConfigurationItem, 'resourceType' | 'status'>,
+): boolean {
+  return rule.resourceTypes.includes(item.resourceType) && !GONE_STATUSES.has(item.status);
+}
+
 /**
  * The verdict of one rule on one item, with the scope checks every entry point shares: a resource type the
  * rule does not cover, and an item that is deleted or not recorded, are NOT_APPLICABLE.

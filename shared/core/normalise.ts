@@ -71,7 +71,8 @@ export type RawConfigurationItem = z.input<typeof rawConfigurationItem>;
  */
 export function normaliseConfigurationItem(input: unknown, where = 'configurationItem'): ConfigurationItem {
   const parsed = rawConfigurationItem.safeParse(input);
-  if (!parsed.success) throw new InputError(`Invalid ${where}: ${describeZodError(parsed.error, where)}`);
+  if (!parsed.success)
+    throw new InputError(`Invalid configuration item: ${describeZodError(parsed.error, where)}`);
   const item = parsed.data;
   const configuration = parseConfiguration(item.configuration, `${where}.configuration`);
   return {

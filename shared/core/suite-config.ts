@@ -26,7 +26,11 @@ export interface SuiteConfig {
 export const EMPTY_SUITE_CONFIG: SuiteConfig = { rules: {}, settings: {} };
 
 /** Validates a parsed configuration document; `knownRules` are the rule names a `rules` key may use. */
-export function parseSuiteConfig(document: unknown, source: string, knownRules: readonly string[]): SuiteConfig {
+export function parseSuiteConfig(
+  document: unknown,
+  source: string,
+  knownRules: readonly string[],
+): SuiteConfig {
   const parsed = suiteConfigSchema.safeParse(document ?? {});
   if (!parsed.success) throw new InputError(`${source}: ${describeZodError(parsed.error)}`);
   const { rules = {}, ...settings } = parsed.data;
@@ -37,7 +41,9 @@ export function parseSuiteConfig(document: unknown, source: string, knownRules: 
   }
   const stringRules: SuiteConfig['rules'] = {};
   for (const [name, parameters] of Object.entries(rules)) {
-    stringRules[name] = Object.fromEntries(Object.entries(parameters).map(([key, value]) => [key, String(value)]));
+    stringRules[name] = Object.fromEntries(
+      Object.entries(parameters).map(([key, value]) => [key, String(value)]),
+    );
   }
   return { rules: stringRules, settings };
 }

@@ -1,0 +1,128 @@
+/**
+ * Bundles each `functions/<name>/handler.ts` into `dist/<name>/index.mjs` for the `nodejs22.x` runtime:
+ * ESM, minified, source maps, the AWS SDK bundled and tree-shaken, and the suite configuration
+ * (`plumbline.config.yaml`, validated) written beside each bundle as `plumbline.config.json`.
+ *
+ *   npm run build                 # every function
+ *   npm run build -- sg-drift-revert public-bucket
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { type BuildOptions, build, type Metafile } from 'esbuild';
+import { parse as parseYaml } from 'yaml';
+import { parseSuiteConfig } from './shared/core/suite-config.ts';
+import { RULES } from './shared/rules/index.ts';
+
+const root = fileURLToPath(new URL('.', import.meta.url));
+export const FUNCTIONS_DIR = join(root, 'functions');
+export const SUITE_CONFIG_FILE = join(root, 'plumbline.config.yaml');
+
+export interface BuildRequest {
+  /** Function names (folders under functions/); all of them when empty. */
+  functions?: readonly string[];
+  outdir?: string;
+  /** Leave `@aws-sdk/*` and `@smithy/*` external, as when loading the SDK from the Lambda runtime. */
+  externalSdk?: boolean;
+  /** The suite configuration file to ship beside each bundle. */
+  suiteConfigFile?: string;
+  quiet?: boolean;
+}
+
+export interface BuiltFunction {
+  name: string;
+  bundle: string;
+  bytes: number;
+  gzipBytes: number;
+}
+
+export function functionNames(): string[] {
+  return readdirSync(FUNCTIONS_DIR, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && existsSync(join(FUNCTIONS_DIR, entry.name, 'handler.ts')))
+    .map((entry) => entry.name)
+    .sort();
+}
+
+/** The options every function bundle shares. */
+export function bundleOptions(externalSdk = false): BuildOptions {
+  return {
+    bundle: true,
+    platform: 'node',
+    target: 'node22',
+    format: 'esm',
+    minify: true,
+    sourcemap: true,
+    treeShaking: true,
+    legalComments: 'linked',
+    mainFields: ['module', 'main'],
+    metafile: true,
+    logLevel: 'warning',
+    external: externalSdk ? ['@aws-sdk/*', '@smithy/*'] : [],
+    // Some dependencies still call require(); ESM output needs one.
+    banner: {
+      js: "import { createRequire as __plumblineCreateRequire } from 'node:module'; const require = __plumblineCreateRequire(import.meta.url);",
+    },
+  };
+}
+
+/** Reads and validates the suite configuration (YAML or JSON); a missing file means defaults. */
+export function loadSuiteConfigDocument(file: string): unknown {
+  if (!existsSync(file)) return {};
+  const document = parseYaml(readFileSync(file, 'utf8')) ?? {};
+  parseSuiteConfig(
+    document,
+    basename(file),
+    RULES.map((rule) => rule.name),
+  );
+  return document;
+}
+
+export async function buildFunctions(request: BuildRequest = {}): Promise<BuiltFunction[]> {
+  const names = request.functions?.length ? [...request.functions] : functionNames();
+  const outdir = resolve(request.outdir ?? join(root, 'dist'));
+  const suiteDocument = loadSuiteConfigDocument(request.suiteConfigFile ?? SUITE_CONFIG_FILE);
+  const built: BuiltFunction[] = [];
+  const metafiles: Record<string, Metafile> = {};
+  for (const name of names) {
+    const entry = join(FUNCTIONS_DIR, name, 'handler.ts');
+    if (!existsSync(entry)) throw new Error(`No function named ${name}: ${entry} does not exist`);
+    const target = join(outdir, name);
+    rmSync(target, { recursive: true, force: true });
+    mkdirSync(target, { recursive: true });
+    const result = await build({
+      ...bundleOptions(request.externalSdk),
+      entryPoints: [entry],
+      outfile: join(target, 'index.mjs'),
+    });
+    if (result.metafile) metafiles[name] = result.metafile;
+    writeFileSync(join(target, 'plumbline.config.json'), `${JSON.stringify(suiteDocument, null, 2)}\n`);
+    const bundle = readFileSync(join(target, 'index.mjs'));
+    built.push({
+      name,
+      bundle: join(target, 'index.mjs'),
+      bytes: bundle.length,
+      gzipBytes: gzipSync(bundle, { level: 9 }).length,
+    });
+  }
+  mkdirSync(outdir, { recursive: true });
+  writeFileSync(join(outdir, 'meta.json'), JSON.stringify(metafiles));
+  if (!request.quiet) printSizes(built);
+  return built;
+}
+
+function printSizes(built: BuiltFunction[]): void {
+  const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
+  const width = Math.max(8, ...built.map((fn) => fn.name.length));
+  console.log(`${'function'.padEnd(width)}  ${'bundle'.padStart(10)}  ${'gzip'.padStart(10)}`);
+  for (const fn of built) {
+    console.log(`${fn.name.padEnd(width)}  ${kib(fn.bytes).padStart(10)}  ${kib(fn.gzipBytes).padStart(10)}`);
+  }
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  buildFunctions({ functions: process.argv.slice(2) }).catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exitCode = 1;
+  });
+}

@@ -1,0 +1,324 @@
+/**
+ * The Config-rule runtime: Config event → rules core → PutEvaluations. One adapter for every rule.
+ */
+import {
+  ConfigServiceClient,
+  type EvaluationResult,
+  GetComplianceDetailsByConfigRuleCommand,
+} from '@aws-sdk/client-config-service';
+import { STSClient } from '@aws-sdk/client-sts';
+import type { AwsCredentialIdentityProvider } from '@smithy/types';
+import {
+  type ConfigRuleInvocation,
+  type ConfigurationItemSummary,
+  parseConfigRuleEvent,
+} from '../core/config-event.ts';
+import { evaluateItem, isEvaluable, toEvaluation } from '../core/evaluate.ts';
+import {
+  type AccountFacts,
+  type AnyRule,
+  type Compliance,
+  type ConfigurationItem,
+  type Evaluation,
+  type EvaluationContext,
+  notApplicable,
+  ParameterError,
+  type PublicAccessBlockFlags,
+} from '../core/model.ts';
+import type { SuiteConfig } from '../core/suite-config.ts';
+import { logger } from '../lambda/logger.ts';
+import { bundledSuiteConfig } from '../lambda/suite.ts';
+import { assumedRoleCredentials, roleArn } from './assume-role.ts';
+import { clientCache, clientSettings } from './clients.ts';
+import {
+  fetchConfigurationItem,
+  type InventoryStrategy,
+  inventoryPages,
+  inventoryStrategyFromEnv,
+  PAGE_SIZE,
+} from './config-inventory.ts';
+import { EvaluationWriter, type WriterOptions } from './evaluation-writer.ts';
+
+/** Rule parameters the runtime consumes itself; the rule never sees them. */
+export const RUNTIME_PARAMETERS = ['ExecutionRoleName'] as const;
+const CONFIG_SERVICE_LINKED_ROLE = 'AWSServiceRoleForConfig';
+
+export interface AccountTarget {
+  accountId: string;
+  region: string;
+  /** Assumed-role credentials for a member account; undefined means the function's own role. */
+  credentials?: AwsCredentialIdentityProvider | undefined;
+  config: ConfigServiceClient;
+}
+
+/** Loaders for the account facts rules may ask for; each runs at most once per invocation. */
+export interface AccountFactLoaders {
+  publicAccessBlock?: (target: AccountTarget) => Promise<PublicAccessBlockFlags | null>;
+}
+
+export interface ConfigRuntimeOptions {
+  /** Builds a Config client; `credentials` is undefined for the function's own role. */
+  createConfigClient?: (credentials?: AwsCredentialIdentityProvider) => ConfigServiceClient;
+  sts?: STSClient;
+  accountFacts?: AccountFactLoaders;
+  suiteConfig?: () => SuiteConfig;
+  inventory?: InventoryStrategy;
+  writer?: Pick<WriterOptions, 'maxAttempts' | 'maxInFlight' | 'baseDelayMs' | 'sleep'>;
+  region?: string;
+}
+
+export interface RunSummary {
+  rule: string;
+  messageType: 'change' | 'oversized' | 'scheduled';
+  evaluations: number;
+  byCompliance: Record<Compliance, number>;
+  staleCleaned: number;
+  putEvaluationsCalls: number;
+}
+
+/**
+ * Turns a rule into a Config custom-rule handler. Clients are built once per cold start (the function's
+ * own Config client, then one per member account when `ExecutionRoleName` is set).
+ */
+export function createConfigRuleHandler(rule: AnyRule, options: ConfigRuntimeOptions = {}) {
+  const createConfigClient =
+    options.createConfigClient ?? ((credentials) => new ConfigServiceClient(clientSettings(credentials)));
+  let ownConfig: ConfigServiceClient | undefined;
+  let sts = options.sts;
+  const memberConfigs = clientCache((arn) => {
+    sts ??= new STSClient(clientSettings());
+    const credentials = assumedRoleCredentials(sts, arn, `plumbline-${rule.name}`);
+    return { credentials, config: createConfigClient(credentials) };
+  });
+  const suiteConfig = options.suiteConfig ?? bundledSuiteConfig;
+  const region = options.region ?? process.env.AWS_REGION ?? 'us-east-1';
+
+  return async (event: unknown): Promise<RunSummary> => {
+    const invocation = parseConfigRuleEvent(event);
+    const { executionRoleName, ruleParameters } = splitRuntimeParameters(invocation.ruleParameters);
+    const params = rule.parseParameters(ruleParameters, suiteConfig().settings);
+    let target: AccountTarget;
+    if (executionRoleName === undefined) {
+      ownConfig ??= createConfigClient();
+      target = { accountId: invocation.accountId, region, config: ownConfig };
+    } else {
+      const member = memberConfigs(roleArn(invocation.accountId, executionRoleName, region));
+      await member.credentials(); // fail early, naming the role, if it cannot be assumed
+      target = { accountId: invocation.accountId, region, ...member };
+    }
+    const run = new Invocation(rule, params, invocation, target, options);
+    const summary = await run.execute();
+    logger.info('evaluation run complete', { ...summary });
+    return summary;
+  };
+}
+
+function splitRuntimeParameters(raw: Record<string, unknown>) {
+  const { ExecutionRoleName, ...ruleParameters } = raw;
+  if (ExecutionRoleName === undefined || ExecutionRoleName === '')
+    return { ruleParameters, executionRoleName: undefined };
+  if (typeof ExecutionRoleName !== 'string' || !/^[\w+=,.@-]{1,64}$/.test(ExecutionRoleName)) {
+    throw new ParameterError('ExecutionRoleName', ExecutionRoleName, 'expected an IAM role name');
+  }
+  if (ExecutionRoleName === CONFIG_SERVICE_LINKED_ROLE) {
+    throw new ParameterError(
+      'ExecutionRoleName',
+      ExecutionRoleName,
+      'the AWS Config service-linked role cannot be assumed; name the Plumbline execution role',
+    );
+  }
+  return { ruleParameters, executionRoleName: ExecutionRoleName };
+}
+
+/** One invocation: evaluate, write, and (periodic) clean stale results. */
+class Invocation {
+  private readonly writer: EvaluationWriter;
+  private readonly counts: Record<Compliance, number> = { COMPLIANT: 0, NON_COMPLIANT: 0, NOT_APPLICABLE: 0 };
+  private facts: Promise<AccountFacts> | undefined;
+  private evaluations = 0;
+
+  constructor(
+    private readonly rule: AnyRule,
+    private readonly params: unknown,
+    private readonly invocation: ConfigRuleInvocation,
+    private readonly target: AccountTarget,
+    private readonly options: ConfigRuntimeOptions,
+  ) {
+    this.writer = new EvaluationWriter(target.config, {
+      ...options.writer,
+      resultToken: invocation.resultToken,
+      testMode: invocation.testMode,
+    });
+  }
+
+  async execute(): Promise<RunSummary> {
+    const message = this.invocation.message;
+    let staleCleaned = 0;
+    if (message.type === 'change') {
+      await this.evaluateChanged(message.item);
+    } else if (message.type === 'oversized') {
+      await this.evaluateOversized(message.summary);
+    } else {
+      const seen = await this.scanInventory(message.notificationCreationTime);
+      staleCleaned = await this.cleanStale(seen, message.notificationCreationTime);
+    }
+    await this.writer.flush();
+    return {
+      rule: this.rule.name,
+      messageType: message.type,
+      evaluations: this.evaluations,
+      byCompliance: this.counts,
+      staleCleaned,
+      putEvaluationsCalls: this.writer.calls,
+    };
+  }
+
+  private async evaluateChanged(item: ConfigurationItem): Promise<void> {
+    const orderingTimestamp = new Date(item.captureTime);
+    if (this.invocation.eventLeftScope) {
+      await this.write(
+        toEvaluation(
+          this.rule,
+          item,
+          notApplicable('resource left the rule scope', 'left-scope'),
+          orderingTimestamp,
+        ),
+      );
+      return;
+    }
+    await this.write(await this.evaluate(item, orderingTimestamp), true);
+  }
+
+  private async evaluateOversized(summary: ConfigurationItemSummary): Promise<void> {
+    const captureTime = new Date(summary.configurationItemCaptureTime);
+    const resource = {
+      resourceType: summary.resourceType,
+      resourceId: summary.resourceId,
+      resourceName: summary.resourceName ?? undefined,
+      accountId: summary.awsAccountId ?? this.target.accountId,
+      region: summary.awsRegion,
+      status: summary.configurationItemStatus as ConfigurationItem['status'],
+    };
+    if (this.invocation.eventLeftScope || !isEvaluable(this.rule, resource)) {
+      const reason = this.invocation.eventLeftScope
+        ? notApplicable('resource left the rule scope', 'left-scope')
+        : notApplicable(
+            `${resource.resourceType} ${resource.resourceId} is out of scope or not recorded (${resource.status})`,
+          );
+      await this.write(toEvaluation(this.rule, resource, reason, captureTime));
+      return;
+    }
+    const item = await fetchConfigurationItem(
+      this.target.config,
+      summary.resourceType,
+      summary.resourceId,
+      captureTime,
+    );
+    if (item === undefined) {
+      throw new Error(
+        `GetResourceConfigHistory returned no configuration item for ${summary.resourceType} ${summary.resourceId} at ${summary.configurationItemCaptureTime}`,
+      );
+    }
+    await this.write(await this.evaluate(item, captureTime), true);
+  }
+
+  /** Evaluates every current item of the rule's types; returns the keys seen, for the stale clean-up. */
+  private async scanInventory(orderingTimestamp: Date): Promise<Set<string>> {
+    const seen = new Set<string>();
+    const strategy = this.options.inventory ?? inventoryStrategyFromEnv();
+    for await (const page of inventoryPages(this.target.config, this.rule.resourceTypes, strategy)) {
+      for (const item of page) {
+        seen.add(resourceKey(item.resourceType, item.resourceId));
+        await this.write(await this.evaluate(item, orderingTimestamp));
+      }
+    }
+    return seen;
+  }
+
+  /** Resources with a verdict from this rule that no longer exist in the inventory become NOT_APPLICABLE. */
+  private async cleanStale(seen: Set<string>, orderingTimestamp: Date): Promise<number> {
+    let cleaned = 0;
+    let nextToken: string | undefined;
+    do {
+      const page = await this.target.config.send(
+        new GetComplianceDetailsByConfigRuleCommand({
+          ConfigRuleName: this.invocation.ruleName,
+          ComplianceTypes: ['COMPLIANT', 'NON_COMPLIANT'],
+          Limit: PAGE_SIZE,
+          NextToken: nextToken,
+        }),
+      );
+      for (const stale of staleResources(page.EvaluationResults ?? [], seen)) {
+        cleaned++;
+        const verdict = notApplicable(
+          'resource no longer exists in the AWS Config inventory',
+          'resource-gone',
+        );
+        await this.write(
+          toEvaluation(
+            this.rule,
+            { ...stale, accountId: this.target.accountId, region: this.target.region },
+            verdict,
+            orderingTimestamp,
+          ),
+        );
+      }
+      nextToken = page.NextToken;
+    } while (nextToken);
+    return cleaned;
+  }
+
+  private async evaluate(item: ConfigurationItem, orderingTimestamp: Date): Promise<Evaluation> {
+    const context: EvaluationContext = {
+      accountId: item.accountId,
+      region: item.region,
+      account: isEvaluable(this.rule, item) ? await this.accountFacts() : {},
+    };
+    return evaluateItem(this.rule, this.params, item, context, orderingTimestamp);
+  }
+
+  private accountFacts(): Promise<AccountFacts> {
+    this.facts ??= this.loadAccountFacts();
+    return this.facts;
+  }
+
+  private async loadAccountFacts(): Promise<AccountFacts> {
+    const facts: AccountFacts = {};
+    for (const fact of this.rule.accountFacts ?? []) {
+      const load = this.options.accountFacts?.[fact];
+      if (load === undefined)
+        throw new Error(`Rule ${this.rule.name} needs the account fact ${fact}, but no loader was given`);
+      facts[fact] = await load(this.target);
+    }
+    return facts;
+  }
+
+  private async write(evaluation: Evaluation, logEach = false): Promise<void> {
+    this.evaluations++;
+    this.counts[evaluation.compliance]++;
+    if (logEach || evaluation.compliance === 'NON_COMPLIANT') {
+      logger.info('evaluation', {
+        rule: evaluation.rule,
+        resourceType: evaluation.resourceType,
+        resourceId: evaluation.resourceId,
+        compliance: evaluation.compliance,
+        annotation: evaluation.annotation,
+      });
+    }
+    await this.writer.add(evaluation);
+  }
+}
+
+function resourceKey(resourceType: string, resourceId: string): string {
+  return `${resourceType}|${resourceId}`;
+}
+
+function staleResources(results: EvaluationResult[], seen: Set<string>) {
+  return results.flatMap((result) => {
+    const qualifier = result.EvaluationResultIdentifier?.EvaluationResultQualifier;
+    const resourceType = qualifier?.ResourceType;
+    const resourceId = qualifier?.ResourceId;
+    if (!resourceType || !resourceId || seen.has(resourceKey(resourceType, resourceId))) return [];
+    return [{ resourceType, resourceId }];
+  });
+}

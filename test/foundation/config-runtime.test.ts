@@ -1,0 +1,502 @@
+import {
+  BatchGetResourceConfigCommand,
+  ConfigServiceClient,
+  GetComplianceDetailsByConfigRuleCommand,
+  GetResourceConfigHistoryCommand,
+  ListDiscoveredResourcesCommand,
+  PutEvaluationsCommand,
+  SelectResourceConfigCommand,
+} from '@aws-sdk/client-config-service';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { type ConfigRuntimeOptions, createConfigRuleHandler } from '../../shared/aws/config-runtime.ts';
+import type { AnyRule } from '../../shared/core/model.ts';
+import { EMPTY_SUITE_CONFIG } from '../../shared/core/suite-config.ts';
+import {
+  ACCOUNT,
+  apiItem,
+  changeEvent,
+  instanceItem,
+  oversizedEvent,
+  PERIODIC_TIME,
+  periodicEvent,
+} from '../fixtures/config/events.ts';
+import { testRule } from '../support/test-rule.ts';
+
+const config = mockClient(ConfigServiceClient);
+const sts = mockClient(STSClient);
+const noWait = { sleep: async () => {} };
+
+function handlerFor(rule: AnyRule = testRule, options: ConfigRuntimeOptions = {}) {
+  return createConfigRuleHandler(rule, { suiteConfig: () => EMPTY_SUITE_CONFIG, writer: noWait, ...options });
+}
+
+function selectRow(id: string, tags: Record<string, string>) {
+  return JSON.stringify({
+    resourceId: id,
+    resourceType: 'AWS::EC2::Instance',
+    arn: `arn:aws:ec2:us-east-2:${ACCOUNT}:instance/${id}`,
+    accountId: ACCOUNT,
+    awsRegion: 'us-east-2',
+    configurationItemCaptureTime: '2016-02-17T01:36:34.043Z',
+    configurationItemStatus: 'OK',
+    configuration: { instanceId: id },
+    supplementaryConfiguration: {},
+    tags: Object.entries(tags).map(([key, value]) => ({ key, value, tag: `${key}=${value}` })),
+  });
+}
+
+/** Answers advanced queries for EC2 instances with `page(nextToken)`; other types have no resources. */
+function instancesOnly(page: (nextToken: string | undefined) => { Results: string[]; NextToken?: string }) {
+  config
+    .on(SelectResourceConfigCommand)
+    .callsFake((input: { Expression: string; NextToken?: string }) =>
+      input.Expression.includes("'AWS::EC2::Instance'") ? page(input.NextToken) : { Results: [] },
+    );
+}
+
+beforeEach(() => {
+  config.reset();
+  sts.reset();
+  config.on(PutEvaluationsCommand).resolves({ FailedEvaluations: [] });
+  config.on(GetComplianceDetailsByConfigRuleCommand).resolves({ EvaluationResults: [] });
+  config.on(SelectResourceConfigCommand).resolves({ Results: [] });
+});
+
+describe('change-triggered evaluation', () => {
+  it('evaluates the item from the event and writes one PutEvaluations, with no read call', async () => {
+    const summary = await handlerFor()(changeEvent(instanceItem({ tags: { Owner: 'team-a' } })));
+    expect(config).toHaveReceivedCommandTimes(PutEvaluationsCommand, 1);
+    expect(config.calls()).toHaveLength(1);
+    expect(config).toHaveReceivedCommandWith(PutEvaluationsCommand, {
+      ResultToken: 'myResultToken',
+      Evaluations: [
+        {
+          ComplianceResourceType: 'AWS::EC2::Instance',
+          ComplianceResourceId: 'i-00000000',
+          ComplianceType: 'COMPLIANT',
+          Annotation: 'tag Owner present',
+          OrderingTimestamp: new Date('2016-02-17T01:36:34.043Z'),
+        },
+      ],
+    });
+    expect(config.commandCalls(PutEvaluationsCommand)[0]?.args[0].input).not.toHaveProperty('TestMode');
+    expect(summary).toEqual({
+      rule: 'test-owner-tag',
+      messageType: 'change',
+      evaluations: 1,
+      byCompliance: { COMPLIANT: 1, NON_COMPLIANT: 0, NOT_APPLICABLE: 0 },
+      staleCleaned: 0,
+      putEvaluationsCalls: 1,
+    });
+  });
+
+  it('passes rule parameters from the event to the rule', async () => {
+    await handlerFor()(changeEvent(instanceItem(), { ruleParameters: { requiredTag: 'CostCenter' } }));
+    expect(config).toHaveReceivedCommandWith(PutEvaluationsCommand, {
+      Evaluations: [
+        expect.objectContaining({ ComplianceType: 'NON_COMPLIANT', Annotation: 'missing: CostCenter' }),
+      ],
+    });
+  });
+
+  it.each([
+    ['ResourceDeleted', 'resource status is ResourceDeleted'],
+    ['ResourceDeletedNotRecorded', 'resource status is ResourceDeletedNotRecorded'],
+    ['ResourceNotRecorded', 'resource status is ResourceNotRecorded'],
+  ])('writes NOT_APPLICABLE for a %s item', async (status, annotation) => {
+    await handlerFor()(changeEvent(instanceItem({ configurationItemStatus: status, configuration: null })));
+    expect(config).toHaveReceivedCommandWith(PutEvaluationsCommand, {
+      Evaluations: [expect.objectContaining({ ComplianceType: 'NOT_APPLICABLE', Annotation: annotation })],
+    });
+  });
+
+  it.each(['OK', 'ResourceDiscovered'])('evaluates an item with status %s', async (status) => {
+    await handlerFor()(changeEvent(instanceItem({ configurationItemStatus: status })));
+    expect(config).toHaveReceivedCommandWith(PutEvaluationsCommand, {
+      Evaluations: [
+        expect.objectContaining({ ComplianceType: 'NON_COMPLIANT', Annotation: 'missing: Owner' }),
+      ],
+    });
+  });
+
+  it('writes NOT_APPLICABLE when the resource left the rule scope', async () => {
+    await handlerFor()(changeEvent(instanceItem(), { eventLeftScope: true }));
+    expect(config).toHaveReceivedCommandWith(PutEvaluationsCommand, {
+      Evaluations: [
+        expect.objectContaining({
+          ComplianceType: 'NOT_APPLICABLE',
+          Annotation: 'resource left the rule scope',
+        }),
+      ],
+    });
+  });
+
+  it('writes NOT_APPLICABLE for a resource type the rule does not cover', async () => {
+    await handlerFor()(
+      changeEvent(instanceItem({ resourceType: 'AWS::S3::Bucket', resourceId: 'my-bucket' })),
+    );
+    expect(config).toHaveReceivedCommandWith(PutEvaluationsCommand, {
+      Evaluations: [
+        expect.objectContaining({
+          ComplianceResourceId: 'my-bucket',
+          ComplianceType: 'NOT_APPLICABLE',
+          Annotation: 'AWS::S3::Bucket is not evaluated by test-owner-tag',
+        }),
+      ],
+    });
+  });
+
+  it('sets TestMode for the TESTMODE result token', async () => {
+    await handlerFor()(changeEvent(instanceItem(), { resultToken: 'TESTMODE' }));
+    expect(config).toHaveReceivedCommandWith(PutEvaluationsCommand, {
+      ResultToken: 'TESTMODE',
+      TestMode: true,
+    });
+  });
+});
+
+describe('oversized change', () => {
+  it('fetches the item with GetResourceConfigHistory (limit 1, laterTime = capture time) and evaluates it', async () => {
+    config.on(GetResourceConfigHistoryCommand).resolves({
+      configurationItems: [apiItem({ resourceId: 'i-00000000', tags: { Owner: 'ops' } })],
+    });
+    await handlerFor()(oversizedEvent());
+    expect(config).toHaveReceivedCommandWith(GetResourceConfigHistoryCommand, {
+      resourceType: 'AWS::EC2::Instance',
+      resourceId: 'i-00000000',
+      laterTime: new Date('2016-10-06T16:46:16.261Z'),
+      limit: 1,
+    });
+    expect(config).toHaveReceivedCommandWith(PutEvaluationsCommand, {
+      Evaluations: [
+        {
+          ComplianceResourceType: 'AWS::EC2::Instance',
+          ComplianceResourceId: 'i-00000000',
+          ComplianceType: 'COMPLIANT',
+          Annotation: 'tag Owner present',
+          OrderingTimestamp: new Date('2016-10-06T16:46:16.261Z'),
+        },
+      ],
+    });
+  });
+
+  it('does not fetch a deleted item: NOT_APPLICABLE straight away', async () => {
+    await handlerFor()(oversizedEvent({ configurationItemStatus: 'ResourceDeleted' }));
+    expect(config).toHaveReceivedCommandTimes(GetResourceConfigHistoryCommand, 0);
+    expect(config).toHaveReceivedCommandWith(PutEvaluationsCommand, {
+      Evaluations: [expect.objectContaining({ ComplianceType: 'NOT_APPLICABLE' })],
+    });
+  });
+
+  it('fails when Config has no item to fetch, so that Config retries', async () => {
+    config.on(GetResourceConfigHistoryCommand).resolves({ configurationItems: [] });
+    await expect(handlerFor()(oversizedEvent())).rejects.toThrow(
+      'GetResourceConfigHistory returned no configuration item for AWS::EC2::Instance i-00000000 at 2016-10-06T16:46:16.261Z',
+    );
+    expect(config).toHaveReceivedCommandTimes(PutEvaluationsCommand, 0);
+  });
+});
+
+describe('periodic evaluation', () => {
+  it('scans the inventory in pages of 100 and writes 250 evaluations in 3 calls', async () => {
+    const rows = Array.from({ length: 250 }, (_, index) =>
+      selectRow(`i-${String(index).padStart(8, '0')}`, index % 2 === 0 ? { Owner: 'x' } : {}),
+    );
+    const pages: Record<string, { Results: string[]; NextToken?: string }> = {
+      start: { Results: rows.slice(0, 100), NextToken: 'page-2' },
+      'page-2': { Results: rows.slice(100, 200), NextToken: 'page-3' },
+      'page-3': { Results: rows.slice(200) },
+    };
+    instancesOnly((token) => pages[token ?? 'start'] ?? { Results: [] });
+
+    const summary = await handlerFor()(periodicEvent());
+
+    expect(config).toHaveReceivedCommandTimes(SelectResourceConfigCommand, 4);
+    expect(config).toHaveReceivedCommandWith(SelectResourceConfigCommand, {
+      Expression: expect.stringContaining("WHERE resourceType = 'AWS::EC2::Volume'"),
+      Limit: 100,
+    });
+    const batches = config
+      .commandCalls(PutEvaluationsCommand)
+      .map((call) => call.args[0].input.Evaluations ?? []);
+    expect(batches.map((batch) => batch.length)).toEqual([100, 100, 50]);
+    const all = batches.flat();
+    expect(new Set(all.map((evaluation) => evaluation.ComplianceResourceId)).size).toBe(250);
+    expect(all.every((evaluation) => evaluation.OrderingTimestamp?.toISOString() === PERIODIC_TIME)).toBe(
+      true,
+    );
+    expect(all[1]).toEqual({
+      ComplianceResourceType: 'AWS::EC2::Instance',
+      ComplianceResourceId: 'i-00000001',
+      ComplianceType: 'NON_COMPLIANT',
+      Annotation: 'missing: Owner',
+      OrderingTimestamp: new Date(PERIODIC_TIME),
+    });
+    expect(summary.byCompliance).toEqual({ COMPLIANT: 125, NON_COMPLIANT: 125, NOT_APPLICABLE: 0 });
+    expect(config).toHaveReceivedCommandTimes(GetResourceConfigHistoryCommand, 0);
+  });
+
+  it('marks resources that have results but are gone from the inventory NOT_APPLICABLE', async () => {
+    instancesOnly(() => ({ Results: [selectRow('i-live', { Owner: 'a' })] }));
+    const result = (resourceId: string) => ({
+      EvaluationResultIdentifier: {
+        EvaluationResultQualifier: {
+          ConfigRuleName: 'plumbline-test-owner-tag',
+          ResourceType: 'AWS::EC2::Instance',
+          ResourceId: resourceId,
+        },
+      },
+      ComplianceType: 'NON_COMPLIANT' as const,
+    });
+    config
+      .on(GetComplianceDetailsByConfigRuleCommand)
+      .callsFake((input: { NextToken?: string }) =>
+        input.NextToken === 't2'
+          ? { EvaluationResults: [result('i-gone-2')] }
+          : { EvaluationResults: [result('i-live'), result('i-gone-1')], NextToken: 't2' },
+      );
+
+    const summary = await handlerFor()(periodicEvent());
+
+    expect(config).toHaveReceivedCommandWith(GetComplianceDetailsByConfigRuleCommand, {
+      ConfigRuleName: 'plumbline-test-owner-tag',
+      ComplianceTypes: ['COMPLIANT', 'NON_COMPLIANT'],
+      Limit: 100,
+    });
+    expect(summary.staleCleaned).toBe(2);
+    expect(config).toHaveReceivedCommandTimes(PutEvaluationsCommand, 1);
+    expect(config).toHaveReceivedCommandWith(PutEvaluationsCommand, {
+      Evaluations: [
+        expect.objectContaining({ ComplianceResourceId: 'i-live', ComplianceType: 'COMPLIANT' }),
+        {
+          ComplianceResourceType: 'AWS::EC2::Instance',
+          ComplianceResourceId: 'i-gone-1',
+          ComplianceType: 'NOT_APPLICABLE',
+          Annotation: 'resource no longer exists in the AWS Config inventory',
+          OrderingTimestamp: new Date(PERIODIC_TIME),
+        },
+        expect.objectContaining({ ComplianceResourceId: 'i-gone-2', ComplianceType: 'NOT_APPLICABLE' }),
+      ],
+    });
+  });
+
+  it('can read the inventory with ListDiscoveredResources + BatchGetResourceConfig, asking again for unprocessed keys', async () => {
+    config.on(ListDiscoveredResourcesCommand).callsFake((input: { resourceType: string }) => ({
+      resourceIdentifiers:
+        input.resourceType === 'AWS::EC2::Instance'
+          ? [
+              { resourceType: 'AWS::EC2::Instance', resourceId: 'i-1' },
+              { resourceType: 'AWS::EC2::Instance', resourceId: 'i-2' },
+            ]
+          : [],
+    }));
+    config
+      .on(BatchGetResourceConfigCommand)
+      .resolvesOnce({
+        baseConfigurationItems: [
+          apiItem({
+            resourceId: 'i-1',
+            tags: undefined,
+            configuration: '{"tags":[{"key":"Owner","value":"a"}]}',
+          }),
+        ],
+        unprocessedResourceKeys: [{ resourceType: 'AWS::EC2::Instance', resourceId: 'i-2' }],
+      })
+      .resolvesOnce({ baseConfigurationItems: [apiItem({ resourceId: 'i-2', tags: undefined })] });
+
+    await handlerFor(testRule, { inventory: 'list' })(periodicEvent());
+
+    expect(config).toHaveReceivedCommandWith(ListDiscoveredResourcesCommand, {
+      resourceType: 'AWS::EC2::Instance',
+      limit: 100,
+    });
+    expect(config).toHaveReceivedNthCommandWith(BatchGetResourceConfigCommand, 2, {
+      resourceKeys: [{ resourceType: 'AWS::EC2::Instance', resourceId: 'i-2' }],
+    });
+    expect(config).toHaveReceivedCommandWith(PutEvaluationsCommand, {
+      Evaluations: [
+        expect.objectContaining({ ComplianceResourceId: 'i-1', ComplianceType: 'COMPLIANT' }),
+        expect.objectContaining({ ComplianceResourceId: 'i-2', ComplianceType: 'NON_COMPLIANT' }),
+      ],
+    });
+  });
+});
+
+describe('delivery', () => {
+  it('retries FailedEvaluations until they are delivered', async () => {
+    const rows = ['i-1', 'i-2', 'i-3'].map((id) => selectRow(id, {}));
+    instancesOnly(() => ({ Results: rows }));
+    config
+      .on(PutEvaluationsCommand)
+      .resolvesOnce({
+        FailedEvaluations: [
+          {
+            ComplianceResourceType: 'AWS::EC2::Instance',
+            ComplianceResourceId: 'i-2',
+            ComplianceType: 'NON_COMPLIANT',
+            OrderingTimestamp: new Date(),
+          },
+        ],
+      })
+      .resolves({ FailedEvaluations: [] });
+
+    await handlerFor()(periodicEvent());
+
+    expect(config).toHaveReceivedCommandTimes(PutEvaluationsCommand, 2);
+    expect(config).toHaveReceivedNthCommandWith(PutEvaluationsCommand, 2, {
+      Evaluations: [expect.objectContaining({ ComplianceResourceId: 'i-2' })],
+    });
+  });
+
+  it('retries throttling, then delivers', async () => {
+    const throttled = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+    config.on(PutEvaluationsCommand).rejectsOnce(throttled).resolves({});
+    await handlerFor()(changeEvent());
+    expect(config).toHaveReceivedCommandTimes(PutEvaluationsCommand, 2);
+  });
+
+  it('throws when evaluations still cannot be delivered, so Config retries the invocation', async () => {
+    config.on(PutEvaluationsCommand).resolves({
+      FailedEvaluations: [
+        {
+          ComplianceResourceType: 'AWS::EC2::Instance',
+          ComplianceResourceId: 'i-00000000',
+          ComplianceType: 'NON_COMPLIANT',
+          OrderingTimestamp: new Date(),
+        },
+      ],
+    });
+    await expect(handlerFor()(changeEvent())).rejects.toThrow(
+      'PutEvaluations could not deliver 1 evaluation(s) (i-00000000); failing the invocation so that AWS Config retries it',
+    );
+    expect(config).toHaveReceivedCommandTimes(PutEvaluationsCommand, 5);
+  });
+
+  it('does not retry an error that retrying cannot fix', async () => {
+    const denied = Object.assign(new Error('not authorized'), {
+      name: 'AccessDeniedException',
+      $metadata: { httpStatusCode: 400 },
+    });
+    config.on(PutEvaluationsCommand).rejects(denied);
+    await expect(handlerFor()(changeEvent())).rejects.toThrow(
+      'PutEvaluations could not deliver 1 evaluation(s)',
+    );
+    expect(config).toHaveReceivedCommandTimes(PutEvaluationsCommand, 1);
+  });
+});
+
+describe('cross-account execution role', () => {
+  it('assumes ExecutionRoleName in the event account and uses those credentials for reads and writes', async () => {
+    sts.on(AssumeRoleCommand).resolves({
+      Credentials: {
+        AccessKeyId: 'AKIAMEMBER',
+        SecretAccessKey: 'secret',
+        SessionToken: 'token',
+        Expiration: new Date(Date.now() + 3_600_000),
+      },
+    });
+    const createConfigClient = vi.fn(
+      (credentials?: unknown) =>
+        new ConfigServiceClient({ region: 'us-east-1', credentials: credentials as never }),
+    );
+    const handler = handlerFor(testRule, { createConfigClient, sts: new STSClient({ region: 'us-east-1' }) });
+    const event = changeEvent(instanceItem({ awsAccountId: '111122223333' }), {
+      accountId: '111122223333',
+      ruleParameters: { ExecutionRoleName: 'PlumblineExecution' },
+    });
+
+    await handler(event);
+    await handler(event);
+
+    expect(createConfigClient).toHaveBeenCalledTimes(1);
+    const provider = createConfigClient.mock.calls[0]?.[0] as () => Promise<{ accessKeyId: string }>;
+    await expect(provider()).resolves.toMatchObject({ accessKeyId: 'AKIAMEMBER' });
+    expect(sts).toHaveReceivedCommandWith(AssumeRoleCommand, {
+      RoleArn: 'arn:aws:iam::111122223333:role/PlumblineExecution',
+      RoleSessionName: 'plumbline-test-owner-tag',
+    });
+    expect(config).toHaveReceivedCommandTimes(PutEvaluationsCommand, 2);
+  });
+
+  it('uses the function role without ExecutionRoleName, and never the Config service-linked role', async () => {
+    await handlerFor()(changeEvent());
+    expect(sts).toHaveReceivedCommandTimes(AssumeRoleCommand, 0);
+    await expect(
+      handlerFor()(
+        changeEvent(instanceItem(), { ruleParameters: { ExecutionRoleName: 'AWSServiceRoleForConfig' } }),
+      ),
+    ).rejects.toThrow(
+      'Invalid rule parameter ExecutionRoleName="AWSServiceRoleForConfig": the AWS Config service-linked role cannot be assumed',
+    );
+  });
+
+  it('names the role when it cannot be assumed', async () => {
+    sts
+      .on(AssumeRoleCommand)
+      .rejects(Object.assign(new Error('User is not authorized'), { name: 'AccessDenied' }));
+    const handler = handlerFor(testRule, { sts: new STSClient({ region: 'us-east-1' }) });
+    await expect(
+      handler(
+        changeEvent(instanceItem(), {
+          accountId: '111122223333',
+          ruleParameters: { ExecutionRoleName: 'PlumblineExecution' },
+        }),
+      ),
+    ).rejects.toThrow(
+      'Cannot assume role arn:aws:iam::111122223333:role/PlumblineExecution: AccessDenied: User is not authorized',
+    );
+  });
+});
+
+describe('account facts', () => {
+  it('loads a fact at most once per invocation, and not for items that are not evaluated', async () => {
+    const loader = vi.fn(async () => null);
+    const factRule: AnyRule = { ...testRule, accountFacts: ['publicAccessBlock'] };
+    instancesOnly(() => ({ Results: [selectRow('i-1', {}), selectRow('i-2', {})] }));
+    const handler = handlerFor(factRule, { accountFacts: { publicAccessBlock: loader } });
+    await handler(changeEvent(instanceItem({ configurationItemStatus: 'ResourceDeleted' })));
+    expect(loader).not.toHaveBeenCalled();
+    await handler(periodicEvent());
+    expect(loader).toHaveBeenCalledTimes(1);
+    expect(loader).toHaveBeenCalledWith(expect.objectContaining({ accountId: ACCOUNT }));
+  });
+});
+
+describe('bad input', () => {
+  it.each([
+    [
+      {},
+      'Invalid Config rule event: event.invokingEvent: Invalid input: expected string, received undefined',
+    ],
+    [
+      { ...changeEvent(), invokingEvent: '{not json' },
+      'Invalid Config rule event: invokingEvent is not valid JSON: {not json',
+    ],
+    [
+      { ...changeEvent(), ruleParameters: '[1]' },
+      'Invalid Config rule event: ruleParameters must be a JSON object, got [1]',
+    ],
+    [{ ...changeEvent(), accountId: 'abc' }, 'event.accountId: must be a 12-digit account id'],
+    [
+      { ...changeEvent(), invokingEvent: JSON.stringify({ messageType: 'Nope' }) },
+      'Invalid Config rule event: invokingEvent.messageType="Nope" is not one of ConfigurationItemChangeNotification',
+    ],
+    [
+      { ...changeEvent(), invokingEvent: JSON.stringify({ messageType: 'ScheduledNotification' }) },
+      'invokingEvent.notificationCreationTime: Invalid input: expected string, received undefined',
+    ],
+    [
+      changeEvent(instanceItem(), { ruleParameters: { requiredTag: 'bad tag!' } }),
+      'Invalid rule parameter requiredTag="bad tag!"',
+    ],
+    [
+      changeEvent(instanceItem(), { ruleParameters: { ExecutionRoleName: 'no/slashes' } }),
+      'Invalid rule parameter ExecutionRoleName="no/slashes": expected an IAM role name',
+    ],
+  ])('rejects %# with an error naming the field', async (event, message) => {
+    await expect(handlerFor()(event)).rejects.toThrow(message);
+    expect(config).toHaveReceivedCommandTimes(PutEvaluationsCommand, 0);
+  });
+});

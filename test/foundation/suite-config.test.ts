@@ -1,0 +1,59 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { parseSuiteConfig } from '../../shared/core/suite-config.ts';
+import { bundledSuiteConfig, resetSuiteConfigCache } from '../../shared/lambda/suite.ts';
+
+describe('parseSuiteConfig', () => {
+  it('keeps rule parameters as strings, as Config passes them, and the rest as settings', () => {
+    const config = parseSuiteConfig(
+      {
+        rules: { 'test-rule': { blockedPorts: '22,3389', enabled: true, limit: 5 } },
+        baselines: { web: {} },
+      },
+      'plumbline.config.yaml',
+      ['test-rule'],
+    );
+    expect(config).toEqual({
+      rules: { 'test-rule': { blockedPorts: '22,3389', enabled: 'true', limit: '5' } },
+      settings: { baselines: { web: {} } },
+    });
+  });
+
+  it('names the file and the key that is wrong', () => {
+    expect(() => parseSuiteConfig({ rules: { nope: {} } }, 'plumbline.config.yaml', ['a', 'b'])).toThrow(
+      'plumbline.config.yaml: rules.nope: unknown rule (known: a, b)',
+    );
+    expect(() => parseSuiteConfig({ rules: { a: { port: [22] } } }, 'c.json', ['a'])).toThrow(
+      /^c\.json: rules\.a\.port: /,
+    );
+    expect(() => parseSuiteConfig({ rules: 'x' }, 'c.json', ['a'])).toThrow(/^c\.json: rules: /);
+  });
+});
+
+describe('bundledSuiteConfig', () => {
+  afterEach(() => {
+    delete process.env.PLUMBLINE_CONFIG_FILE;
+    resetSuiteConfigCache();
+  });
+
+  it('reads the file named by PLUMBLINE_CONFIG_FILE once', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'suite-')), 'plumbline.config.json');
+    writeFileSync(file, JSON.stringify({ tagPolicy: { required: ['Owner'] } }));
+    process.env.PLUMBLINE_CONFIG_FILE = file;
+    expect(bundledSuiteConfig().settings).toEqual({ tagPolicy: { required: ['Owner'] } });
+    writeFileSync(file, '{}');
+    expect(bundledSuiteConfig().settings).toEqual({ tagPolicy: { required: ['Owner'] } });
+  });
+
+  it('fails naming the file when it is not JSON, or when the named file is missing', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'suite-')), 'plumbline.config.json');
+    writeFileSync(file, '{oops');
+    process.env.PLUMBLINE_CONFIG_FILE = file;
+    expect(() => bundledSuiteConfig()).toThrow(`${file}: not valid JSON`);
+    resetSuiteConfigCache();
+    process.env.PLUMBLINE_CONFIG_FILE = join(tmpdir(), 'does-not-exist.json');
+    expect(() => bundledSuiteConfig()).toThrow(/ENOENT/);
+  });
+});
