@@ -2,12 +2,19 @@
  * One formatter for every message Plumbline sends, so that compliance changes and remediations read alike.
  * The output is ready for SNS `Publish` with `MessageStructure: 'json'`: a short text for SMS and chat
  * (`default`, `sms`), a fuller one for email, and message attributes subscribers can filter on.
+ *
+ * SNS limits honoured here (Amazon SNS API Reference, "Publish"): the subject is ASCII, has no line breaks or
+ * control characters and is under 100 characters; the message and its attributes together are at most
+ * 256 KiB; at most 10 message attributes.
  */
 import { truncate } from './annotation.ts';
 import type { Actor } from './cloudtrail.ts';
 import type { Compliance } from './model.ts';
 
 export type Outcome = 'applied' | 'planned' | 'partial' | 'failed' | 'no-change' | 'detected' | 'resolved';
+
+/** A compliance value as AWS Config reports it: a rule verdict, or `INSUFFICIENT_DATA` before one exists. */
+export type ComplianceState = Compliance | 'INSUFFICIENT_DATA';
 
 export interface NoticeResource {
   type: string;
@@ -25,7 +32,7 @@ export interface Notice {
   source: string;
   resource: NoticeResource;
   compliance?: Compliance | undefined;
-  previousCompliance?: Compliance | undefined;
+  previousCompliance?: ComplianceState | undefined;
   annotation?: string | undefined;
   /** Who made the change; undefined when it could not be found. */
   actor?: Actor | undefined;
@@ -34,6 +41,15 @@ export interface Notice {
   outcome: Outcome;
   /** When it happened (ISO 8601). */
   when: string;
+  /**
+   * The Config rule concerned, for the `rule` message attribute. Compliance changes default it to `source`;
+   * a responder sets it to the rule whose finding it acted on.
+   */
+  rule?: string | undefined;
+  /** The finding that no longer holds, for a resolution (`Previously:` in the email). */
+  previousAnnotation?: string | undefined;
+  /** Why the actor is unknown, shown beside `unknown`: `CloudTrail lookup failed: AccessDeniedException`. */
+  actorNote?: string | undefined;
 }
 
 export interface FormattedMessage {
@@ -46,14 +62,19 @@ export interface FormattedMessage {
 /** SNS: subjects under 100 characters, ASCII, no line breaks; messages at most 256 KiB in all. */
 export const MAX_SUBJECT_LENGTH = 99;
 export const MAX_MESSAGE_BYTES = 256 * 1024;
-const ATTRIBUTE_ALLOWANCE_BYTES = 2 * 1024;
-const SHORT_TEXT_LENGTH = 140;
+/** One SMS segment; also short enough for a chat preview. */
+export const SHORT_TEXT_LENGTH = 140;
+const TRIM_MARKER = ' …(truncated)';
 
 export function consoleLink(resource: NoticeResource): string {
   const region = resource.region;
-  const domain = region.startsWith('cn-') ? 'console.amazonaws.cn' : 'console.aws.amazon.com';
+  const host = region.startsWith('cn-')
+    ? 'console.amazonaws.cn'
+    : region.startsWith('us-gov-')
+      ? 'console.amazonaws-us-gov.com'
+      : `${region}.console.aws.amazon.com`;
   const query = `resourceId=${encodeURIComponent(resource.id)}&resourceType=${encodeURIComponent(resource.type)}`;
-  return `https://${region}.${domain}/config/home?region=${region}#/resources/details?${query}`;
+  return `https://${host}/config/home?region=${encodeURIComponent(region)}#/resources/details?${query}`;
 }
 
 export function describeActor(actor: Actor | undefined): string {
@@ -64,87 +85,136 @@ export function describeActor(actor: Actor | undefined): string {
 }
 
 export function formatNotice(notice: Notice): FormattedMessage {
-  const label = notice.resource.name ? `${notice.resource.id} (${notice.resource.name})` : notice.resource.id;
+  const label = resourceLabel(notice.resource);
   const subject = asciiSubject(`Plumbline ${notice.source}: ${label} ${notice.headline}`);
-  const short = truncate(
-    `${notice.source}: ${label} ${notice.headline}${notice.annotation ? ` - ${notice.annotation}` : ''}`,
-    SHORT_TEXT_LENGTH,
-    '…',
-  );
-  const lines = [
-    `${notice.headline[0]?.toUpperCase() ?? ''}${notice.headline.slice(1)}`,
+  const short = shortText(notice, label);
+  const attributes = messageAttributes(notice);
+  const wrap = (email: string) => JSON.stringify({ default: short, sms: short, email });
+  const budget = MAX_MESSAGE_BYTES - attributesByteLength(attributes) - byteLength(subject);
+  const email = fitEmail(emailLines(notice, label), notice.changes ?? [], wrap, budget);
+  return { subject, message: wrap(email), attributes };
+}
+
+function resourceLabel(resource: NoticeResource): string {
+  return resource.name && resource.name !== resource.id ? `${resource.id} (${resource.name})` : resource.id;
+}
+
+function shortText(notice: Notice, label: string): string {
+  const finding = notice.annotation ? ` - ${notice.annotation}` : '';
+  return truncate(`${notice.source}: ${label} ${notice.headline}${finding}`, SHORT_TEXT_LENGTH, '…');
+}
+
+function ruleOf(notice: Notice): string | undefined {
+  return notice.rule ?? (notice.kind === 'compliance-change' ? notice.source : undefined);
+}
+
+function emailLines(notice: Notice, label: string): string[] {
+  const rule = ruleOf(notice);
+  const isComplianceChange = notice.kind === 'compliance-change';
+  const actor = describeActor(notice.actor);
+  return [
+    `${label} ${notice.headline}`,
     '',
-    `Source:      ${notice.source}`,
+    isComplianceChange ? `Rule:        ${notice.source}` : `Source:      ${notice.source}`,
+    ...(rule && !isComplianceChange ? [`Rule:        ${rule}`] : []),
     `Resource:    ${notice.resource.type} ${label}`,
     `Account:     ${notice.resource.accountId}`,
     `Region:      ${notice.resource.region}`,
-    ...(notice.compliance
-      ? [
-          `Compliance:  ${notice.previousCompliance ? `${notice.previousCompliance} -> ` : ''}${notice.compliance}`,
-        ]
-      : []),
+    ...(notice.compliance ? [`Compliance:  ${complianceLine(notice, notice.compliance)}`] : []),
     ...(notice.annotation ? [`Finding:     ${notice.annotation}`] : []),
-    `Changed by:  ${describeActor(notice.actor)}`,
+    ...(notice.previousAnnotation ? [`Previously:  ${notice.previousAnnotation}`] : []),
+    `Changed by:  ${actor}${actor === 'unknown' && notice.actorNote ? ` (${notice.actorNote})` : ''}`,
     ...(notice.actor?.eventTime ? [`Changed at:  ${notice.actor.eventTime}`] : []),
     `Outcome:     ${notice.outcome}`,
     `When:        ${notice.when}`,
     `Console:     ${consoleLink(notice.resource)}`,
   ];
-  const changes = notice.changes ?? [];
-  const attributes = {
-    kind: attribute(notice.kind),
-    source: attribute(notice.source),
-    account: attribute(notice.resource.accountId),
-    resourceType: attribute(notice.resource.type),
-    outcome: attribute(notice.outcome),
-    ...(notice.compliance ? { compliance: attribute(notice.compliance) } : {}),
-  };
-  const budget = MAX_MESSAGE_BYTES - ATTRIBUTE_ALLOWANCE_BYTES - byteLength(subject);
-  const email = fitEmail(
-    lines,
-    changes,
-    (text) => JSON.stringify({ default: short, sms: short, email: text }),
-    budget,
-  );
-  return { subject, message: JSON.stringify({ default: short, sms: short, email }), attributes };
 }
 
-/** Adds the change lines that fit in the budget and says how many were left out. */
+function complianceLine(notice: Notice, compliance: Compliance): string {
+  if (notice.previousCompliance) return `${notice.previousCompliance} -> ${compliance}`;
+  return notice.kind === 'compliance-change' ? `${compliance} (first evaluation)` : compliance;
+}
+
+function messageAttributes(notice: Notice): FormattedMessage['attributes'] {
+  const values: Record<string, string | undefined> = {
+    kind: notice.kind,
+    source: notice.source,
+    rule: ruleOf(notice),
+    account: notice.resource.accountId,
+    region: notice.resource.region,
+    resourceType: notice.resource.type,
+    outcome: notice.outcome,
+    compliance: notice.compliance,
+  };
+  const attributes: FormattedMessage['attributes'] = {};
+  for (const [name, value] of Object.entries(values)) {
+    // SNS rejects empty attribute values; a filter policy cannot match one anyway.
+    if (value) attributes[name] = { DataType: 'String', StringValue: value };
+  }
+  return attributes;
+}
+
+/**
+ * The email text within `budget` bytes once wrapped: all the change lines that fit (saying how many were
+ * left out), and if even the text without changes is too big, that text cut short with a marker.
+ */
 function fitEmail(
-  lines: string[],
+  lines: readonly string[],
   changes: readonly string[],
-  wrap: (text: string) => string,
+  wrap: (email: string) => string,
   budget: number,
 ): string {
+  const fits = (text: string) => byteLength(wrap(text)) <= budget;
   const render = (shown: number) => {
+    if (changes.length === 0) return lines.join('\n');
     const omitted = changes.length - shown;
-    const changeLines =
-      changes.length === 0
-        ? []
-        : ['', 'Changes:', ...changes.slice(0, shown).map((change) => `  - ${change}`)].concat(
-            omitted > 0 ? [`  … and ${omitted} more`] : [],
-          );
-    return [...lines, ...changeLines].join('\n');
+    const changeLines = changes.slice(0, shown).map((change) => `  - ${change}`);
+    if (omitted > 0) changeLines.push(`  … and ${omitted} more`);
+    return [...lines, '', 'Changes:', ...changeLines].join('\n');
   };
-  let low = 0;
-  let high = changes.length;
-  if (byteLength(wrap(render(high))) <= budget) return render(high);
-  while (low < high) {
-    const middle = Math.ceil((low + high) / 2);
-    if (byteLength(wrap(render(middle))) <= budget) low = middle;
-    else high = middle - 1;
+  const all = render(changes.length);
+  if (fits(all)) return all;
+  const shown = largestFitting(0, changes.length, (count) => fits(render(count)));
+  if (shown !== undefined) return render(shown);
+  const text = render(0);
+  const chars = Array.from(text);
+  const kept = largestFitting(0, chars.length, (count) => fits(cutText(chars, count))) ?? 0;
+  return cutText(chars, kept);
+}
+
+function cutText(chars: readonly string[], count: number): string {
+  return `${chars.slice(0, count).join('')}${TRIM_MARKER}`;
+}
+
+/** The largest n in [low, high] for which `fits(n)` holds (`fits` monotone), or undefined if none. */
+function largestFitting(low: number, high: number, fits: (n: number) => boolean): number | undefined {
+  if (!fits(low)) return undefined;
+  let lo = low;
+  let hi = high;
+  while (lo < hi) {
+    const middle = Math.ceil((lo + hi) / 2);
+    if (fits(middle)) lo = middle;
+    else hi = middle - 1;
   }
-  const text = render(low);
-  return byteLength(wrap(text)) <= budget ? text : truncate(text, Math.floor(budget / 8), ' …(truncated)');
+  return lo;
 }
 
 function asciiSubject(text: string): string {
-  const ascii = text.replace(/[\r\n\t]+/g, ' ').replace(/[^\x20-\x7e]/g, '?');
+  const ascii = text
+    .replace(/[\r\n\t]+/g, ' ')
+    .replace(/[^\x20-\x7e]/g, '?')
+    .trim();
   return ascii.length <= MAX_SUBJECT_LENGTH ? ascii : `${ascii.slice(0, MAX_SUBJECT_LENGTH - 3)}...`;
 }
 
-function attribute(value: string) {
-  return { DataType: 'String' as const, StringValue: value };
+/** How SNS counts message attributes toward the size limit: name, data type and value, in bytes. */
+function attributesByteLength(attributes: FormattedMessage['attributes']): number {
+  return Object.entries(attributes).reduce(
+    (total, [name, { DataType, StringValue }]) =>
+      total + byteLength(name) + byteLength(DataType) + byteLength(StringValue),
+    0,
+  );
 }
 
 function byteLength(text: string): number {
