@@ -1,0 +1,114 @@
+import { compliant, nonCompliant, notApplicable, type Reason, type Verdict } from '../../core/model.ts';
+import {
+  type ExemptionTag,
+  type KeyCase,
+  keysEqual,
+  type RequiredTagsParams,
+  type TagRequirement,
+} from './policy.ts';
+
+type Tag = [key: string, value: string];
+
+/** The verdict on one resource's user tags (see `userTags`) for the requirements of its type. */
+export function checkRequiredTags(
+  tags: ReadonlyMap<string, string>,
+  requirements: readonly TagRequirement[],
+  params: Pick<RequiredTagsParams, 'keyCase' | 'allowEmptyValues' | 'exemptionTag'>,
+): Verdict {
+  const exemptedBy = params.exemptionTag && exemption(tags, params.exemptionTag, params.keyCase);
+  if (exemptedBy) {
+    return notApplicable(`exempt by tag ${display(exemptedBy[0])}=${display(exemptedBy[1])}`, 'exempt');
+  }
+  if (requirements.length === 0)
+    return notApplicable('no tag is required for this resource type', 'no-requirement');
+
+  const missing: string[] = [];
+  const problems: Reason[] = [];
+  for (const requirement of requirements) {
+    const candidates = matchingTags(tags, requirement.key, params.keyCase);
+    if (candidates.length === 0) {
+      const variant = params.keyCase === 'exact' ? caseVariant(tags, requirement.key) : undefined;
+      if (variant === undefined) missing.push(requirement.key);
+      else problems.push(keyCaseReason(requirement, variant));
+      continue;
+    }
+    const found = candidates.map((tag) => valueProblem(tag, requirement, params.allowEmptyValues));
+    if (found.includes(undefined)) continue;
+    const first = found[0];
+    if (first) problems.push(first);
+  }
+
+  if (missing.length === 0 && problems.length === 0) {
+    const keys = requirements.map((requirement) => display(requirement.key)).join(', ');
+    return compliant([{ code: 'required-tags-present', message: `required tags present: ${keys}` }]);
+  }
+  const missingReason: Reason[] =
+    missing.length > 0
+      ? [
+          {
+            code: 'missing-tag',
+            message: `missing: ${missing.map(display).join(', ')}`,
+            details: { keys: missing },
+          },
+        ]
+      : [];
+  return nonCompliant([...missingReason, ...problems]);
+}
+
+/** The resource's tags for a required key: the exact key, or with `keyCase: ignore` any spelling of it. */
+function matchingTags(tags: ReadonlyMap<string, string>, key: string, keyCase: KeyCase): Tag[] {
+  const exact = tags.get(key);
+  if (exact !== undefined) return [[key, exact]];
+  if (keyCase === 'exact') return [];
+  return [...tags].filter(([candidate]) => keysEqual(candidate, key, 'ignore'));
+}
+
+function caseVariant(tags: ReadonlyMap<string, string>, key: string): string | undefined {
+  return [...tags.keys()].find((candidate) => keysEqual(candidate, key, 'ignore'));
+}
+
+function valueProblem(
+  [key, value]: Tag,
+  requirement: TagRequirement,
+  allowEmpty: boolean,
+): Reason | undefined {
+  const details = { key, value, requiredBy: requirement.source };
+  if (value === '' && !allowEmpty) {
+    return { code: 'empty-tag-value', message: `${display(key)} is empty`, details };
+  }
+  const constraint = requirement.constraint;
+  if (constraint.kind === 'list' && !constraint.values.includes(value)) {
+    return {
+      code: 'tag-value-not-allowed',
+      message: `${display(key)}=${display(value)} not in [${constraint.values.map(display).join(', ')}]`,
+      details: { ...details, allowed: constraint.values },
+    };
+  }
+  if (constraint.kind === 'pattern' && !constraint.regex.test(value)) {
+    return {
+      code: 'tag-value-mismatch',
+      message: `${display(key)}=${display(value)} does not match /${constraint.pattern}/`,
+      details: { ...details, pattern: constraint.pattern },
+    };
+  }
+  return undefined;
+}
+
+function keyCaseReason(requirement: TagRequirement, found: string): Reason {
+  return {
+    code: 'tag-key-case',
+    message: `tag key ${display(found)} should be ${display(requirement.key)}`,
+    details: { key: found, expected: requirement.key, requiredBy: requirement.source },
+  };
+}
+
+function exemption(tags: ReadonlyMap<string, string>, tag: ExemptionTag, keyCase: KeyCase): Tag | undefined {
+  return matchingTags(tags, tag.key, keyCase).find(
+    ([, value]) => tag.values === undefined || tag.values.includes(value),
+  );
+}
+
+/** Keys and values as written, quoted only where they would read ambiguously in the annotation. */
+export function display(text: string): string {
+  return text === '' || text.trim() !== text || /[,;=[\]"]/.test(text) ? JSON.stringify(text) : text;
+}
