@@ -1,11 +1,16 @@
 import type { AnyRule, SuiteSettings } from '../core/model.ts';
+import type { SuiteConfig } from '../core/suite-config.ts';
+import { publicBucketRule } from './public-bucket/index.ts';
+import { parseResponderSettings } from './public-bucket/parameters.ts';
 import { requiredTagsRule, requiredTagsRuleFor } from './required-tags/index.ts';
+import { securityGroupRule } from './security-group/index.ts';
+import { parseDriftRevertSettings } from './security-group/responder.ts';
 
 /**
  * Every Plumbline rule, in the order reports list them, with its default scope. A rule whose scope follows
  * the suite settings (required-tags' `tagPolicy.resourceTypes`) is built for them by {@link rulesFor}.
  */
-export const RULES: readonly AnyRule[] = [requiredTagsRule];
+export const RULES: readonly AnyRule[] = [securityGroupRule, requiredTagsRule, publicBucketRule];
 
 /** The rules as configured by the suite settings: what the CLI and deployment evaluate. */
 export function rulesFor(settings: SuiteSettings): AnyRule[] {
@@ -14,4 +19,15 @@ export function rulesFor(settings: SuiteSettings): AnyRule[] {
 
 export function findRule(name: string): AnyRule | undefined {
   return RULES.find((rule) => rule.name === name);
+}
+
+/**
+ * Validates a whole suite configuration the way the functions will read it: every rule's parameters and
+ * every responder's settings. Throws the first ParameterError, naming the parameter and the value.
+ */
+export function checkSuiteConfig(config: SuiteConfig): void {
+  for (const rule of rulesFor(config.settings))
+    rule.parseParameters(config.rules[rule.name] ?? {}, config.settings);
+  parseDriftRevertSettings(config.settings);
+  parseResponderSettings(config.settings);
 }

@@ -1,0 +1,526 @@
+/**
+ * Security-group rules, one at a time: a direction, a protocol, a port range and exactly one peer (an IPv4 or
+ * IPv6 CIDR, a prefix list or a security group). Every source shape is expanded into these, so that grouping,
+ * order and descriptions never make two identical rule sets look different:
+ *
+ * - AWS Config configuration items (`ipPermissions` / `ipPermissionsEgress`, camelCase; IPv4 ranges both as
+ *   `ipRanges` strings and as `ipv4Ranges` objects; ports absent or null for protocol `-1`).
+ * - EC2 `DescribeSecurityGroups` output (`IpPermissions` / `IpPermissionsEgress`, PascalCase).
+ * - CloudTrail request parameters (`ipPermissions.items[]`, with `ipRanges.items[]`, `groups.items[]`...).
+ * - `ModifySecurityGroupRules` rule updates (`SecurityGroupRule` with `CidrIpv4`, `ReferencedGroupId`...).
+ *
+ * Shapes: AWS Config resource schema for `AWS::EC2::SecurityGroup`; Amazon EC2 API Reference, "IpPermission",
+ * "SecurityGroupRuleRequest"; see test/fixtures/security-group/README.md.
+ */
+import { z } from 'zod';
+import { describeZodError, InputError } from '../../core/model.ts';
+import { type Cidr, isWorld, parseCidr } from './cidr.ts';
+import { MAX_PORT, MIN_PORT } from './ports.ts';
+
+export type Direction = 'ingress' | 'egress';
+export const DIRECTIONS: readonly Direction[] = ['ingress', 'egress'];
+
+export type Peer =
+  | { kind: 'cidr'; value: string }
+  | { kind: 'cidrIpv6'; value: string }
+  | { kind: 'prefixList'; value: string }
+  | { kind: 'group'; value: string; userId?: string | undefined };
+
+/** One rule: what `DescribeSecurityGroupRules` calls a security group rule. */
+export interface SgRule {
+  direction: Direction;
+  /** `tcp`, `udp`, `icmp`, `icmpv6`, `-1` (all traffic) or another protocol number. */
+  protocol: string;
+  /** TCP/UDP: the port range; ICMP: type and code (-1 for all); undefined for `-1` and other protocols. */
+  fromPort?: number | undefined;
+  toPort?: number | undefined;
+  peer: Peer;
+  description?: string | undefined;
+}
+
+export interface GroupState {
+  groupId: string;
+  groupName?: string | undefined;
+  vpcId?: string | undefined;
+  ownerId?: string | undefined;
+  tags: Record<string, string>;
+  ingress: SgRule[];
+  egress: SgRule[];
+}
+
+const PROTOCOL_NUMBERS: Record<string, string> = { '1': 'icmp', '6': 'tcp', '17': 'udp', '58': 'icmpv6' };
+
+/** `TCP` → `tcp`, `6` → `tcp`, `all` → `-1`; other protocol numbers without leading zeros. */
+export function normaliseProtocol(raw: string | number): string {
+  const text = String(raw).trim().toLowerCase();
+  if (text === 'all' || text === '-1') return '-1';
+  if (/^\d+$/.test(text)) {
+    const number = String(Number(text));
+    return PROTOCOL_NUMBERS[number] ?? number;
+  }
+  return text;
+}
+
+export function hasPortRange(protocol: string): boolean {
+  return protocol === 'tcp' || protocol === 'udp';
+}
+
+export function isIcmp(protocol: string): boolean {
+  return protocol === 'icmp' || protocol === 'icmpv6';
+}
+
+/** Ports as EC2 applies them: TCP/UDP ranges (all ports when absent), ICMP type/code, none otherwise. */
+function normalisePorts(
+  protocol: string,
+  fromPort: number | null | undefined,
+  toPort: number | null | undefined,
+) {
+  if (hasPortRange(protocol)) {
+    return { fromPort: fromPort ?? MIN_PORT, toPort: toPort ?? MAX_PORT };
+  }
+  if (isIcmp(protocol)) return { fromPort: fromPort ?? -1, toPort: toPort ?? -1 };
+  return { fromPort: undefined, toPort: undefined };
+}
+
+export function peerCidr(peer: Peer): Cidr | undefined {
+  return peer.kind === 'cidr' || peer.kind === 'cidrIpv6' ? parseCidr(peer.value) : undefined;
+}
+
+/** True when the rule's peer is `0.0.0.0/0` or `::/0`. Group references and prefix lists never are. */
+export function isWorldPeer(peer: Peer): boolean {
+  const cidr = peerCidr(peer);
+  return cidr !== undefined && isWorld(cidr);
+}
+
+function peerKey(peer: Peer): string {
+  const cidr = peerCidr(peer);
+  return `${peer.kind}:${cidr?.canonical ?? peer.value.trim()}`;
+}
+
+/** Identifies a rule for comparison: description and the spelling of CIDRs do not count. */
+export function ruleKey(rule: SgRule): string {
+  return [rule.direction, rule.protocol, rule.fromPort ?? '*', rule.toPort ?? '*', peerKey(rule.peer)].join(
+    ' ',
+  );
+}
+
+/** `tcp 22`, `tcp 1024-2048`, `all traffic`, `icmp type 8`, `protocol 50`. */
+export function describeTraffic(rule: Pick<SgRule, 'protocol' | 'fromPort' | 'toPort'>): string {
+  const { protocol, fromPort, toPort } = rule;
+  if (protocol === '-1') return 'all traffic';
+  if (hasPortRange(protocol)) {
+    return fromPort === toPort ? `${protocol} ${fromPort}` : `${protocol} ${fromPort}-${toPort}`;
+  }
+  if (isIcmp(protocol)) {
+    if (fromPort === undefined || fromPort === -1) return `${protocol} all`;
+    return toPort === undefined || toPort === -1
+      ? `${protocol} type ${fromPort}`
+      : `${protocol} type ${fromPort} code ${toPort}`;
+  }
+  return `protocol ${protocol}`;
+}
+
+export function describePeer(peer: Peer): string {
+  return peer.value.trim();
+}
+
+/** `tcp 8080 from 10.0.0.0/8` (ingress) or `tcp 443 to pl-123` (egress). */
+export function describeRule(rule: SgRule): string {
+  return `${describeTraffic(rule)} ${rule.direction === 'ingress' ? 'from' : 'to'} ${describePeer(rule.peer)}`;
+}
+
+/** The rules without repeats (same key), first occurrence kept. */
+export function uniqueRules(rules: readonly SgRule[]): SgRule[] {
+  const seen = new Map<string, SgRule>();
+  for (const rule of rules) if (!seen.has(ruleKey(rule))) seen.set(ruleKey(rule), rule);
+  return [...seen.values()];
+}
+
+interface PeerEntry {
+  peer: Peer;
+  description?: string | null | undefined;
+}
+
+interface PermissionParts {
+  protocol: string | number;
+  fromPort?: number | null | undefined;
+  toPort?: number | null | undefined;
+  peers: PeerEntry[];
+}
+
+function expand(direction: Direction, parts: PermissionParts): SgRule[] {
+  const protocol = normaliseProtocol(parts.protocol);
+  const ports = normalisePorts(protocol, parts.fromPort, parts.toPort);
+  return parts.peers.map(({ peer, description }) => ({
+    direction,
+    protocol,
+    ...ports,
+    peer,
+    ...(description ? { description } : {}),
+  }));
+}
+
+// ---- AWS Config configuration items (camelCase) ----
+
+const nullableText = z.string().nullish();
+const protocolInput = z.union([z.string().min(1), z.number().int()]);
+const portInput = z.number().int().nullish();
+
+const configPermission = z
+  .looseObject({
+    ipProtocol: protocolInput,
+    fromPort: portInput,
+    toPort: portInput,
+    ipRanges: z
+      .array(z.union([z.string(), z.looseObject({ cidrIp: z.string(), description: nullableText })]))
+      .nullish(),
+    ipv4Ranges: z.array(z.looseObject({ cidrIp: z.string(), description: nullableText })).nullish(),
+    ipv6Ranges: z.array(z.looseObject({ cidrIpv6: z.string(), description: nullableText })).nullish(),
+    prefixListIds: z.array(z.looseObject({ prefixListId: z.string(), description: nullableText })).nullish(),
+    userIdGroupPairs: z
+      .array(
+        z.looseObject({
+          groupId: nullableText,
+          groupName: nullableText,
+          userId: nullableText,
+          description: nullableText,
+        }),
+      )
+      .nullish(),
+  })
+  .transform(
+    (permission): PermissionParts => ({
+      protocol: permission.ipProtocol,
+      fromPort: permission.fromPort,
+      toPort: permission.toPort,
+      peers: [
+        ...(permission.ipv4Ranges ?? []).map((range) => ({
+          peer: { kind: 'cidr' as const, value: range.cidrIp },
+          description: range.description,
+        })),
+        ...(permission.ipRanges ?? []).map((range) =>
+          typeof range === 'string'
+            ? { peer: { kind: 'cidr' as const, value: range } }
+            : { peer: { kind: 'cidr' as const, value: range.cidrIp }, description: range.description },
+        ),
+        ...(permission.ipv6Ranges ?? []).map((range) => ({
+          peer: { kind: 'cidrIpv6' as const, value: range.cidrIpv6 },
+          description: range.description,
+        })),
+        ...(permission.prefixListIds ?? []).map((entry) => ({
+          peer: { kind: 'prefixList' as const, value: entry.prefixListId },
+          description: entry.description,
+        })),
+        ...groupPeers(permission.userIdGroupPairs ?? []),
+      ],
+    }),
+  );
+
+function groupPeers(
+  pairs: readonly {
+    groupId?: string | null | undefined;
+    groupName?: string | null | undefined;
+    userId?: string | null | undefined;
+    description?: string | null | undefined;
+  }[],
+): PeerEntry[] {
+  return pairs.flatMap((pair) => {
+    const value = pair.groupId ?? pair.groupName;
+    if (!value) return [];
+    return [
+      {
+        peer: { kind: 'group' as const, value, userId: pair.userId ?? undefined },
+        description: pair.description,
+      },
+    ];
+  });
+}
+
+const configTags = z
+  .union([
+    z.record(z.string(), z.string().nullable()),
+    z.array(z.looseObject({ key: z.string(), value: z.string().nullish() })),
+  ])
+  .nullish();
+
+const configGroup = z.looseObject({
+  groupId: z.string().min(1),
+  groupName: nullableText,
+  vpcId: nullableText,
+  ownerId: nullableText,
+  ipPermissions: z.array(configPermission).nullish(),
+  ipPermissionsEgress: z.array(configPermission).nullish(),
+  tags: configTags,
+});
+
+/**
+ * A security group's state from its configuration item's `configuration` and tags. Throws an
+ * {@link InputError} naming the field when the configuration is not a security group's.
+ */
+export function groupStateFromConfiguration(
+  configuration: unknown,
+  tags: Record<string, string>,
+  where = 'configuration',
+): GroupState {
+  const parsed = configGroup.safeParse(configuration);
+  if (!parsed.success) {
+    throw new InputError(`Invalid security group configuration: ${describeZodError(parsed.error, where)}`);
+  }
+  const group = parsed.data;
+  return {
+    groupId: group.groupId,
+    groupName: group.groupName ?? undefined,
+    vpcId: group.vpcId ?? undefined,
+    ownerId: group.ownerId ?? undefined,
+    tags,
+    ingress: uniqueRules((group.ipPermissions ?? []).flatMap((parts) => expand('ingress', parts))),
+    egress: uniqueRules((group.ipPermissionsEgress ?? []).flatMap((parts) => expand('egress', parts))),
+  };
+}
+
+// ---- EC2 API output (PascalCase) ----
+
+const apiPermission = z
+  .looseObject({
+    IpProtocol: protocolInput,
+    FromPort: portInput,
+    ToPort: portInput,
+    IpRanges: z.array(z.looseObject({ CidrIp: z.string(), Description: nullableText })).nullish(),
+    Ipv6Ranges: z.array(z.looseObject({ CidrIpv6: z.string(), Description: nullableText })).nullish(),
+    PrefixListIds: z.array(z.looseObject({ PrefixListId: z.string(), Description: nullableText })).nullish(),
+    UserIdGroupPairs: z
+      .array(
+        z.looseObject({
+          GroupId: nullableText,
+          GroupName: nullableText,
+          UserId: nullableText,
+          Description: nullableText,
+        }),
+      )
+      .nullish(),
+  })
+  .transform(
+    (permission): PermissionParts => ({
+      protocol: permission.IpProtocol,
+      fromPort: permission.FromPort,
+      toPort: permission.ToPort,
+      peers: [
+        ...(permission.IpRanges ?? []).map((range) => ({
+          peer: { kind: 'cidr' as const, value: range.CidrIp },
+          description: range.Description,
+        })),
+        ...(permission.Ipv6Ranges ?? []).map((range) => ({
+          peer: { kind: 'cidrIpv6' as const, value: range.CidrIpv6 },
+          description: range.Description,
+        })),
+        ...(permission.PrefixListIds ?? []).map((entry) => ({
+          peer: { kind: 'prefixList' as const, value: entry.PrefixListId },
+          description: entry.Description,
+        })),
+        ...groupPeers(
+          (permission.UserIdGroupPairs ?? []).map((pair) => ({
+            groupId: pair.GroupId,
+            groupName: pair.GroupName,
+            userId: pair.UserId,
+            description: pair.Description,
+          })),
+        ),
+      ],
+    }),
+  );
+
+const apiGroup = z.looseObject({
+  GroupId: z.string().min(1),
+  GroupName: nullableText,
+  VpcId: nullableText,
+  OwnerId: nullableText,
+  IpPermissions: z.array(apiPermission).nullish(),
+  IpPermissionsEgress: z.array(apiPermission).nullish(),
+  Tags: z.array(z.looseObject({ Key: z.string(), Value: z.string().nullish() })).nullish(),
+});
+
+/** A security group's state from one `DescribeSecurityGroups` entry. */
+export function groupStateFromApi(group: unknown, where = 'SecurityGroups[0]'): GroupState {
+  const parsed = apiGroup.safeParse(group);
+  if (!parsed.success) {
+    throw new InputError(`Invalid DescribeSecurityGroups response: ${describeZodError(parsed.error, where)}`);
+  }
+  const data = parsed.data;
+  return {
+    groupId: data.GroupId,
+    groupName: data.GroupName ?? undefined,
+    vpcId: data.VpcId ?? undefined,
+    ownerId: data.OwnerId ?? undefined,
+    tags: Object.fromEntries((data.Tags ?? []).map((tag) => [tag.Key, tag.Value ?? ''])),
+    ingress: uniqueRules((data.IpPermissions ?? []).flatMap((parts) => expand('ingress', parts))),
+    egress: uniqueRules((data.IpPermissionsEgress ?? []).flatMap((parts) => expand('egress', parts))),
+  };
+}
+
+// ---- CloudTrail request parameters ----
+
+/** CloudTrail writes EC2 lists as `{ items: [...] }`, and an empty list as `{}`. */
+function itemList<T extends z.ZodType>(item: T) {
+  return z
+    .looseObject({ items: z.array(item).nullish() })
+    .nullish()
+    .transform((list) => list?.items ?? []);
+}
+
+const trailPermission = z
+  .looseObject({
+    ipProtocol: protocolInput,
+    fromPort: portInput,
+    toPort: portInput,
+    ipRanges: itemList(z.looseObject({ cidrIp: z.string(), description: nullableText })),
+    ipv6Ranges: itemList(z.looseObject({ cidrIpv6: z.string(), description: nullableText })),
+    prefixListIds: itemList(z.looseObject({ prefixListId: z.string(), description: nullableText })),
+    groups: itemList(
+      z.looseObject({
+        groupId: nullableText,
+        groupName: nullableText,
+        userId: nullableText,
+        description: nullableText,
+      }),
+    ),
+  })
+  .transform(
+    (permission): PermissionParts => ({
+      protocol: permission.ipProtocol,
+      fromPort: permission.fromPort,
+      toPort: permission.toPort,
+      peers: [
+        ...permission.ipRanges.map((range) => ({
+          peer: { kind: 'cidr' as const, value: range.cidrIp },
+          description: range.description,
+        })),
+        ...permission.ipv6Ranges.map((range) => ({
+          peer: { kind: 'cidrIpv6' as const, value: range.cidrIpv6 },
+          description: range.description,
+        })),
+        ...permission.prefixListIds.map((entry) => ({
+          peer: { kind: 'prefixList' as const, value: entry.prefixListId },
+          description: entry.description,
+        })),
+        ...groupPeers(permission.groups),
+      ],
+    }),
+  );
+
+/** `requestParameters.ipPermissions` of an Authorize/Revoke call: `{ items: [...] }`. */
+export const trailPermissionsSchema = itemList(trailPermission);
+
+export function rulesFromTrailPermissions(
+  direction: Direction,
+  permissions: readonly PermissionParts[],
+): SgRule[] {
+  return uniqueRules(permissions.flatMap((parts) => expand(direction, parts)));
+}
+
+/** One `SecurityGroupRuleRequest` of `ModifySecurityGroupRules` (the rule as it is after the call). */
+export const ruleRequestSchema = z.looseObject({
+  IpProtocol: protocolInput.optional(),
+  FromPort: portInput,
+  ToPort: portInput,
+  CidrIpv4: nullableText,
+  CidrIpv6: nullableText,
+  PrefixListId: nullableText,
+  ReferencedGroupId: nullableText,
+  Description: nullableText,
+});
+
+export function ruleFromRuleRequest(
+  direction: Direction,
+  request: z.infer<typeof ruleRequestSchema>,
+): SgRule | undefined {
+  const peer: Peer | undefined = request.CidrIpv4
+    ? { kind: 'cidr', value: request.CidrIpv4 }
+    : request.CidrIpv6
+      ? { kind: 'cidrIpv6', value: request.CidrIpv6 }
+      : request.PrefixListId
+        ? { kind: 'prefixList', value: request.PrefixListId }
+        : request.ReferencedGroupId
+          ? { kind: 'group', value: request.ReferencedGroupId }
+          : undefined;
+  if (peer === undefined || request.IpProtocol === undefined) return undefined;
+  return expand(direction, {
+    protocol: request.IpProtocol,
+    fromPort: request.FromPort,
+    toPort: request.ToPort,
+    peers: [{ peer, description: request.Description }],
+  })[0];
+}
+
+// ---- Towards the EC2 API ----
+
+/** The `IpPermission` shape of the EC2 API (structurally the SDK's), built from rules. */
+export interface IpPermissionInput {
+  IpProtocol: string;
+  FromPort?: number;
+  ToPort?: number;
+  IpRanges?: { CidrIp: string; Description?: string }[];
+  Ipv6Ranges?: { CidrIpv6: string; Description?: string }[];
+  PrefixListIds?: { PrefixListId: string; Description?: string }[];
+  UserIdGroupPairs?: { GroupId: string; UserId?: string; Description?: string }[];
+}
+
+/**
+ * Batches rules into as few `IpPermission`s as possible: one per protocol and port range, every peer listed in
+ * it. Descriptions go along when asked (authorize); a revoke matches without them.
+ */
+export function toIpPermissions(rules: readonly SgRule[], withDescriptions: boolean): IpPermissionInput[] {
+  const byTraffic = new Map<string, IpPermissionInput>();
+  for (const rule of rules) {
+    const key = `${rule.protocol} ${rule.fromPort ?? '*'} ${rule.toPort ?? '*'}`;
+    let permission = byTraffic.get(key);
+    if (permission === undefined) {
+      permission = {
+        IpProtocol: rule.protocol,
+        ...(rule.fromPort !== undefined ? { FromPort: rule.fromPort } : {}),
+        ...(rule.toPort !== undefined ? { ToPort: rule.toPort } : {}),
+      };
+      byTraffic.set(key, permission);
+    }
+    addPeer(permission, rule, withDescriptions && rule.description ? { Description: rule.description } : {});
+  }
+  return [...byTraffic.values()];
+}
+
+function addPeer(permission: IpPermissionInput, rule: SgRule, description: { Description?: string }): void {
+  const peer = rule.peer;
+  switch (peer.kind) {
+    case 'cidr':
+      permission.IpRanges = [...(permission.IpRanges ?? []), { CidrIp: peer.value, ...description }];
+      break;
+    case 'cidrIpv6':
+      permission.Ipv6Ranges = [...(permission.Ipv6Ranges ?? []), { CidrIpv6: peer.value, ...description }];
+      break;
+    case 'prefixList':
+      permission.PrefixListIds = [
+        ...(permission.PrefixListIds ?? []),
+        { PrefixListId: peer.value, ...description },
+      ];
+      break;
+    case 'group':
+      permission.UserIdGroupPairs = [
+        ...(permission.UserIdGroupPairs ?? []),
+        {
+          GroupId: peer.value,
+          ...(peer.userId ? { UserId: peer.userId } : {}),
+          ...description,
+        },
+      ];
+      break;
+  }
+}
+
+/** Rules from EC2 API `IpPermission`s (a revoke's `UnknownIpPermissions`, say). */
+export function rulesFromApiPermissions(
+  direction: Direction,
+  permissions: unknown,
+  where = 'IpPermissions',
+): SgRule[] {
+  const parsed = z.array(apiPermission).safeParse(permissions ?? []);
+  if (!parsed.success) throw new InputError(`Invalid EC2 response: ${describeZodError(parsed.error, where)}`);
+  return uniqueRules(parsed.data.flatMap((parts) => expand(direction, parts)));
+}

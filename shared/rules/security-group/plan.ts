@@ -1,0 +1,118 @@
+/**
+ * The remediation planner of `sg-drift-revert`: from a group's current state, its baseline and the
+ * blocked-ports policy, the rules to revoke and to authorize. Pure, and safe by construction:
+ * - it authorizes only rules of the baseline, and never revokes one;
+ * - it touches only groups with a baseline (their drift) and world-open rules on blocked ports;
+ * - a missing, conflicting or empty baseline is a {@link BaselineError}, never "revoke everything".
+ */
+import type { Reason } from '../../core/model.ts';
+import {
+  type BaselineResolution,
+  diffAgainstBaseline,
+  driftReasons,
+  type RemediationMode,
+  resolutionError,
+} from './baselines.ts';
+import { type Direction, type GroupState, ruleKey, type SgRule } from './permissions.ts';
+import type { PortsByTransport } from './ports.ts';
+import { opensBlockedPort, worldOpenReasons } from './world-open.ts';
+
+export type BlockedPortsMode = RemediationMode | 'off';
+export type ChangeCause = 'extra' | 'missing' | 'blocked-port';
+
+export interface BlockedPortsPolicy {
+  blocked: PortsByTransport;
+  mode: BlockedPortsMode;
+}
+
+export interface PlannedChange {
+  action: 'revoke' | 'authorize';
+  rule: SgRule;
+  causes: ChangeCause[];
+  /** True when a cause's mode is `enforce`: the responder makes the change; otherwise it only reports it. */
+  enforce: boolean;
+}
+
+export interface RemediationPlan {
+  groupId: string;
+  baseline?: { name: string; mode: RemediationMode; via: string } | undefined;
+  blockedPortsMode: BlockedPortsMode;
+  changes: PlannedChange[];
+  /** The findings behind the plan, for the annotation of the notice. */
+  reasons: Reason[];
+}
+
+/**
+ * Plans the changes that bring a group back to its baseline and close world-open blocked ports. Throws a
+ * BaselineError naming the group and the baseline when the baseline is unknown, ambiguous or empty.
+ */
+export function planRemediation(
+  group: GroupState,
+  resolution: BaselineResolution,
+  policy: BlockedPortsPolicy,
+): RemediationPlan {
+  const problem = resolutionError(group.groupId, resolution);
+  if (problem !== undefined) throw problem;
+  const baseline = resolution.kind === 'matched' ? resolution.baseline : undefined;
+  const changes = new Map<string, PlannedChange>();
+  const add = (action: PlannedChange['action'], rule: SgRule, cause: ChangeCause, enforce: boolean) => {
+    const key = `${action} ${ruleKey(rule)}`;
+    const existing = changes.get(key);
+    if (existing === undefined) changes.set(key, { action, rule, causes: [cause], enforce });
+    else {
+      existing.causes.push(cause);
+      existing.enforce ||= enforce;
+    }
+  };
+  const reasons: Reason[] = [];
+  if (baseline !== undefined) {
+    const drift = diffAgainstBaseline(group, baseline);
+    const enforce = baseline.mode === 'enforce';
+    for (const rule of drift.extra) add('revoke', rule, 'extra', enforce);
+    for (const rule of drift.missing) add('authorize', rule, 'missing', enforce);
+    reasons.push(...driftReasons(drift, baseline.name));
+  }
+  if (policy.mode !== 'off') {
+    const protectedKeys = new Set((baseline?.ingress ?? []).map(ruleKey));
+    const closing = group.ingress.filter(
+      (rule) => opensBlockedPort(rule, policy.blocked) && !protectedKeys.has(ruleKey(rule)),
+    );
+    for (const rule of closing) add('revoke', rule, 'blocked-port', policy.mode === 'enforce');
+    reasons.unshift(...worldOpenReasons(closing, { blocked: policy.blocked }));
+  }
+  return {
+    groupId: group.groupId,
+    baseline:
+      resolution.kind === 'matched'
+        ? { name: resolution.baseline.name, mode: resolution.baseline.mode, via: resolution.via }
+        : undefined,
+    blockedPortsMode: policy.mode,
+    changes: [...changes.values()],
+    reasons,
+  };
+}
+
+/** The rules the responder revokes or authorizes in one direction (enforced changes only). */
+export function enforcedRules(
+  plan: RemediationPlan,
+  action: PlannedChange['action'],
+  direction: Direction,
+): SgRule[] {
+  return plan.changes
+    .filter((change) => change.enforce && change.action === action && change.rule.direction === direction)
+    .map((change) => change.rule);
+}
+
+/** The group as it is after the enforced changes: what the responder leaves behind. */
+export function applyPlan(group: GroupState, plan: RemediationPlan): GroupState {
+  const after = (direction: Direction) => {
+    const revoked = new Set(enforcedRules(plan, 'revoke', direction).map(ruleKey));
+    const kept = group[direction].filter((rule) => !revoked.has(ruleKey(rule)));
+    return [...kept, ...enforcedRules(plan, 'authorize', direction)];
+  };
+  return { ...group, ingress: after('ingress'), egress: after('egress') };
+}
+
+export function isEmptyPlan(plan: RemediationPlan): boolean {
+  return plan.changes.length === 0;
+}

@@ -1,0 +1,235 @@
+/**
+ * The pure side of the `sg-drift-revert` responder: its settings (environment and suite configuration), the
+ * outcome of an execution, and the notice that tells people what changed, who changed it and what was done.
+ */
+import { buildAnnotation } from '../../core/annotation.ts';
+import type { Actor, SelfIdentity } from '../../core/cloudtrail.ts';
+import { DEFAULT_RULE_PREFIX } from '../../core/compliance-change.ts';
+import { InputError, ParameterError, type SuiteSettings } from '../../core/model.ts';
+import type { Notice, Outcome } from '../../core/notification.ts';
+import type { GroupState } from './permissions.ts';
+import { describeRule } from './permissions.ts';
+import type { BlockedPortsMode, ChangeCause, PlannedChange, RemediationPlan } from './plan.ts';
+
+export const RESPONDER_NAME = 'sg-drift-revert';
+/** The Config rule whose findings the responder acts on, for the notice's `rule` attribute. */
+export const RULE_NAME = `${DEFAULT_RULE_PREFIX}security-group`;
+export const DEFAULT_BLOCKED_PORTS_MODE: BlockedPortsMode = 'report';
+const BLOCKED_PORTS_MODES: readonly BlockedPortsMode[] = ['enforce', 'report', 'off'];
+const SETTING_KEYS = ['blockedPortsMode', 'selfRoleArns', 'selfRoleNames'];
+
+export interface DriftRevertSettings {
+  /** What to do with world-open rules on `rules.security-group.blockedPorts`. */
+  blockedPortsMode: BlockedPortsMode;
+  /** Further identities whose calls are the responder's own (added to the environment's). */
+  self: SelfIdentity;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function stringList(value: unknown, path: string, pattern: RegExp, what: string): string[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) throw new ParameterError(path, value, `expected a list of ${what}`);
+  return value.map((entry, index) => {
+    if (typeof entry !== 'string' || !pattern.test(entry)) {
+      throw new ParameterError(`${path}[${index}]`, entry, `expected ${what.replace(/s$/, '')}`);
+    }
+    return entry;
+  });
+}
+
+/** Validates `responders["sg-drift-revert"]`; errors name the setting (`responders.sg-drift-revert.…`). */
+export function parseDriftRevertSettings(suite: SuiteSettings): DriftRevertSettings {
+  const path = `responders.${RESPONDER_NAME}`;
+  const responders = suite.responders;
+  if (responders !== undefined && !isRecord(responders)) {
+    throw new ParameterError('responders', responders, 'expected a map of responder name → settings');
+  }
+  const input = responders?.[RESPONDER_NAME];
+  if (input === undefined || input === null) {
+    return { blockedPortsMode: DEFAULT_BLOCKED_PORTS_MODE, self: { roleArns: [], roleNames: [] } };
+  }
+  if (!isRecord(input))
+    throw new ParameterError(path, input, 'expected { blockedPortsMode, selfRoleArns, selfRoleNames }');
+  for (const key of Object.keys(input)) {
+    if (!SETTING_KEYS.includes(key)) {
+      throw new ParameterError(
+        `${path}.${key}`,
+        input[key],
+        `unknown setting (expected one of: ${SETTING_KEYS.join(', ')})`,
+      );
+    }
+  }
+  const mode = input.blockedPortsMode ?? DEFAULT_BLOCKED_PORTS_MODE;
+  if (typeof mode !== 'string' || !BLOCKED_PORTS_MODES.includes(mode as BlockedPortsMode)) {
+    throw new ParameterError(`${path}.blockedPortsMode`, mode, 'expected enforce, report or off');
+  }
+  return {
+    blockedPortsMode: mode as BlockedPortsMode,
+    self: {
+      roleArns: stringList(
+        input.selfRoleArns,
+        `${path}.selfRoleArns`,
+        /^arn:aws[\w-]*:(iam|sts)::\d{12}:[\w+=,.@/-]+$/,
+        'role ARNs',
+      ),
+      roleNames: stringList(input.selfRoleNames, `${path}.selfRoleNames`, /^[\w+=,.@-]{1,64}$/, 'role names'),
+    },
+  };
+}
+
+export interface DriftRevertEnvironment {
+  topicArn: string;
+  /** Organisation mode: the role to assume in an event's account when it is not the function's. */
+  executionRoleName?: string | undefined;
+}
+
+function envError(name: string, value: string, problem: string): InputError {
+  return new InputError(`Invalid environment variable ${name}=${JSON.stringify(value)}: ${problem}`);
+}
+
+/** Reads `PLUMBLINE_TOPIC_ARN` (required) and `PLUMBLINE_EXECUTION_ROLE_NAME`; errors name the variable. */
+export function driftRevertEnvironment(
+  env: Readonly<Record<string, string | undefined>>,
+): DriftRevertEnvironment {
+  const topicArn = env.PLUMBLINE_TOPIC_ARN?.trim();
+  if (!topicArn)
+    throw new InputError('Missing environment variable PLUMBLINE_TOPIC_ARN: the SNS topic ARN to publish to');
+  if (!/^arn:aws[\w-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$/.test(topicArn)) {
+    throw envError(
+      'PLUMBLINE_TOPIC_ARN',
+      topicArn,
+      'expected a standard SNS topic ARN (arn:aws:sns:region:account:name)',
+    );
+  }
+  const roleName = env.PLUMBLINE_EXECUTION_ROLE_NAME?.trim();
+  if (roleName && !/^[\w+=,.@-]{1,64}$/.test(roleName)) {
+    throw envError('PLUMBLINE_EXECUTION_ROLE_NAME', roleName, 'expected an IAM role name');
+  }
+  return { topicArn, executionRoleName: roleName || undefined };
+}
+
+export function mergeSelfIdentities(...identities: SelfIdentity[]): SelfIdentity {
+  return {
+    roleArns: [...new Set(identities.flatMap((identity) => identity.roleArns))],
+    roleNames: [...new Set(identities.flatMap((identity) => identity.roleNames))],
+  };
+}
+
+/** What became of one planned change. */
+export type ChangeStatus = 'applied' | 'already-done' | 'reported' | 'failed';
+
+export interface ChangeResult {
+  change: PlannedChange;
+  status: ChangeStatus;
+  /** For a failure: the error code and message. */
+  error?: string | undefined;
+}
+
+export function outcomeOf(results: readonly ChangeResult[]): Outcome {
+  if (results.length === 0) return 'no-change';
+  const enforced = results.filter((result) => result.status !== 'reported');
+  if (enforced.length === 0) return 'planned';
+  const failed = enforced.filter((result) => result.status === 'failed').length;
+  if (failed === 0) return 'applied';
+  return failed === enforced.length ? 'failed' : 'partial';
+}
+
+const HEADLINES: Record<Outcome, string> = {
+  applied: 'change reverted',
+  planned: 'change would be reverted (report mode)',
+  partial: 'change partly reverted',
+  failed: 'revert failed',
+  'no-change': 'matches its baseline',
+  detected: 'change detected',
+  resolved: 'change resolved',
+};
+
+function causeText(cause: ChangeCause, plan: RemediationPlan): string {
+  const baseline = plan.baseline?.name ?? '?';
+  if (cause === 'extra') return `not in baseline ${baseline}`;
+  if (cause === 'missing') return `missing from baseline ${baseline}`;
+  return 'opens a blocked port to the world';
+}
+
+/** `revoked tcp 22 from 0.0.0.0/0 (opens a blocked port to the world)`, and so on for each status. */
+export function describeChangeResult(result: ChangeResult, plan: RemediationPlan): string {
+  const { change, status } = result;
+  const rule = describeRule(change.rule);
+  const why = change.causes.map((cause) => causeText(cause, plan)).join('; ');
+  const revoke = change.action === 'revoke';
+  switch (status) {
+    case 'applied':
+      return `${revoke ? 'revoked' : 'restored'} ${rule} (${why})`;
+    case 'already-done':
+      return `${revoke ? 'already revoked' : 'already present'}: ${rule} (${why})`;
+    case 'reported':
+      return `would ${revoke ? 'revoke' : 'restore'} ${rule} (${why}; report mode)`;
+    case 'failed':
+      return `failed to ${revoke ? 'revoke' : 'restore'} ${rule} (${why}): ${result.error ?? 'unknown error'}`;
+  }
+}
+
+/** `revoke tcp 22 from 0.0.0.0/0 (opens a blocked port to the world; enforce)`: a change before it is made. */
+export function describePlannedChange(change: PlannedChange, plan: RemediationPlan): string {
+  const why = change.causes.map((cause) => causeText(cause, plan)).join('; ');
+  const verb = change.action === 'revoke' ? 'revoke' : 'restore';
+  return `${verb} ${describeRule(change.rule)} (${why}; ${change.enforce ? 'enforce' : 'report'})`;
+}
+
+export interface NoticeInput {
+  group: Pick<GroupState, 'groupId' | 'groupName'>;
+  accountId: string;
+  region: string;
+  actor: Actor;
+  /** What the reported call did (`SecurityGroupCall.changes`). */
+  callChanges: readonly string[];
+  when: string;
+}
+
+/** The notice for a plan and what became of it. */
+export function remediationNotice(
+  input: NoticeInput,
+  plan: RemediationPlan,
+  results: readonly ChangeResult[],
+): Notice {
+  const outcome = outcomeOf(results);
+  return {
+    ...noticeBase(input, outcome),
+    annotation: buildAnnotation('NON_COMPLIANT', plan.reasons),
+    changes: [
+      ...input.callChanges.map((line) => `event: ${line}`),
+      ...results.map((result) => describeChangeResult(result, plan)),
+    ],
+  };
+}
+
+/** The notice for a failure before any change could be planned or made (a baseline problem, a failed read). */
+export function failureNotice(input: NoticeInput, error: Error): Notice {
+  return {
+    ...noticeBase(input, 'failed'),
+    annotation: error.message,
+    changes: input.callChanges.map((line) => `event: ${line}`),
+  };
+}
+
+function noticeBase(input: NoticeInput, outcome: Outcome) {
+  return {
+    kind: 'remediation' as const,
+    headline: HEADLINES[outcome],
+    source: RESPONDER_NAME,
+    rule: RULE_NAME,
+    resource: {
+      type: 'AWS::EC2::SecurityGroup',
+      id: input.group.groupId,
+      name: input.group.groupName,
+      accountId: input.accountId,
+      region: input.region,
+    },
+    actor: input.actor,
+    outcome,
+    when: input.when,
+  };
+}
