@@ -7,13 +7,15 @@
  *   npm run build -- sg-drift-revert public-bucket
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { builtinModules } from 'node:module';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { type BuildOptions, build, type Metafile } from 'esbuild';
+import { type BuildOptions, build, type Metafile, type Plugin } from 'esbuild';
 import { parse as parseYaml } from 'yaml';
 import { parseSuiteConfig } from './shared/core/suite-config.ts';
-import { RULES } from './shared/rules/index.ts';
+import { checkSuiteConfig, RULES } from './shared/rules/index.ts';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 export const FUNCTIONS_DIR = join(root, 'functions');
@@ -44,6 +46,50 @@ export function functionNames(): string[] {
     .sort();
 }
 
+/**
+ * `import { z } from 'zod'` binds a namespace object esbuild cannot see through, so every bundle kept all of
+ * zod (455 KB, 264 KB of it error messages in 40-odd languages). The same import written as a namespace
+ * (`import * as z from 'zod'`, zod's own recommended form) lets esbuild keep only what is used. Rewritten at
+ * bundle time, so the sources keep the project's import style; type-only imports are left alone.
+ */
+const ZOD_NAMED_IMPORT = /^import \{ z \} from 'zod';$/gm;
+export const zodNamespaceImport: Plugin = {
+  name: 'zod-namespace-import',
+  setup(pluginBuild) {
+    pluginBuild.onLoad({ filter: /\.ts$/ }, async (args) => {
+      if (args.path.includes('node_modules')) return undefined;
+      const source = await readFile(args.path, 'utf8');
+      if (!source.match(ZOD_NAMED_IMPORT)) return undefined;
+      return { contents: source.replace(ZOD_NAMED_IMPORT, "import * as z from 'zod';"), loader: 'ts' };
+    });
+  },
+};
+
+const BUILTINS = new Set(builtinModules.filter((name) => !name.startsWith('_')));
+const BUILTIN_NAMESPACE = 'plumbline-builtin';
+
+/**
+ * Node built-ins loaded with `require` rather than ESM `import`. Node 22 builds an ESM facade of a built-in by
+ * reading every export, and `node:http`'s exports include lazy getters that load undici: an ESM import of
+ * `node:http` costs 30-50 ms of cold start, a `require` ~5 ms (BENCHMARKS.md). The banner's `require` serves
+ * the bundle.
+ */
+export const requireNodeBuiltins: Plugin = {
+  name: 'require-node-builtins',
+  setup(pluginBuild) {
+    pluginBuild.onResolve({ filter: /^[a-z_/:0-9]+$/ }, (args) => {
+      const name = args.path.replace(/^node:/, '');
+      if (!BUILTINS.has(name)) return undefined;
+      if (args.namespace === BUILTIN_NAMESPACE) return { path: `node:${name}`, external: true };
+      return { path: name, namespace: BUILTIN_NAMESPACE };
+    });
+    pluginBuild.onLoad({ filter: /.*/, namespace: BUILTIN_NAMESPACE }, (args) => ({
+      contents: `module.exports = require(${JSON.stringify(`node:${args.path}`)});`,
+      loader: 'js',
+    }));
+  },
+};
+
 /** The options every function bundle shares. */
 export function bundleOptions(externalSdk = false): BuildOptions {
   return {
@@ -59,9 +105,10 @@ export function bundleOptions(externalSdk = false): BuildOptions {
     metafile: true,
     logLevel: 'warning',
     external: externalSdk ? ['@aws-sdk/*', '@smithy/*'] : [],
-    // Some dependencies still call require(); ESM output needs one.
+    plugins: [zodNamespaceImport, requireNodeBuiltins],
+    // Some dependencies still call require(), and built-ins are required (see requireNodeBuiltins).
     banner: {
-      js: "import { createRequire as __plumblineCreateRequire } from 'node:module'; const require = __plumblineCreateRequire(import.meta.url);",
+      js: 'import{createRequire as __plumblineCreateRequire}from"node:module";const require=__plumblineCreateRequire(import.meta.url);',
     },
   };
 }
@@ -70,10 +117,12 @@ export function bundleOptions(externalSdk = false): BuildOptions {
 export function loadSuiteConfigDocument(file: string): unknown {
   if (!existsSync(file)) return {};
   const document = parseYaml(readFileSync(file, 'utf8')) ?? {};
-  parseSuiteConfig(
-    document,
-    basename(file),
-    RULES.map((rule) => rule.name),
+  checkSuiteConfig(
+    parseSuiteConfig(
+      document,
+      basename(file),
+      RULES.map((rule) => rule.name),
+    ),
   );
   return document;
 }

@@ -13,14 +13,18 @@ import { normaliseConfigurationItem, normaliseSelectResult } from '../core/norma
 
 /**
  * How the periodic scan reads Config's own inventory (never per-resource describe calls):
- * - `select`: one `SelectResourceConfig` page of 100 items per call (the cheapest: 0.01 reads a resource);
- * - `list`: `ListDiscoveredResources` pages of 100 ids, then `BatchGetResourceConfig` for each page
+ * - `select`: one `SelectResourceConfig` page of 100 items per call, every resource type of the rule in one
+ *   query (`resourceType IN (…)`), so the reads are 0.01 a resource with no partial page per type;
+ * - `list`: `ListDiscoveredResources` pages of 100 ids, then `BatchGetResourceConfig` for each 100 of them
  *   (0.02 reads a resource), for resource types advanced query does not cover.
+ * Either way the next page is requested while the current one is evaluated (one page ahead, no more).
  */
 export type InventoryStrategy = 'select' | 'list';
 
 export const PAGE_SIZE = 100;
 const MAX_UNPROCESSED_ROUNDS = 5;
+/** `SelectResourceConfig` accepts expressions of at most 4,096 characters (AWS Config API Reference). */
+export const MAX_EXPRESSION_LENGTH = 4096;
 
 const SELECT_FIELDS = [
   'resourceId',
@@ -50,52 +54,111 @@ export async function* inventoryPages(
   resourceTypes: readonly string[],
   strategy: InventoryStrategy = 'select',
 ): AsyncGenerator<ConfigurationItem[]> {
+  if (strategy === 'select') {
+    for (const expression of selectExpressions(resourceTypes)) yield* selectPages(config, expression);
+    return;
+  }
+  yield* listPages(config, resourceTypes);
+}
+
+/**
+ * The advanced queries that read these types: as few as the expression length allows (one for any rule's
+ * scope in practice), `resourceType = '…'` for a single type and `resourceType IN ('…', …)` for several.
+ */
+export function selectExpressions(resourceTypes: readonly string[]): string[] {
+  const render = (quoted: readonly string[]) =>
+    quoted.length === 1
+      ? `SELECT ${SELECT_FIELDS} WHERE resourceType = ${quoted[0]}`
+      : `SELECT ${SELECT_FIELDS} WHERE resourceType IN (${quoted.join(', ')})`;
+  const expressions: string[] = [];
+  let batch: string[] = [];
   for (const resourceType of resourceTypes) {
-    if (strategy === 'select') yield* selectPages(config, resourceType);
-    else yield* listPages(config, resourceType);
+    const quoted = `'${resourceType.replace(/'/g, '')}'`;
+    if (batch.length > 0 && render([...batch, quoted]).length > MAX_EXPRESSION_LENGTH) {
+      expressions.push(render(batch));
+      batch = [];
+    }
+    batch.push(quoted);
+  }
+  if (batch.length > 0) expressions.push(render(batch));
+  return expressions;
+}
+
+/**
+ * The pages of a `NextToken` chain, asking for the next page as soon as the current one arrives, so that
+ * the caller's work on a page overlaps the wait for the next.
+ */
+async function* readAhead<Page>(
+  fetchPage: (token: string | undefined) => Promise<Page>,
+  nextTokenOf: (page: Page) => string | undefined,
+): AsyncGenerator<Page> {
+  const request = (token: string | undefined) => Promise.resolve().then(() => fetchPage(token));
+  let pending: Promise<Page> | undefined = request(undefined);
+  while (pending !== undefined) {
+    const page: Page = await pending;
+    const token = nextTokenOf(page);
+    pending = token ? request(token) : undefined;
+    // Awaited on the next turn; if the caller stops first, its failure must not become an unhandled rejection.
+    pending?.catch(() => {});
+    yield page;
   }
 }
 
 async function* selectPages(
   config: ConfigServiceClient,
-  resourceType: string,
+  expression: string,
 ): AsyncGenerator<ConfigurationItem[]> {
-  const expression = `SELECT ${SELECT_FIELDS} WHERE resourceType = '${resourceType.replace(/'/g, '')}'`;
-  let nextToken: string | undefined;
-  do {
-    const page = await config.send(
-      new SelectResourceConfigCommand({ Expression: expression, Limit: PAGE_SIZE, NextToken: nextToken }),
-    );
+  const pages = readAhead(
+    (token) =>
+      config.send(
+        new SelectResourceConfigCommand({ Expression: expression, Limit: PAGE_SIZE, NextToken: token }),
+      ),
+    (page) => page.NextToken,
+  );
+  for await (const page of pages) {
     const items = (page.Results ?? []).map((row) => normaliseSelectResult(row));
     if (items.length > 0) yield items;
-    nextToken = page.NextToken;
-  } while (nextToken);
+  }
 }
 
+/**
+ * `ListDiscoveredResources` type by type (the API takes one type), with the ids gathered across types into
+ * `BatchGetResourceConfig` calls of 100: one partial batch for the whole scope, not one per type.
+ */
 async function* listPages(
   config: ConfigServiceClient,
-  resourceType: string,
+  resourceTypes: readonly string[],
 ): AsyncGenerator<ConfigurationItem[]> {
-  let nextToken: string | undefined;
-  do {
-    const page = await config.send(
-      new ListDiscoveredResourcesCommand({
-        resourceType: resourceType as ResourceType,
-        limit: PAGE_SIZE,
-        nextToken,
-      }),
+  let keys: ResourceKey[] = [];
+  for (const resourceType of resourceTypes) {
+    const pages = readAhead(
+      (token) =>
+        config.send(
+          new ListDiscoveredResourcesCommand({
+            resourceType: resourceType as ResourceType,
+            limit: PAGE_SIZE,
+            nextToken: token,
+          }),
+        ),
+      (page) => page.nextToken,
     );
-    const keys: ResourceKey[] = (page.resourceIdentifiers ?? []).flatMap((identifier) =>
-      identifier.resourceId && identifier.resourceType
-        ? [{ resourceType: identifier.resourceType, resourceId: identifier.resourceId }]
-        : [],
-    );
-    if (keys.length > 0) {
-      const items = await batchGet(config, keys);
-      if (items.length > 0) yield items;
+    for await (const page of pages) {
+      for (const identifier of page.resourceIdentifiers ?? []) {
+        if (identifier.resourceId && identifier.resourceType) {
+          keys.push({ resourceType: identifier.resourceType, resourceId: identifier.resourceId });
+        }
+      }
+      while (keys.length >= PAGE_SIZE) {
+        const items = await batchGet(config, keys.splice(0, PAGE_SIZE));
+        if (items.length > 0) yield items;
+      }
     }
-    nextToken = page.nextToken;
-  } while (nextToken);
+  }
+  if (keys.length > 0) {
+    const items = await batchGet(config, keys);
+    keys = [];
+    if (items.length > 0) yield items;
+  }
 }
 
 /** `BatchGetResourceConfig`, asking again for keys Config left unprocessed. */

@@ -1,11 +1,7 @@
 /**
  * The Config-rule runtime: Config event → rules core → PutEvaluations. One adapter for every rule.
  */
-import {
-  ConfigServiceClient,
-  type EvaluationResult,
-  GetComplianceDetailsByConfigRuleCommand,
-} from '@aws-sdk/client-config-service';
+import { ConfigServiceClient, GetComplianceDetailsByConfigRuleCommand } from '@aws-sdk/client-config-service';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import {
@@ -159,8 +155,7 @@ class Invocation {
     } else if (message.type === 'oversized') {
       await this.evaluateOversized(message.summary);
     } else {
-      const seen = await this.scanInventory(message.notificationCreationTime);
-      staleCleaned = await this.cleanStale(seen, message.notificationCreationTime);
+      staleCleaned = await this.scanAndCleanStale(message.notificationCreationTime);
     }
     await this.writer.flush();
     return {
@@ -222,24 +217,67 @@ class Invocation {
     await this.write(await this.evaluate(item, captureTime), true);
   }
 
-  /** Evaluates every current item of the rule's types; returns the keys seen, for the stale clean-up. */
-  private async scanInventory(orderingTimestamp: Date): Promise<Set<string>> {
-    const seen = new Set<string>();
+  /**
+   * The periodic run: evaluates every current item of the rule's types while reading the rule's earlier
+   * results alongside (two independent page chains, so the run takes about as long as the longer of the two,
+   * not their sum); then resources with a result that are no longer in the inventory become NOT_APPLICABLE.
+   * Returns how many were cleaned.
+   */
+  private async scanAndCleanStale(orderingTimestamp: Date): Promise<number> {
+    const tracker = new StaleTracker();
+    let finishScan = () => {};
+    const scanDone = new Promise<void>((resolve) => {
+      finishScan = resolve;
+    });
+    const reading: EarlierResultsReading = { stopped: false, scanDone };
+    const earlierResults = this.readEarlierResults(tracker, reading);
+    // Awaited below; if the scan fails first, its failure is the one reported, never an unhandled rejection.
+    earlierResults.catch(() => {});
+    try {
+      await this.scanInventory(orderingTimestamp, tracker);
+    } catch (error) {
+      reading.stopped = true;
+      throw error;
+    } finally {
+      finishScan();
+    }
+    await earlierResults;
+    const stale = tracker.stale();
+    for (const resource of stale) {
+      const verdict = notApplicable('resource no longer exists in the AWS Config inventory', 'resource-gone');
+      await this.write(
+        toEvaluation(
+          this.rule,
+          { ...resource, accountId: this.target.accountId, region: this.target.region },
+          verdict,
+          orderingTimestamp,
+        ),
+      );
+    }
+    return stale.length;
+  }
+
+  private async scanInventory(orderingTimestamp: Date, tracker: StaleTracker): Promise<void> {
     const strategy = this.options.inventory ?? inventoryStrategyFromEnv();
     for await (const page of inventoryPages(this.target.config, this.rule.resourceTypes, strategy)) {
       for (const item of page) {
-        seen.add(resourceKey(item.resourceType, item.resourceId));
+        tracker.inInventory(item.resourceType, item.resourceId);
         await this.write(await this.evaluate(item, orderingTimestamp));
       }
     }
-    return seen;
   }
 
-  /** Resources with a verdict from this rule that no longer exist in the inventory become NOT_APPLICABLE. */
-  private async cleanStale(seen: Set<string>, orderingTimestamp: Date): Promise<number> {
-    let cleaned = 0;
+  /**
+   * Reads the rule's COMPLIANT and NON_COMPLIANT results (NOT_APPLICABLE ones need no clean-up). Results
+   * whose resource the scan has not reached yet are held; when more than MAX_RESULTS_AHEAD are held (the two
+   * reads come in different orders), the reader waits for the scan to finish, so memory stays what the
+   * sequential clean-up needed: the inventory's keys, and the stale results.
+   */
+  private async readEarlierResults(tracker: StaleTracker, reading: EarlierResultsReading): Promise<void> {
     let nextToken: string | undefined;
     do {
+      if (tracker.heldResults > MAX_RESULTS_AHEAD) await reading.scanDone;
+      if (reading.stopped) return;
       const page = await this.target.config.send(
         new GetComplianceDetailsByConfigRuleCommand({
           ConfigRuleName: this.invocation.ruleName,
@@ -248,24 +286,14 @@ class Invocation {
           NextToken: nextToken,
         }),
       );
-      for (const stale of staleResources(page.EvaluationResults ?? [], seen)) {
-        cleaned++;
-        const verdict = notApplicable(
-          'resource no longer exists in the AWS Config inventory',
-          'resource-gone',
-        );
-        await this.write(
-          toEvaluation(
-            this.rule,
-            { ...stale, accountId: this.target.accountId, region: this.target.region },
-            verdict,
-            orderingTimestamp,
-          ),
-        );
+      for (const result of page.EvaluationResults ?? []) {
+        const qualifier = result.EvaluationResultIdentifier?.EvaluationResultQualifier;
+        if (qualifier?.ResourceType && qualifier.ResourceId) {
+          tracker.hasResult(qualifier.ResourceType, qualifier.ResourceId);
+        }
       }
       nextToken = page.NextToken;
-    } while (nextToken);
-    return cleaned;
+    } while (nextToken && !reading.stopped);
   }
 
   private async evaluate(item: ConfigurationItem, orderingTimestamp: Date): Promise<Evaluation> {
@@ -309,16 +337,47 @@ class Invocation {
   }
 }
 
-function resourceKey(resourceType: string, resourceId: string): string {
-  return `${resourceType}|${resourceId}`;
+/** How many earlier results may wait for their resource before the results reader waits for the scan. */
+export const MAX_RESULTS_AHEAD = 1_000;
+
+interface EarlierResultsReading {
+  /** Set when the scan failed: the reader stops at its next page. */
+  stopped: boolean;
+  /** Settles when the inventory scan is over, whether it succeeded or not. */
+  scanDone: Promise<void>;
 }
 
-function staleResources(results: EvaluationResult[], seen: Set<string>) {
-  return results.flatMap((result) => {
-    const qualifier = result.EvaluationResultIdentifier?.EvaluationResultQualifier;
-    const resourceType = qualifier?.ResourceType;
-    const resourceId = qualifier?.ResourceId;
-    if (!resourceType || !resourceId || seen.has(resourceKey(resourceType, resourceId))) return [];
-    return [{ resourceType, resourceId }];
-  });
+/**
+ * Which resources have a result but are gone from the inventory, as the two are read side by side: every
+ * inventory key is kept (as the sequential clean-up kept them), and a result waits only until its resource
+ * shows up in the inventory. A result repeated across pages is never mistaken for a stale one.
+ */
+class StaleTracker {
+  private readonly inventory = new Set<string>();
+  private readonly unmatched = new Map<string, { resourceType: string; resourceId: string }>();
+
+  inInventory(resourceType: string, resourceId: string): void {
+    const key = resourceKey(resourceType, resourceId);
+    this.inventory.add(key);
+    this.unmatched.delete(key);
+  }
+
+  hasResult(resourceType: string, resourceId: string): void {
+    const key = resourceKey(resourceType, resourceId);
+    if (!this.inventory.has(key)) this.unmatched.set(key, { resourceType, resourceId });
+  }
+
+  /** Results whose resource has not appeared in the inventory (yet). */
+  get heldResults(): number {
+    return this.unmatched.size;
+  }
+
+  /** Resources with a result that never appeared in the inventory (call once both reads are done). */
+  stale(): { resourceType: string; resourceId: string }[] {
+    return [...this.unmatched.values()];
+  }
+}
+
+function resourceKey(resourceType: string, resourceId: string): string {
+  return `${resourceType}|${resourceId}`;
 }

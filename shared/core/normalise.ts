@@ -38,7 +38,10 @@ const tagsInput = z.union([z.record(z.string(), z.string().nullable()), z.array(
 const timestamp = z.union([
   z.date(),
   z.string().refine((text) => !Number.isNaN(Date.parse(text)), 'must be an ISO 8601 timestamp'),
-  z.number(),
+  // Epoch numbers (the CLI's JSON output); beyond ±8.64e15 ms `toISOString` would throw a RangeError.
+  z
+    .number()
+    .refine((ms) => !Number.isNaN(new Date(ms).getTime()), 'must be a time in milliseconds since 1970'),
 ]);
 
 /** Accepts every source's field names; `normaliseConfigurationItem` picks whichever is present. */
@@ -105,6 +108,10 @@ function parseConfiguration(value: unknown, where: string): Record<string, unkno
   if (value == null) return null;
   if (typeof value === 'string') {
     const parsed = parseJson(value);
+    // A configuration that does not parse cannot be evaluated: say so rather than treat it as absent.
+    if (parsed === undefined && value.trim() !== '') {
+      throw new InputError(`Invalid ${where}: not valid JSON: ${JSON.stringify(value).slice(0, 80)}`);
+    }
     if (parsed === null || parsed === undefined) return null;
     if (typeof parsed !== 'object' || Array.isArray(parsed)) {
       throw new InputError(

@@ -213,9 +213,9 @@ describe('periodic evaluation', () => {
 
     const summary = await handlerFor()(periodicEvent());
 
-    expect(config).toHaveReceivedCommandTimes(SelectResourceConfigCommand, 4);
+    expect(config).toHaveReceivedCommandTimes(SelectResourceConfigCommand, 3);
     expect(config).toHaveReceivedCommandWith(SelectResourceConfigCommand, {
-      Expression: expect.stringContaining("WHERE resourceType = 'AWS::EC2::Volume'"),
+      Expression: expect.stringContaining("WHERE resourceType IN ('AWS::EC2::Instance', 'AWS::EC2::Volume')"),
       Limit: 100,
     });
     const batches = config

@@ -100,15 +100,14 @@ describe('periodic run over the default scope', () => {
     const buckets = Array.from({ length: 30 }, (_, index) =>
       selectRow('AWS::S3::Bucket', id('bucket', index), {}, bucketTagging(index)),
     );
-    config.on(SelectResourceConfigCommand).callsFake((input: { Expression: string; NextToken?: string }) => {
-      if (input.Expression.endsWith("'AWS::EC2::Instance'")) {
-        return input.NextToken === 'instances-2'
-          ? { Results: instances.slice(100) }
-          : { Results: instances.slice(0, 100), NextToken: 'instances-2' };
-      }
-      if (input.Expression.endsWith("'AWS::S3::Bucket'")) return { Results: buckets };
-      return { Results: [] };
-    });
+    // One advanced query covers every type in scope; Config pages the rows of all types together.
+    config
+      .on(SelectResourceConfigCommand)
+      .callsFake((input: { NextToken?: string }) =>
+        input.NextToken === 'page-2'
+          ? { Results: [...instances.slice(100), ...buckets] }
+          : { Results: instances.slice(0, 100), NextToken: 'page-2' },
+      );
     const result = (resourceId: string) => ({
       EvaluationResultIdentifier: {
         EvaluationResultQualifier: {
@@ -126,13 +125,18 @@ describe('periodic run over the default scope', () => {
     const event = periodicEvent();
     const summary = await handlerFor(POLICY)({ ...event, configRuleName: RULE_NAME });
 
-    expect(config).toHaveReceivedCommandTimes(SelectResourceConfigCommand, DEFAULT_RESOURCE_TYPES.length + 1);
-    for (const resourceType of DEFAULT_RESOURCE_TYPES) {
-      expect(config).toHaveReceivedCommandWith(SelectResourceConfigCommand, {
-        Expression: expect.stringMatching(new RegExp(`WHERE resourceType = '${resourceType}'$`)),
-        Limit: 100,
-      });
-    }
+    expect(config).toHaveReceivedCommandTimes(SelectResourceConfigCommand, 2);
+    const inList = DEFAULT_RESOURCE_TYPES.map((resourceType) => `'${resourceType}'`).join(', ');
+    expect(config).toHaveReceivedNthCommandWith(SelectResourceConfigCommand, 1, {
+      Expression: expect.stringMatching(/^SELECT .* WHERE resourceType IN \(/),
+      Limit: 100,
+      NextToken: undefined,
+    });
+    expect(config).toHaveReceivedNthCommandWith(SelectResourceConfigCommand, 2, {
+      Expression: expect.stringContaining(`WHERE resourceType IN (${inList})`),
+      Limit: 100,
+      NextToken: 'page-2',
+    });
     expect(config).toHaveReceivedCommandWith(GetComplianceDetailsByConfigRuleCommand, {
       ConfigRuleName: RULE_NAME,
       ComplianceTypes: ['COMPLIANT', 'NON_COMPLIANT'],

@@ -165,6 +165,8 @@ function expand(direction: Direction, parts: PermissionParts): SgRule[] {
 const nullableText = z.string().nullish();
 const protocolInput = z.union([z.string().min(1), z.number().int()]);
 const portInput = z.number().int().nullish();
+/** A rule whose peer is no CIDR block cannot be judged open or closed: refuse it rather than call it closed. */
+const cidrText = z.string().refine((text) => parseCidr(text) !== undefined, 'not a CIDR block');
 
 const configPermission = z
   .looseObject({
@@ -172,10 +174,10 @@ const configPermission = z
     fromPort: portInput,
     toPort: portInput,
     ipRanges: z
-      .array(z.union([z.string(), z.looseObject({ cidrIp: z.string(), description: nullableText })]))
+      .array(z.union([cidrText, z.looseObject({ cidrIp: cidrText, description: nullableText })]))
       .nullish(),
-    ipv4Ranges: z.array(z.looseObject({ cidrIp: z.string(), description: nullableText })).nullish(),
-    ipv6Ranges: z.array(z.looseObject({ cidrIpv6: z.string(), description: nullableText })).nullish(),
+    ipv4Ranges: z.array(z.looseObject({ cidrIp: cidrText, description: nullableText })).nullish(),
+    ipv6Ranges: z.array(z.looseObject({ cidrIpv6: cidrText, description: nullableText })).nullish(),
     prefixListIds: z.array(z.looseObject({ prefixListId: z.string(), description: nullableText })).nullish(),
     userIdGroupPairs: z
       .array(
