@@ -1,0 +1,237 @@
+/**
+ * Command lines and their help. Parsing is strict: an unknown option or a bad value is a usage error
+ * (exit code 2) naming the option and the values it accepts.
+ */
+import { parseArgs } from 'node:util';
+import { FORMATS, type Format } from './format/index.ts';
+import { UsageError } from './io.ts';
+import { FAIL_ON_VALUES, type FailOn } from './report.ts';
+
+export const MAIN_HELP = `plumbline: run the Plumbline compliance rules over AWS Config data, offline or live.
+
+Usage:
+  plumbline scan --snapshot FILE... [options]   evaluate Config snapshot files, fully offline
+  plumbline scan --live [--region R]... [options]  evaluate the account's current configuration (read-only)
+  plumbline rules [--config FILE]               list the rules, their parameters and defaults
+  plumbline help [COMMAND]                      show help for a command
+
+Options:
+  -h, --help      show help (also after each command)
+  -V, --version   print the version
+
+Exit codes: 0 nothing non-compliant, 1 something non-compliant (see scan --fail-on), 2 bad usage or input.
+`;
+
+export const SCAN_HELP = `plumbline scan: evaluate every rule over AWS Config data and report the findings.
+
+Usage:
+  plumbline scan --snapshot FILE... [options]
+  plumbline scan --live [--region REGION]... [--profile NAME] [options]
+
+Input (one of):
+  --snapshot FILE...    AWS Config snapshot files as delivered to S3 (.json or .json.gz), folders of them,
+                        or the JSON output of "aws configservice batch-get-resource-config",
+                        "get-resource-config-history" or "select-resource-config". Fully offline.
+  --live                read the current configuration from AWS Config (read-only calls, standard
+                        credential chain); a progress bar is shown on a terminal
+  --region REGION       with --live: a region to scan; repeat for several (default: the profile's/AWS_REGION)
+  --profile NAME        with --live: the AWS profile for credentials and region
+  --inventory MODE      with --live: "select" (advanced query, the default) or "list"
+                        (ListDiscoveredResources + BatchGetResourceConfig), as PLUMBLINE_INVENTORY
+
+Rules:
+  --config FILE         the suite configuration (JSON or YAML), the same file deployment uses:
+                        {"rules": {"security-group": {...}, "required-tags": {...}, ...}, ...settings}
+                        Without it, every rule runs with its defaults.
+  --rule NAME           run only this rule; repeat for several (default: all; see "plumbline rules")
+
+Output:
+  --format FORMAT       ${FORMATS.join(' | ')} (default: table)
+  -o, --output FILE     write the report to FILE instead of standard output
+  --html FILE           also write an HTML report to FILE (likewise --json, --sarif, --junit FILE)
+  --all                 table: list compliant and not-applicable evaluations too
+  --no-color            no colour in the table (also NO_COLOR=1); colour is only used on a terminal
+
+Exit status:
+  --fail-on LEVEL       when to exit 1: ${FAIL_ON_VALUES.join(' | ')}
+                        non-compliant (default): any non-compliant result; none: never (exit 0);
+                        low/medium/high/critical: a non-compliant result of a rule at least that severe
+  Exit codes: 0 nothing failing, 1 failing results, 2 bad usage or bad input (the message names the
+  file and the field).
+
+Examples:
+  plumbline scan --snapshot examples/snapshot.json --config examples/plumbline.config.yaml
+  plumbline scan --snapshot AWSLogs/ --format sarif -o plumbline.sarif --fail-on high
+  plumbline scan --live --region eu-west-1 --region us-east-1 --html report.html
+`;
+
+export const RULES_HELP = `plumbline rules: list the rules, the resource types each evaluates, their parameters and defaults.
+
+Usage:
+  plumbline rules [--config FILE] [--format table|json]
+
+Options:
+  --config FILE         also show (and validate) the values the configuration file sets
+  --format FORMAT       table (default) or json
+  -h, --help            show this help
+`;
+
+export type ScanCommand = {
+  command: 'scan';
+  snapshots: string[];
+  live: boolean;
+  regions: string[];
+  profile: string | undefined;
+  inventory: 'select' | 'list' | undefined;
+  config: string | undefined;
+  rules: string[];
+  format: Format;
+  output: string | undefined;
+  extraReports: { format: Format; file: string }[];
+  all: boolean;
+  colour: boolean | undefined;
+  failOn: FailOn;
+};
+
+export type RulesCommand = { command: 'rules'; config: string | undefined; format: 'table' | 'json' };
+
+export type Command = ScanCommand | RulesCommand | { command: 'help'; text: string } | { command: 'version' };
+
+export function parseCommandLine(argv: readonly string[]): Command {
+  const [first, ...rest] = argv;
+  if (first === undefined || first === '-h' || first === '--help')
+    return { command: 'help', text: MAIN_HELP };
+  if (first === '-V' || first === '--version') return { command: 'version' };
+  if (first === 'help') return { command: 'help', text: helpFor(rest[0]) };
+  if (first === 'scan') return parseScan(rest);
+  if (first === 'rules') return parseRules(rest);
+  throw new UsageError(`unknown command "${first}" (commands: scan, rules, help)`);
+}
+
+function helpFor(command: string | undefined): string {
+  if (command === undefined) return MAIN_HELP;
+  if (command === 'scan') return SCAN_HELP;
+  if (command === 'rules') return RULES_HELP;
+  throw new UsageError(`no help for unknown command "${command}" (commands: scan, rules)`);
+}
+
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+
+function parseScan(argv: readonly string[]): ScanCommand | { command: 'help'; text: string } {
+  const { values, positionals } = strictParse(
+    argv,
+    {
+      snapshot: { type: 'string', multiple: true },
+      live: { type: 'boolean' },
+      region: { type: 'string', multiple: true },
+      profile: { type: 'string' },
+      inventory: { type: 'string' },
+      config: { type: 'string' },
+      rule: { type: 'string', multiple: true },
+      format: { type: 'string' },
+      output: { type: 'string', short: 'o' },
+      html: { type: 'string' },
+      json: { type: 'string' },
+      sarif: { type: 'string' },
+      junit: { type: 'string' },
+      all: { type: 'boolean' },
+      color: { type: 'boolean' },
+      'no-color': { type: 'boolean' },
+      'fail-on': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    'scan',
+  );
+  if (values.help) return { command: 'help', text: SCAN_HELP };
+  const live = values.live === true;
+  // `--snapshot a.json b.json`: the files after the first arrive as positionals.
+  const snapshots = [...(values.snapshot ?? []), ...positionals];
+  if (live && snapshots.length > 0) {
+    throw new UsageError('choose one input: --snapshot FILE... or --live, not both', 'scan');
+  }
+  if (!live && snapshots.length === 0) {
+    throw new UsageError('nothing to scan: pass --snapshot FILE... or --live', 'scan');
+  }
+  if (!live) {
+    for (const option of ['region', 'profile', 'inventory'] as const) {
+      if (values[option] !== undefined) throw new UsageError(`--${option} only applies with --live`, 'scan');
+    }
+  }
+  const regions = values.region ?? [];
+  for (const region of regions) {
+    if (!REGION.test(region)) {
+      throw new UsageError(`--region "${region}" is not an AWS region name (like eu-west-1)`, 'scan');
+    }
+  }
+  const extraReports = (['html', 'json', 'sarif', 'junit'] as const).flatMap((format) => {
+    const file = values[format];
+    return file === undefined ? [] : [{ format, file }];
+  });
+  return {
+    command: 'scan',
+    snapshots,
+    live,
+    regions: [...new Set(regions)],
+    profile: nonEmpty(values.profile, '--profile', 'scan'),
+    inventory: oneOf(values.inventory, ['select', 'list'] as const, '--inventory', 'scan'),
+    config: nonEmpty(values.config, '--config', 'scan'),
+    rules: values.rule ?? [],
+    format: oneOf(values.format, FORMATS, '--format', 'scan') ?? 'table',
+    output: nonEmpty(values.output, '--output', 'scan'),
+    extraReports,
+    all: values.all === true,
+    colour: values['no-color'] ? false : values.color,
+    failOn: oneOf(values['fail-on'], FAIL_ON_VALUES, '--fail-on', 'scan') ?? 'non-compliant',
+  };
+}
+
+function parseRules(argv: readonly string[]): RulesCommand | { command: 'help'; text: string } {
+  const { values, positionals } = strictParse(
+    argv,
+    {
+      config: { type: 'string' },
+      format: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    'rules',
+  );
+  if (values.help) return { command: 'help', text: RULES_HELP };
+  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`, 'rules');
+  return {
+    command: 'rules',
+    config: nonEmpty(values.config, '--config', 'rules'),
+    format: oneOf(values.format, ['table', 'json'] as const, '--format', 'rules') ?? 'table',
+  };
+}
+
+type OptionSpec = Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string }>;
+
+function strictParse<const Options extends OptionSpec>(
+  argv: readonly string[],
+  options: Options,
+  command: string,
+) {
+  try {
+    return parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
+  } catch (error) {
+    // node:util's messages name the option; drop its advice about "--" which does not apply here.
+    const message = (error as Error).message.split('. To specify')[0] ?? '';
+    throw new UsageError(message.replace(/^Unknown option/, 'unknown option'), command);
+  }
+}
+
+function oneOf<const Value extends string>(
+  value: string | undefined,
+  allowed: readonly Value[],
+  option: string,
+  command: string,
+): Value | undefined {
+  if (value === undefined) return undefined;
+  if ((allowed as readonly string[]).includes(value)) return value as Value;
+  throw new UsageError(`${option} "${value}" is not one of: ${allowed.join(', ')}`, command);
+}
+
+function nonEmpty(value: string | undefined, option: string, command: string): string | undefined {
+  if (value === '') throw new UsageError(`${option} needs a value`, command);
+  return value;
+}

@@ -1,0 +1,85 @@
+/**
+ * Account facts offline: what the Lambda runtime asks S3 Control for, a snapshot records as an item.
+ * The account-level Block Public Access is the `AWS::S3::AccountPublicAccessBlock` item, whose
+ * `configuration` carries `blockPublicAcls`, `ignorePublicAcls`, `blockPublicPolicy` and
+ * `restrictPublicBuckets` (AWS Config resource schema, awslabs/aws-config-resource-schema).
+ */
+import {
+  type AccountFact,
+  type AccountFacts,
+  type ConfigurationItem,
+  InputError,
+  type PublicAccessBlockFlags,
+} from '../shared/core/model.ts';
+import { ACCOUNT_BLOCK_TYPE, accountBlockFromItem } from '../shared/rules/public-bucket/index.ts';
+import type { FactsByAccount, SourcedItem } from './scan.ts';
+
+export const ACCOUNT_PUBLIC_ACCESS_BLOCK = ACCOUNT_BLOCK_TYPE;
+
+const RECORDED = new Set(['OK', 'ResourceDiscovered']);
+
+/** The newest recorded account-level Public Access Block item of each account. */
+function accountBlockItems(items: readonly SourcedItem[]): Map<string, SourcedItem> {
+  const byAccount = new Map<string, SourcedItem>();
+  for (const sourced of items) {
+    const { item } = sourced;
+    if (item.resourceType !== ACCOUNT_PUBLIC_ACCESS_BLOCK) continue;
+    const known = byAccount.get(item.accountId);
+    if (known === undefined || Date.parse(item.captureTime) > Date.parse(known.item.captureTime)) {
+      byAccount.set(item.accountId, sourced);
+    }
+  }
+  return byAccount;
+}
+
+/**
+ * Reads the flags of an `AWS::S3::AccountPublicAccessBlock` item as the public-bucket rule reads them; a
+ * deleted block means none (`null`), a malformed one is an input error naming the item.
+ */
+export function publicAccessBlockFromItem(
+  item: ConfigurationItem,
+  where: string,
+): PublicAccessBlockFlags | null {
+  if (!RECORDED.has(item.status) || item.configuration === null) return null;
+  const flags = accountBlockFromItem(item);
+  if (!flags.ok) throw new InputError(`${where}: ${flags.error}`);
+  return flags.flags;
+}
+
+export interface OfflineFacts {
+  factsFor: FactsByAccount;
+  /** Accounts for which a needed fact had to be assumed, with what was assumed. */
+  notes: string[];
+}
+
+/**
+ * Facts for each account from the snapshot items. An account without an `AWS::S3::AccountPublicAccessBlock`
+ * item is taken to have no account-level block (`null`), as S3 Control reports an account without one;
+ * the note says so, since the recorder may simply not record that type.
+ */
+export function offlineFacts(
+  items: readonly SourcedItem[],
+  needed: readonly AccountFact[],
+  accounts: readonly string[],
+): OfflineFacts {
+  const facts = new Map<string, AccountFacts>();
+  const notes: string[] = [];
+  const blocks = needed.includes('publicAccessBlock') ? accountBlockItems(items) : new Map();
+  for (const account of accounts) {
+    const accountFacts: AccountFacts = {};
+    if (needed.includes('publicAccessBlock')) {
+      const sourced = blocks.get(account);
+      if (sourced === undefined) {
+        notes.push(
+          `account ${account}: the snapshot has no ${ACCOUNT_PUBLIC_ACCESS_BLOCK} item; buckets are judged as if the account had no account-level Block Public Access`,
+        );
+        accountFacts.publicAccessBlock = null;
+      } else {
+        const where = `${sourced.location?.file ?? 'snapshot'}: ${ACCOUNT_PUBLIC_ACCESS_BLOCK} ${sourced.item.resourceId}`;
+        accountFacts.publicAccessBlock = publicAccessBlockFromItem(sourced.item, where);
+      }
+    }
+    facts.set(account, accountFacts);
+  }
+  return { factsFor: (account) => facts.get(account) ?? {}, notes };
+}

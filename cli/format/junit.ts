@@ -1,0 +1,69 @@
+/**
+ * JUnit XML for CI systems (Jenkins, GitLab, Azure Pipelines, GitHub test reporters): a test suite per
+ * rule, a test case per resource; non-compliant is a failure whose message is the annotation and whose
+ * body lists each reason with its code; not applicable is skipped.
+ */
+import {
+  describeSource,
+  type ReportEvaluation,
+  resourceLabel,
+  type ScanReport,
+  summarise,
+} from '../report.ts';
+
+export function formatJunit(report: ScanReport): string {
+  const summary = summarise(report);
+  const timestamp = report.generatedAt.replace(/\.\d+Z$/, '');
+  const lines = [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="plumbline" tests="${summary.evaluations}" failures="${summary.NON_COMPLIANT}" errors="0" skipped="${summary.NOT_APPLICABLE}" time="0" timestamp="${timestamp}">`,
+  ];
+  for (const rule of report.rules) {
+    const counts = summary.rules[rule.name] ?? { COMPLIANT: 0, NON_COMPLIANT: 0, NOT_APPLICABLE: 0 };
+    const tests = counts.COMPLIANT + counts.NON_COMPLIANT + counts.NOT_APPLICABLE;
+    lines.push(
+      `  <testsuite name="${xml(rule.name)}" tests="${tests}" failures="${counts.NON_COMPLIANT}" errors="0" skipped="${counts.NOT_APPLICABLE}" time="0" timestamp="${timestamp}">`,
+      '    <properties>',
+      `      <property name="description" value="${xml(rule.description)}"/>`,
+      `      <property name="severity" value="${rule.severity}"/>`,
+      `      <property name="source" value="${xml(describeSource(report.source))}"/>`,
+      '    </properties>',
+    );
+    for (const evaluation of report.evaluations.filter((candidate) => candidate.rule === rule.name)) {
+      lines.push(...testCase(evaluation));
+    }
+    lines.push('  </testsuite>');
+  }
+  lines.push('</testsuites>');
+  return `${lines.join('\n')}\n`;
+}
+
+function testCase(evaluation: ReportEvaluation): string[] {
+  const where = [evaluation.accountId, evaluation.region].filter(Boolean).join(' ');
+  const name = `${evaluation.resourceType} ${resourceLabel(evaluation)}${where ? ` [${where}]` : ''}`;
+  const open = `    <testcase classname="plumbline.${xml(evaluation.rule)}" name="${xml(name)}" time="0"`;
+  if (evaluation.compliance === 'COMPLIANT') return [`${open}/>`];
+  if (evaluation.compliance === 'NOT_APPLICABLE') {
+    return [`${open}>`, `      <skipped message="${xml(evaluation.annotation)}"/>`, '    </testcase>'];
+  }
+  const body = evaluation.reasons.map((reason) => `[${reason.code}] ${reason.message}`).join('\n');
+  return [
+    `${open}>`,
+    `      <failure type="NON_COMPLIANT" message="${xml(evaluation.annotation)}">${xml(body)}</failure>`,
+    '    </testcase>',
+  ];
+}
+
+/** Escapes text for XML attributes and content, dropping characters XML 1.0 cannot carry. */
+export function xml(text: string): string {
+  return (
+    text
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: these are exactly the characters XML 1.0 forbids
+      .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '')
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/"/g, '&quot;')
+      .replace(/'/g, '&apos;')
+  );
+}

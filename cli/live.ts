@@ -1,0 +1,211 @@
+/**
+ * `scan --live`: the account's current configuration read from AWS Config's own inventory, the same
+ * read path as the periodic Config rules (`inventoryPages`), with the standard credential chain. Only
+ * read calls: `SelectResourceConfig` (or `ListDiscoveredResources` + `BatchGetResourceConfig`) and, for
+ * rules that need it, S3 Control `GetPublicAccessBlock`. Nothing is ever changed.
+ */
+import { ConfigServiceClient } from '@aws-sdk/client-config-service';
+import { S3ControlClient } from '@aws-sdk/client-s3-control';
+import { loadAccountPublicAccessBlock } from '../shared/aws/account-facts.ts';
+import { clientSettings } from '../shared/aws/clients.ts';
+import { type InventoryStrategy, inventoryPages } from '../shared/aws/config-inventory.ts';
+import type { AccountFacts, PublicAccessBlockFlags } from '../shared/core/model.ts';
+import { ACCOUNT_PUBLIC_ACCESS_BLOCK, publicAccessBlockFromItem } from './facts.ts';
+import { UsageError } from './io.ts';
+import type { Progress } from './progress.ts';
+import {
+  accountsNeedingFacts,
+  type FactsByAccount,
+  neededFacts,
+  type PreparedRule,
+  type SourcedItem,
+} from './scan.ts';
+
+export interface ClientOptions {
+  region?: string | undefined;
+  profile?: string | undefined;
+}
+
+export interface LiveClients {
+  config(options: ClientOptions): ConfigServiceClient;
+  s3Control(options: ClientOptions): S3ControlClient;
+}
+
+/** SDK clients with the project's settings (adaptive retries); `profile` selects credentials and region. */
+export const sdkClients: LiveClients = {
+  config: (options) => new ConfigServiceClient({ ...clientSettings(), ...definedOnly(options) }),
+  s3Control: (options) => new S3ControlClient({ ...clientSettings(), ...definedOnly(options) }),
+};
+
+function definedOnly(options: ClientOptions): ClientOptions {
+  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
+}
+
+export interface LiveScanOptions {
+  regions: readonly string[];
+  profile?: string | undefined;
+  strategy: InventoryStrategy;
+}
+
+export interface LiveScanResult {
+  regions: string[];
+  items: SourcedItem[];
+  factsFor: FactsByAccount;
+  notes: string[];
+}
+
+export async function scanLive(
+  prepared: readonly PreparedRule[],
+  options: LiveScanOptions,
+  clients: LiveClients,
+  progress: Progress,
+): Promise<LiveScanResult> {
+  const targets = await regionTargets(options, clients);
+  // Every rule's types in one inventory read per region, as the periodic Config rules read them.
+  const resourceTypes = [...new Set(prepared.flatMap(({ rule }) => rule.resourceTypes))];
+  const total = targets.length;
+  const items: SourcedItem[] = [];
+  let done = 0;
+  try {
+    for (const { region, config } of targets) {
+      progress.update({ done, total, label: region, items: items.length });
+      await readRegion(config, region, resourceTypes, options.strategy, (page) => {
+        items.push(...page.map((item) => ({ item })));
+        progress.update({ done, total, label: region, items: items.length });
+      });
+      done++;
+    }
+    progress.update({ done, total, label: 'account facts', items: items.length });
+    const firstRegion = targets[0]?.region;
+    const facts = await liveFacts(prepared, items, () =>
+      clients.s3Control({ region: firstRegion, profile: options.profile }),
+    );
+    return { regions: targets.map((target) => target.region), items, ...facts };
+  } finally {
+    progress.finish();
+  }
+}
+
+async function regionTargets(options: LiveScanOptions, clients: LiveClients) {
+  if (options.regions.length > 0) {
+    return options.regions.map((region) => ({
+      region,
+      config: clients.config({ region, profile: options.profile }),
+    }));
+  }
+  const config = clients.config({ profile: options.profile });
+  let region: string;
+  try {
+    region = await config.config.region();
+  } catch {
+    region = '';
+  }
+  if (!region) {
+    throw new UsageError(
+      'no AWS region: pass --region REGION, or set AWS_REGION or a region in your AWS profile',
+      'scan',
+    );
+  }
+  return [{ region, config }];
+}
+
+async function readRegion(
+  config: ConfigServiceClient,
+  region: string,
+  resourceTypes: readonly string[],
+  strategy: InventoryStrategy,
+  onPage: (page: SourcedItem['item'][]) => void,
+): Promise<void> {
+  if (resourceTypes.length === 0) return;
+  try {
+    for await (const page of inventoryPages(config, resourceTypes, strategy)) onPage(page);
+  } catch (error) {
+    const actions = INVENTORY_ACTIONS[strategy];
+    const calls = actions.map((action) => action.replace('config:', '')).join(' + ');
+    const hint = isAccessDenied(error) ? ` (the live scan needs ${actions.join(' and ')})` : '';
+    throw new LiveScanError(`AWS Config in ${region} (${calls}): ${describeAwsError(error)}${hint}`);
+  }
+}
+
+/** The read-only actions each inventory strategy calls. */
+const INVENTORY_ACTIONS: Record<InventoryStrategy, readonly string[]> = {
+  select: ['config:SelectResourceConfig'],
+  list: ['config:ListDiscoveredResources', 'config:BatchGetResourceConfig'],
+};
+
+function isAccessDenied(error: unknown): boolean {
+  return /AccessDenied|UnauthorizedOperation|not authorized/i.test(
+    `${(error as Error).name} ${(error as Error).message}`,
+  );
+}
+
+/** An AWS call that failed during a live scan; the message names the region, the call and the cause. */
+export class LiveScanError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'LiveScanError';
+  }
+}
+
+function describeAwsError(error: unknown): string {
+  const { name, message } = error as Error;
+  if (name === 'CredentialsProviderError' || /credentials/i.test(message ?? '')) {
+    return `no usable AWS credentials (${message}); configure them (aws configure, AWS_PROFILE or --profile)`;
+  }
+  return name && name !== 'Error' ? `${name}: ${message}` : String(message ?? error);
+}
+
+/**
+ * The account facts the rules need. The account-level Block Public Access comes from S3 Control, as the
+ * Lambda runtime reads it; if that call is denied, from the inventory's `AWS::S3::AccountPublicAccessBlock`
+ * item when Config records one (with a note), else the scan fails naming the missing permission.
+ */
+async function liveFacts(
+  prepared: readonly PreparedRule[],
+  items: readonly SourcedItem[],
+  s3Control: () => S3ControlClient,
+): Promise<{ factsFor: FactsByAccount; notes: string[] }> {
+  const needed = neededFacts(prepared);
+  const accounts = accountsNeedingFacts(prepared, items);
+  const facts = new Map<string, AccountFacts>();
+  const notes: string[] = [];
+  let client: S3ControlClient | undefined;
+  for (const account of accounts) {
+    const accountFacts: AccountFacts = {};
+    if (needed.includes('publicAccessBlock')) {
+      client ??= s3Control();
+      const loaded = await publicAccessBlock(client, account, items);
+      accountFacts.publicAccessBlock = loaded.flags;
+      if (loaded.note) notes.push(loaded.note);
+    }
+    facts.set(account, accountFacts);
+  }
+  return { factsFor: (account) => facts.get(account) ?? {}, notes };
+}
+
+async function publicAccessBlock(
+  client: S3ControlClient,
+  accountId: string,
+  items: readonly SourcedItem[],
+): Promise<{ flags: PublicAccessBlockFlags | null; note?: string }> {
+  try {
+    return { flags: await loadAccountPublicAccessBlock(client, accountId) };
+  } catch (error) {
+    const recorded = items.find(
+      ({ item }) => item.resourceType === ACCOUNT_PUBLIC_ACCESS_BLOCK && item.accountId === accountId,
+    );
+    const cause = describeAwsError((error as Error).cause ?? error);
+    if (recorded === undefined) {
+      throw new LiveScanError(
+        `S3 Control GetPublicAccessBlock for account ${accountId}: ${cause} (the public-bucket rule needs s3:GetAccountPublicAccessBlock)`,
+      );
+    }
+    return {
+      flags: publicAccessBlockFromItem(
+        recorded.item,
+        `${ACCOUNT_PUBLIC_ACCESS_BLOCK} ${recorded.item.resourceId}`,
+      ),
+      note: `account ${accountId}: GetPublicAccessBlock failed (${cause}); used AWS Config's recorded ${ACCOUNT_PUBLIC_ACCESS_BLOCK} instead`,
+    };
+  }
+}

@@ -1,0 +1,135 @@
+/**
+ * What a scan produced, in one shape every output format reads: the rules that ran, one evaluation per
+ * rule and resource, and where the items came from.
+ */
+import type { AnyRule, Compliance, Reason } from '../shared/core/model.ts';
+
+export const COMPLIANCES: readonly Compliance[] = ['NON_COMPLIANT', 'COMPLIANT', 'NOT_APPLICABLE'];
+
+export interface ReportRule {
+  name: string;
+  description: string;
+  severity: number;
+  resourceTypes: readonly string[];
+  parameterDocs: AnyRule['parameterDocs'];
+}
+
+/** Where an item was read from: a snapshot file (with the line its item starts on, for plain JSON). */
+export interface ItemLocation {
+  file: string;
+  line?: number | undefined;
+}
+
+export interface ReportEvaluation {
+  rule: string;
+  resourceType: string;
+  resourceId: string;
+  resourceName?: string | undefined;
+  /** The `Name` tag, which names EC2 resources in the console though Config gives them no resourceName. */
+  nameTag?: string | undefined;
+  arn?: string | undefined;
+  accountId?: string | undefined;
+  region?: string | undefined;
+  compliance: Compliance;
+  annotation: string;
+  reasons: Reason[];
+  location?: ItemLocation | undefined;
+}
+
+export type ScanSource =
+  | { kind: 'snapshot'; files: string[] }
+  | { kind: 'live'; regions: string[]; profile?: string | undefined };
+
+export interface ScanReport {
+  version: string;
+  generatedAt: string;
+  source: ScanSource;
+  rules: ReportRule[];
+  evaluations: ReportEvaluation[];
+  /** Distinct resources read (after newer captures superseded older ones). */
+  resources: number;
+}
+
+export type ComplianceCounts = Record<Compliance, number>;
+
+export interface ReportSummary extends ComplianceCounts {
+  evaluations: number;
+  resources: number;
+  rules: Record<string, ComplianceCounts>;
+}
+
+export const emptyCounts = (): ComplianceCounts => ({ COMPLIANT: 0, NON_COMPLIANT: 0, NOT_APPLICABLE: 0 });
+
+export function summarise(report: ScanReport): ReportSummary {
+  const total = emptyCounts();
+  const rules: Record<string, ComplianceCounts> = {};
+  for (const rule of report.rules) rules[rule.name] = emptyCounts();
+  for (const evaluation of report.evaluations) {
+    total[evaluation.compliance]++;
+    const counts = rules[evaluation.rule] ?? emptyCounts();
+    counts[evaluation.compliance]++;
+    rules[evaluation.rule] = counts;
+  }
+  return { evaluations: report.evaluations.length, resources: report.resources, ...total, rules };
+}
+
+/** The resource as a person names it: `sg-0123 (web-tier)`, with the `Name` tag when Config has no name. */
+export function resourceLabel(
+  evaluation: Pick<ReportEvaluation, 'resourceId' | 'resourceName' | 'nameTag'>,
+): string {
+  const { resourceId } = evaluation;
+  const name = evaluation.resourceName || evaluation.nameTag;
+  return name && name !== resourceId ? `${resourceId} (${name})` : resourceId;
+}
+
+/** Severity bands as GitHub code scanning reads `security-severity`. */
+export type SeverityBand = 'critical' | 'high' | 'medium' | 'low';
+
+export function severityBand(severity: number): SeverityBand {
+  if (severity >= 9) return 'critical';
+  if (severity >= 7) return 'high';
+  if (severity >= 4) return 'medium';
+  return 'low';
+}
+
+const BAND_FLOOR: Record<SeverityBand, number> = { critical: 9, high: 7, medium: 4, low: 0 };
+
+/** `--fail-on`: never, any non-compliant result, or non-compliant results of rules at or above a band. */
+export type FailOn = 'none' | 'non-compliant' | SeverityBand;
+export const FAIL_ON_VALUES: readonly FailOn[] = [
+  'non-compliant',
+  'none',
+  'low',
+  'medium',
+  'high',
+  'critical',
+];
+
+/** The evaluations that make the scan fail under `failOn`. */
+export function failingEvaluations(report: ScanReport, failOn: FailOn): ReportEvaluation[] {
+  if (failOn === 'none') return [];
+  const floor = failOn === 'non-compliant' ? Number.NEGATIVE_INFINITY : BAND_FLOOR[failOn];
+  const severities = new Map(report.rules.map((rule) => [rule.name, rule.severity]));
+  return report.evaluations.filter(
+    (evaluation) =>
+      evaluation.compliance === 'NON_COMPLIANT' && (severities.get(evaluation.rule) ?? 0) >= floor,
+  );
+}
+
+export function describeSource(source: ScanSource): string {
+  if (source.kind === 'snapshot') {
+    return source.files.length === 1 ? (source.files[0] ?? '') : `${source.files.length} snapshot files`;
+  }
+  const regions = source.regions.join(', ');
+  return `AWS Config (live) in ${regions}${source.profile ? `, profile ${source.profile}` : ''}`;
+}
+
+export function toReportRule(rule: AnyRule): ReportRule {
+  return {
+    name: rule.name,
+    description: rule.description,
+    severity: rule.severity,
+    resourceTypes: rule.resourceTypes,
+    parameterDocs: rule.parameterDocs,
+  };
+}

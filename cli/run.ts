@@ -1,0 +1,239 @@
+/**
+ * One CLI run, from arguments to exit code, with its streams passed in: `cli/main.ts` gives it the
+ * process's, the tests their own. Exit codes: 0 nothing failing, 1 failing results, 2 bad usage or input.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import packageJson from '../package.json' with { type: 'json' };
+import { inventoryStrategyFromEnv } from '../shared/aws/config-inventory.ts';
+import { type AnyRule, InputError, ParameterError, type SuiteSettings } from '../shared/core/model.ts';
+import type { SuiteConfig } from '../shared/core/suite-config.ts';
+import { checkSuiteConfig, rulesFor } from '../shared/rules/index.ts';
+import { parseCommandLine, type RulesCommand, type ScanCommand } from './args.ts';
+import { offlineFacts } from './facts.ts';
+import { type Format, render } from './format/index.ts';
+import { loadSuiteConfig, readSnapshotFile, snapshotFiles } from './input.ts';
+import { type CliIo, colourEnabled, type OutputStream, UsageError } from './io.ts';
+import { type LiveClients, LiveScanError, scanLive, sdkClients } from './live.ts';
+import { silentProgress, terminalProgress } from './progress.ts';
+import { failingEvaluations, type ScanReport, type ScanSource, summarise, toReportRule } from './report.ts';
+import { formatRules } from './rules-command.ts';
+import {
+  accountsNeedingFacts,
+  evaluateAll,
+  type FactsByAccount,
+  latestItems,
+  neededFacts,
+  type PreparedRule,
+  prepareRules,
+  type SourcedItem,
+} from './scan.ts';
+
+export const VERSION: string = packageJson.version;
+
+export interface CliDeps {
+  /** The rules as the suite settings configure them (`rulesFor`: required-tags' scope follows `tagPolicy`). */
+  rules: (settings: SuiteSettings) => readonly AnyRule[];
+  clients: LiveClients;
+  now: () => Date;
+}
+
+export const defaultDeps = (): CliDeps => ({ rules: rulesFor, clients: sdkClients, now: () => new Date() });
+
+/** Width the table wraps to when standard output is not a terminal. */
+const PLAIN_COLUMNS = 120;
+
+export async function run(
+  argv: readonly string[],
+  io: CliIo,
+  deps: CliDeps = defaultDeps(),
+): Promise<number> {
+  try {
+    const command = parseCommandLine(argv);
+    switch (command.command) {
+      case 'help':
+        io.stdout.write(command.text);
+        return 0;
+      case 'version':
+        io.stdout.write(`plumbline ${VERSION}\n`);
+        return 0;
+      case 'rules':
+        return rulesCommand(command, io, deps);
+      case 'scan':
+        return await scanCommand(command, io, deps);
+    }
+  } catch (error) {
+    return reportError(error, io);
+  }
+}
+
+function reportError(error: unknown, io: CliIo): number {
+  if (error instanceof UsageError) {
+    const command = error.command ? ` ${error.command}` : '';
+    io.stderr.write(`plumbline${command}: ${error.message}\nRun "plumbline${command} --help" for usage.\n`);
+  } else if (
+    error instanceof InputError ||
+    error instanceof ParameterError ||
+    error instanceof LiveScanError
+  ) {
+    io.stderr.write(`plumbline: ${error.message}\n`);
+  } else {
+    const message = error instanceof Error ? error.message : String(error);
+    io.stderr.write(`plumbline: unexpected error: ${message}\n`);
+    if (io.env.PLUMBLINE_DEBUG && error instanceof Error && error.stack) io.stderr.write(`${error.stack}\n`);
+  }
+  return 2;
+}
+
+function selectRules(all: readonly AnyRule[], names: readonly string[]): AnyRule[] {
+  if (names.length === 0) return [...all];
+  const known = all.map((rule) => rule.name);
+  for (const name of names) {
+    if (!known.includes(name)) {
+      throw new UsageError(
+        `--rule "${name}" is not a rule (rules: ${known.join(', ') || 'none registered'})`,
+        'scan',
+      );
+    }
+  }
+  return all.filter((rule) => names.includes(rule.name));
+}
+
+function ruleNames(deps: CliDeps): string[] {
+  return deps.rules({}).map((rule) => rule.name);
+}
+
+async function scanCommand(command: ScanCommand, io: CliIo, deps: CliDeps): Promise<number> {
+  const suite = loadSuiteConfig(command.config, io.cwd, ruleNames(deps));
+  const selected = selectRules(configuredRules(deps, suite.settings, command.config), command.rules);
+  const prepared = prepareRules(selected, suite, command.config ?? 'default rule parameters');
+  checkWholeSuite(suite, command.config);
+  const input = command.live
+    ? await readLive(command, prepared, io, deps)
+    : readSnapshots(command, prepared, io);
+  for (const note of input.notes) io.stderr.write(`plumbline: note: ${note}\n`);
+  const report: ScanReport = {
+    version: VERSION,
+    generatedAt: deps.now().toISOString(),
+    source: input.source,
+    rules: selected.map(toReportRule),
+    evaluations: evaluateAll(prepared, input.items, input.factsFor),
+    resources: input.items.length,
+  };
+  writeReport(command.format, report, command.output, command, io);
+  for (const extra of command.extraReports) writeReport(extra.format, report, extra.file, command, io);
+  const failing = failingEvaluations(report, command.failOn);
+  if (failing.length > 0 && (command.format !== 'table' || command.output !== undefined)) {
+    const { NON_COMPLIANT } = summarise(report);
+    io.stderr.write(
+      `plumbline: ${failing.length} failing result${failing.length === 1 ? '' : 's'} (--fail-on ${command.failOn}; ${NON_COMPLIANT} non-compliant in all)\n`,
+    );
+  }
+  return failing.length > 0 ? 1 : 0;
+}
+
+interface ScanInput {
+  source: ScanSource;
+  items: SourcedItem[];
+  factsFor: FactsByAccount;
+  notes: string[];
+}
+
+function readSnapshots(command: ScanCommand, prepared: readonly PreparedRule[], io: CliIo): ScanInput {
+  const files = snapshotFiles(command.snapshots, io.cwd);
+  const items = latestItems(files.flatMap((file) => readSnapshotFile(file, io.cwd)));
+  const facts = offlineFacts(items, neededFacts(prepared), accountsNeedingFacts(prepared, items));
+  return { source: { kind: 'snapshot', files }, items, ...facts };
+}
+
+async function readLive(
+  command: ScanCommand,
+  prepared: readonly PreparedRule[],
+  io: CliIo,
+  deps: CliDeps,
+): Promise<ScanInput> {
+  const strategy = command.inventory ?? inventoryStrategyFromEnv(io.env);
+  const progress = io.stderr.isTTY ? terminalProgress(io.stderr) : silentProgress;
+  const result = await scanLive(
+    prepared,
+    { regions: command.regions, profile: command.profile, strategy },
+    deps.clients,
+    progress,
+  );
+  return {
+    source: { kind: 'live', regions: result.regions, profile: command.profile },
+    items: latestItems(result.items),
+    factsFor: result.factsFor,
+    notes: result.notes,
+  };
+}
+
+function writeReport(
+  format: Format,
+  report: ScanReport,
+  file: string | undefined,
+  command: ScanCommand,
+  io: CliIo,
+): void {
+  const target: Pick<OutputStream, 'isTTY' | 'columns'> = file === undefined ? io.stdout : { isTTY: false };
+  const text = render(format, report, {
+    colour: colourEnabled(target, io.env, command.colour),
+    all: command.all,
+    columns: target.isTTY ? (target.columns ?? 80) : PLAIN_COLUMNS,
+    cwd: io.cwd,
+  });
+  if (file === undefined) {
+    io.stdout.write(text);
+    return;
+  }
+  const path = resolve(io.cwd, file);
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, text);
+  } catch (error) {
+    throw new InputError(`${file}: cannot write the ${format} report: ${(error as Error).message}`);
+  }
+  io.stderr.write(`plumbline: wrote the ${format} report to ${file}\n`);
+}
+
+function rulesCommand(command: RulesCommand, io: CliIo, deps: CliDeps): number {
+  const suite = loadSuiteConfig(command.config, io.cwd, ruleNames(deps));
+  const rules = configuredRules(deps, suite.settings, command.config);
+  // Parsing validates the configured values, so a bad one is reported here as in a scan.
+  prepareRules(rules, suite, command.config ?? 'default rule parameters');
+  checkWholeSuite(suite, command.config);
+  io.stdout.write(formatRules(rules, suite, command.format));
+  return 0;
+}
+
+/**
+ * The configuration file is the deployment's too: its responder settings are checked as the functions will
+ * read them, so a scan or `plumbline rules --config` catches what would fail a deployment.
+ */
+function checkWholeSuite(suite: SuiteConfig, configFile: string | undefined): void {
+  if (configFile === undefined) return;
+  try {
+    checkSuiteConfig(suite);
+  } catch (error) {
+    if (error instanceof ParameterError || error instanceof InputError) {
+      throw new InputError(`${configFile}: ${error.message}`);
+    }
+    throw error;
+  }
+}
+
+/** The rules under these settings; a malformed setting that shapes a rule's scope names the file. */
+function configuredRules(
+  deps: CliDeps,
+  settings: SuiteSettings,
+  configFile: string | undefined,
+): readonly AnyRule[] {
+  try {
+    return deps.rules(settings);
+  } catch (error) {
+    if (error instanceof ParameterError || error instanceof InputError) {
+      throw new InputError(`${configFile ?? 'default rule parameters'}: ${error.message}`);
+    }
+    throw error;
+  }
+}

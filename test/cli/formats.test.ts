@@ -1,0 +1,357 @@
+/**
+ * The report formats: JSON as the issue specifies it, SARIF validated against the official 2.1.0 schema,
+ * JUnit, and the table (plain or coloured). The test-only rule keeps the expected text independent of the
+ * real rules' wording; the real rules run through SARIF as well.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Ajv, type ValidateFunction } from 'ajv';
+import fc from 'fast-check';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { wrap } from '../../cli/format/table.ts';
+import { testRule } from '../support/test-rule.ts';
+import { EXAMPLE_CONFIG, EXAMPLE_SNAPSHOT, FIXTURES, REPO, runCli, tempDir } from './support/cli.ts';
+
+const SMALL = `${FIXTURES}/small-snapshot.json`;
+const ESC = '\u001b';
+const onlyTestRule = { rules: () => [testRule] };
+
+/**
+ * The OASIS SARIF 2.1.0 schema (draft-04). Ajv 8 validates with the draft-07 vocabulary, which agrees with
+ * draft-04 on every keyword this schema uses; only the draft-04 `$schema`/`id` header is set aside.
+ */
+function sarifValidator(): ValidateFunction {
+  const schema = JSON.parse(readFileSync(join(REPO, FIXTURES, 'sarif-schema-2.1.0.json'), 'utf8'));
+  delete schema.$schema;
+  delete schema.id;
+  const ajv = new Ajv({ allErrors: true, strict: false });
+  ajv.addFormat('uri', (value: string) => /^[a-z][a-z0-9+.-]*:/i.test(value) && !/\s/.test(value));
+  ajv.addFormat('uri-reference', (value: string) => !/\s/.test(value));
+  ajv.addFormat('date-time', (value: string) =>
+    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(value),
+  );
+  return ajv.compile(schema);
+}
+
+describe('json', () => {
+  it('has the summary and one evaluation per rule and resource, absent values as null', async () => {
+    const result = await runCli(['scan', '--snapshot', SMALL, '--format', 'json'], onlyTestRule);
+    expect(result.code).toBe(1);
+    expect(JSON.parse(result.stdout)).toEqual({
+      summary: {
+        evaluations: 3,
+        resources: 4,
+        COMPLIANT: 1,
+        NON_COMPLIANT: 1,
+        NOT_APPLICABLE: 1,
+        rules: { 'test-owner-tag': { COMPLIANT: 1, NON_COMPLIANT: 1, NOT_APPLICABLE: 1 } },
+      },
+      evaluations: [
+        {
+          rule: 'test-owner-tag',
+          resourceType: 'AWS::EC2::Instance',
+          resourceId: 'i-0aaa1111bbbb2222c',
+          resourceName: null,
+          accountId: '111122223333',
+          region: 'eu-west-1',
+          compliance: 'COMPLIANT',
+          annotation: 'tag Owner present',
+          reasons: [{ code: 'tag-present', message: 'tag Owner present' }],
+        },
+        {
+          rule: 'test-owner-tag',
+          resourceType: 'AWS::EC2::Instance',
+          resourceId: 'i-0bbb3333cccc4444d',
+          resourceName: null,
+          accountId: '111122223333',
+          region: 'eu-west-1',
+          compliance: 'NON_COMPLIANT',
+          annotation: 'missing: Owner',
+          reasons: [{ code: 'missing-tag', message: 'missing: Owner' }],
+        },
+        {
+          rule: 'test-owner-tag',
+          resourceType: 'AWS::EC2::Volume',
+          resourceId: 'vol-0ccc5555dddd6666e',
+          resourceName: null,
+          accountId: '111122223333',
+          region: 'eu-west-1',
+          compliance: 'NOT_APPLICABLE',
+          annotation: 'resource status is ResourceDeleted',
+          reasons: [{ code: 'not-recorded', message: 'resource status is ResourceDeleted' }],
+        },
+      ],
+    });
+  });
+});
+
+describe('sarif', () => {
+  let validate: ValidateFunction;
+  beforeAll(() => {
+    validate = sarifValidator();
+  });
+
+  it('the schema itself rejects what it should (the validator is live)', () => {
+    expect(validate({ version: '2.1.0', runs: [{ tool: { driver: {} } }] })).toBe(false);
+    expect(validate({ version: '2.0.0', runs: [] })).toBe(false);
+    expect(validate({ version: '2.1.0', runs: [{ tool: { driver: { name: 'x' } }, results: [{}] }] })).toBe(
+      false,
+    );
+  });
+
+  it('is valid SARIF 2.1.0 for the example, with rules, severities, results and locations', async () => {
+    const result = await runCli([
+      'scan',
+      '--snapshot',
+      EXAMPLE_SNAPSHOT,
+      '--config',
+      EXAMPLE_CONFIG,
+      '--format',
+      'sarif',
+    ]);
+    const log = JSON.parse(result.stdout);
+    expect(validate(log), JSON.stringify(validate.errors)).toBe(true);
+    const run = log.runs[0];
+    expect(run.tool.driver.name).toBe('Plumbline');
+    expect(
+      run.tool.driver.rules.map((rule: { id: string; properties: Record<string, unknown> }) => [
+        rule.id,
+        rule.properties['security-severity'],
+      ]),
+    ).toEqual([
+      ['security-group', '8.0'],
+      ['required-tags', '3.0'],
+      ['public-bucket', '9.0'],
+    ]);
+    for (const rule of run.tool.driver.rules) {
+      expect(rule.shortDescription.text.length).toBeGreaterThan(20);
+      expect(rule.help.markdown).toContain(`rules.${rule.id}`);
+    }
+    // One result per non-compliant evaluation; nothing for compliant or not-applicable ones.
+    expect(run.results).toHaveLength(26);
+    const bastion = run.results.find(
+      (r: { properties: { resourceId: string } }) => r.properties.resourceId === 'sg-01a3c5e7092b4d6f8',
+    );
+    expect(bastion).toMatchObject({
+      ruleId: 'security-group',
+      ruleIndex: 0,
+      level: 'error',
+      message: {
+        text: 'AWS::EC2::SecurityGroup sg-01a3c5e7092b4d6f8 (legacy-bastion) (111122223333 us-east-1): tcp 22 open to 0.0.0.0/0',
+      },
+      locations: [
+        {
+          physicalLocation: { artifactLocation: { uri: 'examples/snapshot.json', uriBaseId: '%SRCROOT%' } },
+          logicalLocations: [
+            {
+              name: 'sg-01a3c5e7092b4d6f8',
+              fullyQualifiedName: 'arn:aws:ec2:us-east-1:111122223333:security-group/sg-01a3c5e7092b4d6f8',
+              kind: 'resource',
+            },
+          ],
+        },
+      ],
+    });
+    expect(run.results.filter((r: { level: string }) => r.level === 'note')).toHaveLength(17);
+  });
+
+  it('points each result at the line where its item starts in the snapshot file', async () => {
+    const result = await runCli(['scan', '--snapshot', SMALL, '--format', 'sarif'], onlyTestRule);
+    const log = JSON.parse(result.stdout);
+    expect(validate(log), JSON.stringify(validate.errors)).toBe(true);
+    expect(log.runs[0].results).toHaveLength(1);
+    expect(log.runs[0].results[0].locations[0].physicalLocation).toEqual({
+      artifactLocation: { uri: 'test/fixtures/cli/small-snapshot.json', uriBaseId: '%SRCROOT%' },
+      region: { startLine: 26 },
+    });
+    const lines = readFileSync(join(REPO, SMALL), 'utf8').split('\n');
+    expect(lines[25]).toBe('    {');
+    expect(lines.slice(25, 45).join('\n')).toContain('"resourceId": "i-0bbb3333cccc4444d"');
+  });
+
+  it('gives stable fingerprints: the same for the same rule and resource, different otherwise', async () => {
+    const args = ['scan', '--snapshot', EXAMPLE_SNAPSHOT, '--config', EXAMPLE_CONFIG, '--format', 'sarif'];
+    const first = JSON.parse((await runCli(args)).stdout).runs[0].results;
+    const second = JSON.parse((await runCli(args)).stdout).runs[0].results;
+    const prints = (results: { partialFingerprints: Record<string, string> }[]) =>
+      results.map((r) => r.partialFingerprints['plumblineResource/v1']);
+    expect(prints(first)).toEqual(prints(second));
+    expect(new Set(prints(first)).size).toBe(first.length);
+    for (const print of prints(first)) expect(print).toMatch(/^[0-9a-f]{64}$/);
+  });
+});
+
+describe('junit', () => {
+  it('has a suite per rule, a failure per non-compliant resource, skipped for not applicable, escaped text', async () => {
+    const result = await runCli(['scan', '--snapshot', SMALL, '--format', 'junit'], onlyTestRule);
+    expect(result.stdout).toBe(`<?xml version="1.0" encoding="UTF-8"?>
+<testsuites name="plumbline" tests="3" failures="1" errors="0" skipped="1" time="0" timestamp="2026-11-22T10:00:00">
+  <testsuite name="test-owner-tag" tests="3" failures="1" errors="0" skipped="1" time="0" timestamp="2026-11-22T10:00:00">
+    <properties>
+      <property name="description" value="Test-only: instances and volumes carry an owner tag."/>
+      <property name="severity" value="3"/>
+      <property name="source" value="test/fixtures/cli/small-snapshot.json"/>
+    </properties>
+    <testcase classname="plumbline.test-owner-tag" name="AWS::EC2::Instance i-0aaa1111bbbb2222c (web &lt;1&gt;) [111122223333 eu-west-1]" time="0"/>
+    <testcase classname="plumbline.test-owner-tag" name="AWS::EC2::Instance i-0bbb3333cccc4444d (batch &amp; &quot;co&quot;) [111122223333 eu-west-1]" time="0">
+      <failure type="NON_COMPLIANT" message="missing: Owner">[missing-tag] missing: Owner</failure>
+    </testcase>
+    <testcase classname="plumbline.test-owner-tag" name="AWS::EC2::Volume vol-0ccc5555dddd6666e [111122223333 eu-west-1]" time="0">
+      <skipped message="resource status is ResourceDeleted"/>
+    </testcase>
+  </testsuite>
+</testsuites>
+`);
+  });
+});
+
+describe('table', () => {
+  const EXPECTED_PLAIN = `Plumbline · test/fixtures/cli/small-snapshot.json · account 111122223333 · eu-west-1 · 4 resources · 1 rule
+
+test-owner-tag · severity 3 (low) · 1 non-compliant · 1 compliant · 1 not applicable
+  Test-only: instances and volumes carry an owner tag.
+
+  RESOURCE                            TYPE                FINDING
+  i-0bbb3333cccc4444d (batch & "co")  AWS::EC2::Instance  missing: Owner
+
+Summary: 1 non-compliant · 1 compliant · 1 not applicable (3 evaluations of 4 resources)
+Listed: non-compliant results only; --all lists every evaluation.
+`;
+
+  it('is plain text when standard output is not a terminal', async () => {
+    const result = await runCli(['scan', '--snapshot', SMALL], onlyTestRule);
+    expect(result.stdout).toBe(EXPECTED_PLAIN);
+    expect(result.stderr).toBe('');
+  });
+
+  it('is coloured on a terminal, and plain again with NO_COLOR or --no-color', async () => {
+    const coloured = await runCli(['scan', '--snapshot', SMALL], { ...onlyTestRule, stdoutTTY: true });
+    expect(coloured.stdout).toContain('\x1b[31m1 non-compliant\x1b[39m');
+    expect(coloured.stdout.replace(new RegExp(`${ESC}\\[\\d+m`, 'g'), '')).toBe(EXPECTED_PLAIN);
+    const noColor = await runCli(['scan', '--snapshot', SMALL], {
+      ...onlyTestRule,
+      stdoutTTY: true,
+      env: { NO_COLOR: '1' },
+    });
+    expect(noColor.stdout).toBe(EXPECTED_PLAIN);
+    const flag = await runCli(['scan', '--snapshot', SMALL, '--no-color'], {
+      ...onlyTestRule,
+      stdoutTTY: true,
+    });
+    expect(flag.stdout).toBe(EXPECTED_PLAIN);
+    const forced = await runCli(['scan', '--snapshot', SMALL], {
+      ...onlyTestRule,
+      env: { FORCE_COLOR: '1' },
+    });
+    expect(forced.stdout).toContain('\x1b[');
+  });
+
+  it('--all lists every evaluation with its compliance, non-compliant first', async () => {
+    const result = await runCli(['scan', '--snapshot', SMALL, '--all'], onlyTestRule);
+    expect(
+      result.stdout,
+    ).toContain(`  COMPLIANCE      RESOURCE                            TYPE                FINDING
+  NON_COMPLIANT   i-0bbb3333cccc4444d (batch & "co")  AWS::EC2::Instance  missing: Owner
+  COMPLIANT       i-0aaa1111bbbb2222c (web <1>)       AWS::EC2::Instance  tag Owner present
+  NOT_APPLICABLE  vol-0ccc5555dddd6666e               AWS::EC2::Volume    resource status is ResourceDeleted
+`);
+    expect(result.stdout).not.toContain('Listed: non-compliant results only');
+  });
+
+  it('wraps findings at word boundaries, never losing or reordering a character', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.stringMatching(/^[a-z0-9:/.,-]{1,40}$/), { minLength: 1, maxLength: 30 }),
+        fc.integer({ min: 5, max: 60 }),
+        (words, limit) => {
+          const lines = wrap(words.join(' '), limit);
+          for (const line of lines) expect(Array.from(line).length).toBeLessThanOrEqual(limit);
+          expect(lines.join('').replace(/ /g, '')).toBe(words.join(''));
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});
+
+describe('extra report files', () => {
+  it('writes the main report to --output and each --html/--json/--sarif/--junit file beside it', async () => {
+    const dir = tempDir();
+    const result = await runCli(
+      [
+        'scan',
+        '--snapshot',
+        SMALL,
+        '--output',
+        join(dir, 'out/table.txt'),
+        '--html',
+        join(dir, 'report.html'),
+        '--json',
+        join(dir, 'report.json'),
+        '--sarif',
+        join(dir, 'report.sarif'),
+        '--junit',
+        join(dir, 'junit.xml'),
+      ],
+      onlyTestRule,
+    );
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toBe(
+      [
+        `plumbline: wrote the table report to ${join(dir, 'out/table.txt')}`,
+        `plumbline: wrote the html report to ${join(dir, 'report.html')}`,
+        `plumbline: wrote the json report to ${join(dir, 'report.json')}`,
+        `plumbline: wrote the sarif report to ${join(dir, 'report.sarif')}`,
+        `plumbline: wrote the junit report to ${join(dir, 'junit.xml')}`,
+        'plumbline: 1 failing result (--fail-on non-compliant; 1 non-compliant in all)',
+        '',
+      ].join('\n'),
+    );
+    expect(readFileSync(join(dir, 'out/table.txt'), 'utf8')).toBe(
+      (await runCli(['scan', '--snapshot', SMALL], onlyTestRule)).stdout,
+    );
+    expect(JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')).summary.NON_COMPLIANT).toBe(1);
+    expect(readFileSync(join(dir, 'junit.xml'), 'utf8')).toContain('<failure type="NON_COMPLIANT"');
+    expect(readFileSync(join(dir, 'report.html'), 'utf8')).toMatch(/^<!doctype html>/);
+  });
+
+  it('escapes every value in the HTML report', async () => {
+    const result = await runCli(['scan', '--snapshot', SMALL, '--format', 'html', '--all'], onlyTestRule);
+    expect(result.stdout).toContain('<span class="name">web &lt;1&gt;</span>');
+    expect(result.stdout).toContain('<span class="name">batch &amp; &quot;co&quot;</span>');
+    expect(result.stdout).not.toContain('web <1>');
+    expect(result.stdout).toContain(`content="default-src 'none'; style-src 'unsafe-inline'"`);
+  });
+});
+
+describe('plumbline rules', () => {
+  it('lists each rule, its resource types and parameters with defaults and configured values', async () => {
+    const dir = tempDir();
+    const config = join(dir, 'config.json');
+    writeFileSync(config, JSON.stringify({ rules: { 'test-owner-tag': { requiredTag: 'Team' } } }));
+    expect(await runCli(['rules', '--config', config], onlyTestRule)).toEqual({
+      code: 0,
+      stderr: '',
+      stdout: `test-owner-tag · severity 3 (low)
+  Test-only: instances and volumes carry an owner tag.
+  Resource types: AWS::EC2::Instance, AWS::EC2::Volume
+  Parameters (rules.test-owner-tag in the configuration file):
+    requiredTag  The tag key to require. [default: Owner; set: Team]
+`,
+    });
+    const json = await runCli(['rules', '--format', 'json'], onlyTestRule);
+    expect(JSON.parse(json.stdout)).toEqual([
+      {
+        name: 'test-owner-tag',
+        description: 'Test-only: instances and volumes carry an owner tag.',
+        severity: 3,
+        resourceTypes: ['AWS::EC2::Instance', 'AWS::EC2::Volume'],
+        accountFacts: [],
+        parameters: [
+          { name: 'requiredTag', description: 'The tag key to require.', default: 'Owner', value: null },
+        ],
+      },
+    ]);
+  });
+});
