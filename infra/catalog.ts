@@ -1,0 +1,198 @@
+/**
+ * What the app deploys, function by function: names, what triggers each, and the API actions each one
+ * calls (the only ones its role gets). The stacks read this; nothing here creates a resource.
+ */
+import { complianceChangeEventPattern, DEFAULT_RULE_PREFIX } from '../shared/core/compliance-change.ts';
+import { HANDLED_EVENTS } from '../shared/rules/public-bucket/responder.ts';
+import { SECURITY_GROUP_EVENT_NAMES } from '../shared/rules/security-group/events.ts';
+
+export const CONFIG_RULE_FUNCTIONS = ['security-group', 'required-tags', 'public-bucket'] as const;
+export const RESPONDER_FUNCTIONS = ['sg-drift-revert', 'public-bucket-remediate'] as const;
+export const NOTIFIER_FUNCTION = 'compliance-notifier' as const;
+
+export type ConfigRuleFunction = (typeof CONFIG_RULE_FUNCTIONS)[number];
+export type ResponderFunction = (typeof RESPONDER_FUNCTIONS)[number];
+export type EventFunction = ResponderFunction | typeof NOTIFIER_FUNCTION;
+export type FunctionName = ConfigRuleFunction | EventFunction;
+
+/** The functions EventBridge invokes: the responders (unless turned off) and the notifier. */
+export function eventFunctions(responders: boolean): EventFunction[] {
+  return responders ? [...RESPONDER_FUNCTIONS, NOTIFIER_FUNCTION] : [NOTIFIER_FUNCTION];
+}
+
+export const ALL_FUNCTIONS: readonly FunctionName[] = [
+  ...CONFIG_RULE_FUNCTIONS,
+  ...RESPONDER_FUNCTIONS,
+  NOTIFIER_FUNCTION,
+];
+
+/** Config rule names are `plumbline-<rule>`; the notifier recognises them (and `OrgConfigRule-plumbline-…`). */
+export const RULE_PREFIX = DEFAULT_RULE_PREFIX;
+export const configRuleName = (rule: ConfigRuleFunction) => `${RULE_PREFIX}${rule}`;
+export const lambdaFunctionName = (name: FunctionName) => `plumbline-${name}`;
+
+/**
+ * Each function's role lives under its own IAM path, so that a member account's execution role can trust
+ * exactly the functions that need it (`aws:PrincipalArn` like `arn:…:role/plumbline/<function>/*`).
+ */
+export const rolePath = (name: FunctionName) => `/plumbline/${name}/`;
+
+export const RULE_DESCRIPTIONS: Record<ConfigRuleFunction, string> = {
+  'security-group':
+    'Plumbline: security groups open beyond what was declared (blocked ports, baseline drift).',
+  'required-tags': 'Plumbline: resources missing required tags or carrying values outside the allowed set.',
+  'public-bucket':
+    'Plumbline: S3 buckets that are public by ACL or policy, with Block Public Access considered.',
+};
+
+export const FUNCTION_DESCRIPTIONS: Record<FunctionName, string> = {
+  ...RULE_DESCRIPTIONS,
+  'sg-drift-revert':
+    'Plumbline: reverts security-group drift from the declared baseline; blocked ports opened to the world are reported or revoked (blockedPortsMode).',
+  'public-bucket-remediate':
+    "Plumbline: checks a bucket when CloudTrail reports an ACL, policy or Block Public Access change; reports it, or (mode enforce) turns on the bucket's Block Public Access.",
+  'compliance-notifier':
+    'Plumbline: tells people when a Plumbline rule changes compliance, and who changed what.',
+};
+
+/** The EventBridge patterns, shared by the responders' rules and the member accounts' forwarding rules. */
+export interface EventPatternSpec {
+  source: string[];
+  'detail-type': string[];
+  detail: Record<string, unknown>;
+}
+
+const cloudTrailPattern = (service: string, eventNames: readonly string[]): EventPatternSpec => ({
+  source: [`aws.${service}`],
+  'detail-type': ['AWS API Call via CloudTrail'],
+  detail: {
+    eventSource: [`${service}.amazonaws.com`],
+    eventName: [...eventNames],
+    // A failed call changed nothing: never wake a responder for it.
+    errorCode: [{ exists: false }],
+  },
+});
+
+export const EVENT_PATTERNS: Record<EventFunction, EventPatternSpec> = {
+  // The calls each responder handles, as its own module lists them.
+  'sg-drift-revert': cloudTrailPattern('ec2', SECURITY_GROUP_EVENT_NAMES),
+  'public-bucket-remediate': cloudTrailPattern('s3', HANDLED_EVENTS),
+  'compliance-notifier': complianceChangeEventPattern({ rulePrefix: RULE_PREFIX, notifyAllRules: false }),
+};
+
+/**
+ * API actions, by resource scope. `account` means the statement's resources are the function's own account
+ * (or, in a member account, that account): the stacks fill in partition, region and account.
+ */
+export interface ActionGrant {
+  actions: string[];
+  /** `*` for actions without resource-level permissions; otherwise ARN patterns with `{partition}`… */
+  resources: string[];
+  /** Restrict to resources owned by the account the role is in (for S3, whose ARNs carry no account). */
+  ownAccountOnly?: boolean;
+  /** Why `*` or a wildcard is the narrowest scope the API allows (shown in the cdk-nag acknowledgement). */
+  wildcardReason?: string;
+}
+
+const CONFIG_READ_WRITE: ActionGrant[] = [
+  {
+    actions: [
+      'config:PutEvaluations',
+      'config:GetResourceConfigHistory',
+      'config:SelectResourceConfig',
+      'config:ListDiscoveredResources',
+      'config:BatchGetResourceConfig',
+    ],
+    resources: ['*'],
+    wildcardReason:
+      'AWS Config PutEvaluations, GetResourceConfigHistory, SelectResourceConfig, ListDiscoveredResources and BatchGetResourceConfig support no resource-level permissions',
+  },
+  {
+    actions: ['config:GetComplianceDetailsByConfigRule'],
+    resources: ['arn:{partition}:config:{region}:{account}:config-rule/*'],
+    wildcardReason:
+      'Config rule ARNs end in an id Config assigns at creation; the stale-result clean-up reads the rule that invoked it',
+  },
+];
+
+export const ACTIONS: Record<FunctionName, ActionGrant[]> = {
+  'security-group': CONFIG_READ_WRITE,
+  'required-tags': CONFIG_READ_WRITE,
+  'public-bucket': [
+    ...CONFIG_READ_WRITE,
+    {
+      actions: ['s3:GetAccountPublicAccessBlock'],
+      resources: ['*'],
+      wildcardReason: 's3:GetAccountPublicAccessBlock is an account-level action with no resource type',
+    },
+  ],
+  'sg-drift-revert': [
+    {
+      actions: ['ec2:DescribeSecurityGroups', 'ec2:DescribeSecurityGroupRules'],
+      resources: ['*'],
+      wildcardReason: 'EC2 Describe actions support no resource-level permissions',
+    },
+    {
+      actions: [
+        'ec2:RevokeSecurityGroupIngress',
+        'ec2:RevokeSecurityGroupEgress',
+        'ec2:AuthorizeSecurityGroupIngress',
+        'ec2:AuthorizeSecurityGroupEgress',
+      ],
+      resources: [
+        'arn:{partition}:ec2:{region}:{account}:security-group/*',
+        'arn:{partition}:ec2:{region}:{account}:security-group-rule/*',
+      ],
+      wildcardReason:
+        'the responder reverts drift on whichever security group CloudTrail reports, in this account and region only',
+    },
+  ],
+  'public-bucket-remediate': [
+    {
+      actions: [
+        's3:GetBucketAcl',
+        's3:GetBucketPolicy',
+        's3:GetBucketPublicAccessBlock',
+        's3:GetBucketOwnershipControls',
+        's3:PutBucketPublicAccessBlock',
+      ],
+      resources: ['arn:{partition}:s3:::*'],
+      ownAccountOnly: true,
+      wildcardReason:
+        "the responder acts on whichever bucket CloudTrail reports; aws:ResourceAccount limits it to this account's buckets",
+    },
+    {
+      actions: ['s3:GetAccountPublicAccessBlock'],
+      resources: ['*'],
+      wildcardReason: 's3:GetAccountPublicAccessBlock is an account-level action with no resource type',
+    },
+  ],
+  'compliance-notifier': [
+    {
+      actions: ['cloudtrail:LookupEvents'],
+      resources: ['*'],
+      wildcardReason: 'cloudtrail:LookupEvents supports no resource-level permissions',
+    },
+  ],
+};
+
+/**
+ * Organisation mode: the role each function assumes in a member account. The Config-rule functions share the
+ * execution role named by the `ExecutionRoleName` rule parameter (read-only plus PutEvaluations); each
+ * responder and the notifier get their own, so that a flaw in one can never use another's permissions.
+ */
+export function memberRoleName(executionRoleName: string, name: FunctionName): string {
+  return (CONFIG_RULE_FUNCTIONS as readonly string[]).includes(name)
+    ? executionRoleName
+    : `${executionRoleName}-${name}`;
+}
+
+/** The member roles, each with the functions that may assume it. */
+export function memberRoles(executionRoleName: string): { roleName: string; functions: FunctionName[] }[] {
+  const roles = new Map<string, FunctionName[]>();
+  for (const name of ALL_FUNCTIONS) {
+    const roleName = memberRoleName(executionRoleName, name);
+    roles.set(roleName, [...(roles.get(roleName) ?? []), name]);
+  }
+  return [...roles].map(([roleName, functions]) => ({ roleName, functions }));
+}

@@ -1,0 +1,110 @@
+/**
+ * The AWS Config custom rules that invoke the Config-rule functions: on every configuration change of the
+ * rule's resource types (oversized items included) and periodically.
+ */
+import { Stack } from 'aws-cdk-lib';
+import * as config from 'aws-cdk-lib/aws-config';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { Construct, type IDependable } from 'constructs';
+import type { PeriodicFrequency } from '../settings.ts';
+
+export const TRIGGER_TYPES = [
+  'ConfigurationItemChangeNotification',
+  'OversizedConfigurationItemChangeNotification',
+  'ScheduledNotification',
+] as const;
+
+interface RuleProps {
+  ruleName: string;
+  description: string;
+  function: lambda.IFunction;
+  resourceTypes: readonly string[];
+  inputParameters: Record<string, string>;
+  frequency: PeriodicFrequency;
+}
+
+export interface AccountConfigRuleProps extends RuleProps {
+  /** Resources the rule must wait for (the recorder, when this app creates it). */
+  dependsOn?: readonly IDependable[];
+}
+
+/** A custom Config rule in this account. Config may invoke the function only on behalf of this account. */
+export class AccountConfigRule extends Construct {
+  readonly rule: config.CfnConfigRule;
+
+  constructor(scope: Construct, id: string, props: AccountConfigRuleProps) {
+    super(scope, id);
+    const permission = configInvokePermission(this, props.function, Stack.of(this).account);
+    this.rule = new config.CfnConfigRule(this, 'Rule', {
+      configRuleName: props.ruleName,
+      description: props.description,
+      source: {
+        owner: 'CUSTOM_LAMBDA',
+        sourceIdentifier: props.function.functionArn,
+        sourceDetails: TRIGGER_TYPES.map((messageType) => ({
+          eventSource: 'aws.config',
+          messageType,
+          maximumExecutionFrequency: messageType === 'ScheduledNotification' ? props.frequency : undefined,
+        })),
+      },
+      scope: { complianceResourceTypes: [...props.resourceTypes] },
+      inputParameters: props.inputParameters,
+      maximumExecutionFrequency: props.frequency,
+    });
+    this.rule.addResourceDependency(
+      permission,
+      'Config checks that it may invoke the function when the rule is created',
+    );
+    for (const dependency of props.dependsOn ?? []) this.rule.node.addDependency(dependency);
+  }
+}
+
+export interface OrganizationConfigRuleProps extends RuleProps {
+  excludedAccounts: readonly string[];
+}
+
+/**
+ * An organisation custom rule: AWS Config creates it in every member account (as `OrgConfigRule-<name>-…`)
+ * and each invokes the function here, in the administrator account.
+ */
+export class OrganizationConfigRule extends Construct {
+  readonly rule: config.CfnOrganizationConfigRule;
+
+  constructor(scope: Construct, id: string, props: OrganizationConfigRuleProps) {
+    super(scope, id);
+    // Config invokes the function on behalf of each member account; a Lambda permission can name one source
+    // account, not an organisation. The function's only permission is to assume the execution role inside
+    // this organisation (aws:ResourceOrgID), so an invocation from elsewhere can read or write nothing.
+    const permission = configInvokePermission(this, props.function);
+    this.rule = new config.CfnOrganizationConfigRule(this, 'Rule', {
+      organizationConfigRuleName: props.ruleName,
+      excludedAccounts: props.excludedAccounts.length > 0 ? [...props.excludedAccounts] : undefined,
+      organizationCustomRuleMetadata: {
+        description: props.description,
+        lambdaFunctionArn: props.function.functionArn,
+        organizationConfigRuleTriggerTypes: [...TRIGGER_TYPES],
+        resourceTypesScope: [...props.resourceTypes],
+        inputParameters: JSON.stringify(props.inputParameters),
+        maximumExecutionFrequency: props.frequency,
+      },
+    });
+    this.rule.addResourceDependency(
+      permission,
+      'Config checks that it may invoke the function when the rule is created',
+    );
+  }
+}
+
+/** `lambda:InvokeFunction` for `config.amazonaws.com`; the rule depends on it (Config checks it on create). */
+function configInvokePermission(
+  scope: Construct,
+  fn: lambda.IFunction,
+  sourceAccount?: string,
+): lambda.CfnPermission {
+  return new lambda.CfnPermission(scope, 'InvokePermission', {
+    action: 'lambda:InvokeFunction',
+    functionName: fn.functionArn,
+    principal: 'config.amazonaws.com',
+    sourceAccount,
+  });
+}

@@ -1,0 +1,45 @@
+/**
+ * The one SNS topic every notice and alarm goes to: encrypted with a customer managed key (CloudWatch alarms
+ * cannot publish to a topic under the AWS managed `aws/sns` key), TLS only, with optional email subscriptions.
+ */
+import { RemovalPolicy } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Construct } from 'constructs';
+
+export interface NotificationTopicProps {
+  emails: readonly string[];
+}
+
+export class NotificationTopic extends Construct {
+  readonly topic: sns.Topic;
+  readonly key: kms.Key;
+
+  constructor(scope: Construct, id: string, props: NotificationTopicProps) {
+    super(scope, id);
+    this.key = new kms.Key(this, 'Key', {
+      description: 'Encrypts the Plumbline notification topic',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // CloudWatch publishes alarm notifications itself: it needs the key to encrypt the message.
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowCloudWatchAlarmsToPublish',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+      }),
+    );
+    this.topic = new sns.Topic(this, 'Topic', {
+      displayName: 'Plumbline',
+      masterKey: this.key,
+      enforceSSL: true,
+    });
+    for (const email of props.emails) {
+      this.topic.addSubscription(new subscriptions.EmailSubscription(email));
+    }
+  }
+}

@@ -1,0 +1,137 @@
+/**
+ * The CDK app: reads the deployment settings (context) and the suite configuration, checks the bundles, and
+ * creates the stacks for the chosen mode. Offline: no context lookups, no Docker, no credentials.
+ *
+ * Account mode: `Plumbline` (or `Plumbline-<region>` per listed region).
+ * Organisation mode: `PlumblineOrg-<region>` per region in the delegated administrator account (the first
+ * region's stack owns the StackSet and is deployed first); with `plumbline:stacks=member`, only
+ * `PlumblineMember-<region>`, the member template as plain stacks for the management account.
+ */
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type App, type Stack, Tags, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { CONFIG_RULE_FUNCTIONS, eventFunctions, type FunctionName } from './catalog.ts';
+import { type DeploymentSettings, readSettings } from './settings.ts';
+import { AccountStack } from './stacks/account-stack.ts';
+import { MemberStack, type MemberStackProps, memberTemplateBody } from './stacks/member-stack.ts';
+import { OrganizationStack } from './stacks/organization-stack.ts';
+import { bundleDirectories, type LoadedSuite, loadSuite } from './suite.ts';
+
+export const REPOSITORY_ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+export interface PlumblineApp {
+  settings: DeploymentSettings;
+  stacks: Stack[];
+}
+
+export interface DefineOptions {
+  /** Run cdk-nag's AwsSolutions checks at synth (the app always does; tests call the pack directly). */
+  nag?: boolean;
+}
+
+export function definePlumbline(app: App, options: DefineOptions = {}): PlumblineApp {
+  // Server access logs are delivered under a bucket policy, so every bucket can keep ACLs disabled.
+  app.node.setContext('@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy', true);
+  const settings = readSettings((key) => app.node.tryGetContext(key), Object.keys(app.node.getAllContext()));
+  const suite = loadSuite(resolve(REPOSITORY_ROOT, settings.configFile));
+
+  let stacks: Stack[];
+  if (settings.mode === 'organization' && settings.stacks === 'member') {
+    stacks = memberStacks(app, settings);
+  } else {
+    const deployed: FunctionName[] = [...CONFIG_RULE_FUNCTIONS, ...eventFunctions(settings.responders)];
+    const bundles = bundleDirectories(resolve(REPOSITORY_ROOT, settings.assetDir), suite, deployed);
+    stacks =
+      settings.mode === 'account'
+        ? accountStacks(app, settings, suite, bundles)
+        : organizationStacks(app, settings, suite, bundles);
+  }
+
+  for (const [key, value] of Object.entries(resourceTags(settings))) Tags.of(app).add(key, value);
+  if (options.nag ?? true) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  return { settings, stacks };
+}
+
+type Bundles = Record<FunctionName, string>;
+
+/** `Plumbline`, or `Plumbline-<region>` per listed region (the first records global types, has the trail). */
+function accountStacks(
+  app: App,
+  settings: DeploymentSettings,
+  suite: LoadedSuite,
+  bundles: Bundles,
+): Stack[] {
+  const regions = settings.regions.length > 0 ? settings.regions : [undefined];
+  return regions.map(
+    (region, index) =>
+      new AccountStack(app, region ? `Plumbline-${region}` : 'Plumbline', {
+        env: region ? { region } : undefined,
+        description: 'Plumbline compliance guardrails (account mode)',
+        settings,
+        suite,
+        bundles,
+        primaryRegion: index === 0,
+      }),
+  );
+}
+
+/** `PlumblineOrg-<region>` per region; the first region's owns the StackSet and is deployed first. */
+function organizationStacks(
+  app: App,
+  settings: DeploymentSettings,
+  suite: LoadedSuite,
+  bundles: Bundles,
+): Stack[] {
+  const organizationId = settings.organizationId as string;
+  const [homeRegion, ...otherRegions] = settings.regions as [string, ...string[]];
+  const orgProps = { settings: { ...settings, organizationId }, suite, bundles };
+  const home = new OrganizationStack(app, `PlumblineOrg-${homeRegion}`, {
+    ...orgProps,
+    env: { region: homeRegion },
+    description: `Plumbline compliance guardrails (organisation mode, home region ${homeRegion})`,
+    memberTemplateBody: memberTemplateBody(memberProps(settings)),
+  });
+  const regional = otherRegions.map((region) => {
+    const stack = new OrganizationStack(app, `PlumblineOrg-${region}`, {
+      ...orgProps,
+      env: { region },
+      description: `Plumbline compliance guardrails (organisation mode, ${region})`,
+    });
+    // The member roles (home region's StackSet) must exist before this region's rules evaluate.
+    stack.addStackDependency(home);
+    return stack;
+  });
+  return [home, ...regional];
+}
+
+/**
+ * `plumbline:stacks=member`: the member template as plain stacks, `PlumblineMember-<region>`, for accounts the
+ * StackSet does not reach (the management account). Deployed with that account's credentials; no bundles.
+ */
+function memberStacks(app: App, settings: DeploymentSettings): Stack[] {
+  return settings.regions.map(
+    (region) =>
+      new MemberStack(app, `PlumblineMember-${region}`, {
+        ...memberProps(settings),
+        env: { region },
+        description: 'Plumbline member roles and event forwarding (for accounts the StackSet does not reach)',
+      }),
+  );
+}
+
+function memberProps(settings: DeploymentSettings): MemberStackProps {
+  return {
+    executionRoleName: settings.executionRoleName,
+    eventBusName: settings.eventBusName,
+    homeRegion: settings.regions[0] as string,
+    responders: settings.responders,
+    adminAccountId: settings.adminAccountId,
+    resourceTags: resourceTags(settings),
+  };
+}
+
+/** Every resource says it is Plumbline's, plus the tags the settings ask for. */
+function resourceTags(settings: DeploymentSettings): Record<string, string> {
+  return { 'plumbline:component': 'plumbline', ...settings.tags };
+}

@@ -1,0 +1,209 @@
+/**
+ * Deployment settings: CDK context values (`cdk.json` → `context`, or `-c plumbline:<key>=<value>` on the
+ * command line), validated at the edge. Every error names the context key and the value.
+ *
+ * Context from the command line always arrives as a string, from `cdk.json` as JSON: lists accept either a
+ * JSON array or a comma-separated string, booleans `true`/`false` in either form.
+ */
+import { z } from 'zod';
+import { InputError } from '../shared/core/model.ts';
+
+export const CONTEXT_PREFIX = 'plumbline:';
+
+/** The frequencies AWS Config accepts for periodic rules (`MaximumExecutionFrequency`). */
+export const PERIODIC_FREQUENCIES = [
+  'One_Hour',
+  'Three_Hours',
+  'Six_Hours',
+  'Twelve_Hours',
+  'TwentyFour_Hours',
+] as const;
+export type PeriodicFrequency = (typeof PERIODIC_FREQUENCIES)[number];
+
+/** The retention periods CloudWatch Logs accepts (`RetentionInDays`). */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+const ROLE_NAME = /^[\w+=,.@-]+$/;
+
+function listItems(value: unknown): unknown[] {
+  if (Array.isArray(value)) return value;
+  if (typeof value !== 'string') return [value];
+  return value
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '');
+}
+
+const list = (item: z.ZodType<string>) =>
+  z.preprocess(
+    (value) => (typeof value === 'string' ? listItems(value) : value),
+    z.array(item).refine((items) => new Set(items).size === items.length, 'lists each value once'),
+  );
+
+const flag = z.preprocess(
+  (value) => (value === 'true' ? true : value === 'false' ? false : value),
+  z.boolean({ error: 'expected true or false' }),
+);
+
+const wholeNumber = z.preprocess(
+  (value) => (typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value),
+  z.number({ error: 'expected a whole number' }).int('expected a whole number'),
+);
+
+const tagMap = z.preprocess(
+  (value) => {
+    if (typeof value !== 'string') return value;
+    try {
+      return JSON.parse(value);
+    } catch {
+      return value;
+    }
+  },
+  z.record(z.string().min(1).max(128), z.string().max(256), {
+    error: 'expected a JSON object of tag keys to string values',
+  }),
+);
+
+const settingsSchema = z.object({
+  mode: z.enum(['account', 'organization']).default('account'),
+  /** The suite configuration file, relative to the repository root. */
+  configFile: z.string().min(1).default('plumbline.config.yaml'),
+  /** Where `npm run build` writes the bundles (`<assetDir>/<function>/index.mjs`). */
+  assetDir: z.string().min(1).default('dist'),
+  /** Regions to deploy to; empty means the CLI's current region (an environment-agnostic stack). */
+  regions: list(z.string().regex(REGION, 'expected AWS Region names such as eu-west-1')).default([]),
+  notificationEmails: list(z.email('expected email addresses')).default([]),
+  periodicFrequency: z.enum(PERIODIC_FREQUENCIES).default('TwentyFour_Hours'),
+  logRetentionDays: wholeNumber
+    .refine((days) => (LOG_RETENTION_DAYS as readonly number[]).includes(days), {
+      message: `expected one of ${LOG_RETENTION_DAYS.join(', ')}`,
+    })
+    .default(90),
+  logLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
+  /** Deploy the EventBridge responders (revert and remediate); false leaves detection and notification. */
+  responders: flag.default(true),
+  /** Reserved concurrency for each Config-rule function, so a scan storm cannot starve the responders. */
+  ruleConcurrency: wholeNumber.pipe(z.number().min(1).max(1000)).optional(),
+  /** Tags for every resource the app creates (a required-tags policy applies to Plumbline's own resources too). */
+  tags: tagMap.default({}),
+  /** Account mode: create AWS Config's recorder, delivery channel and bucket (for accounts without Config). */
+  createConfigRecorder: flag.default(false),
+  /** Days the Config delivery bucket keeps snapshots and history files. */
+  configRetentionDays: wholeNumber.pipe(z.number().min(1)).default(365),
+  /** Create a CloudTrail trail (an organisation trail in organisation mode) for accounts that have none. */
+  createTrail: flag.default(false),
+  /** Days the trail bucket keeps log files. */
+  trailRetentionDays: wholeNumber.pipe(z.number().min(1)).default(365),
+  // Organisation mode.
+  organizationId: z
+    .string()
+    .regex(/^o-[a-z0-9]{10,32}$/, 'expected an organisation id such as o-a1b2c3d4e5')
+    .optional(),
+  /** Where the StackSet creates the member roles and event forwarding: OU ids or the root id. */
+  organizationalUnitIds: list(
+    z.string().regex(/^(ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}|r-[a-z0-9]{4,32})$/, 'expected ou-… or r-… ids'),
+  ).default([]),
+  /** The member role the Config-rule functions assume; the responders assume `<name>-<responder>`. */
+  executionRoleName: z
+    .string()
+    .regex(ROLE_NAME, 'expected an IAM role name')
+    .max(40, 'at most 40 characters (the responder roles append up to 24)')
+    .default('PlumblineExecutionRole'),
+  /** Accounts the organisation Config rules skip (e.g. the management account, which StackSets never reach). */
+  excludedAccounts: list(z.string().regex(/^\d{12}$/, 'expected 12-digit account ids')).default([]),
+  /** Organisation mode: `administrator` (the functions) or `member` (the member stacks, for the management account). */
+  stacks: z.enum(['administrator', 'member']).default('administrator'),
+  /** `DELEGATED_ADMIN` when deploying from the delegated administrator account, `SELF` from the management one. */
+  stackSetCallAs: z.enum(['DELEGATED_ADMIN', 'SELF']).default('DELEGATED_ADMIN'),
+  /** The central event bus in the administrator account that member accounts forward CloudTrail events to. */
+  eventBusName: z
+    .string()
+    .regex(/^[\w.-]{1,256}$/, 'expected an event bus name')
+    .refine((name) => name !== 'default', 'the central bus must be a custom bus, not default')
+    .default('plumbline'),
+  /** The administrator account id, for the stand-alone member stack (the management account's copy). */
+  adminAccountId: z
+    .string()
+    .regex(/^\d{12}$/, 'expected a 12-digit account id')
+    .optional(),
+});
+
+export type DeploymentSettings = z.infer<typeof settingsSchema>;
+export type SettingKey = keyof DeploymentSettings;
+export const SETTING_KEYS = Object.keys(settingsSchema.shape) as SettingKey[];
+
+/**
+ * Reads the settings through `lookup` (the app's `node.tryGetContext`). Unknown `plumbline:` keys are an
+ * error too, so that a typo never silently deploys the default.
+ */
+export function readSettings(
+  lookup: (key: string) => unknown,
+  contextKeys: readonly string[] = [],
+): DeploymentSettings {
+  const unknown = contextKeys
+    .filter((key) => key.startsWith(CONTEXT_PREFIX))
+    .map((key) => key.slice(CONTEXT_PREFIX.length))
+    .filter((key) => !(SETTING_KEYS as string[]).includes(key));
+  if (unknown.length > 0) {
+    throw new InputError(
+      `Unknown context key ${CONTEXT_PREFIX}${unknown[0]} (known: ${SETTING_KEYS.map((key) => CONTEXT_PREFIX + key).join(', ')})`,
+    );
+  }
+  const raw: Record<string, unknown> = {};
+  for (const key of SETTING_KEYS) {
+    const value = lookup(CONTEXT_PREFIX + key);
+    if (value !== undefined && value !== '') raw[key] = value;
+  }
+  const parsed = settingsSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const key = String(issue?.path[0] ?? '');
+    const shown = JSON.stringify(raw[key]) ?? 'undefined';
+    const index = issue?.path[1];
+    const item = typeof index === 'number' ? ` (${JSON.stringify(listItems(raw[key])[index])})` : '';
+    throw new InputError(
+      `Invalid context ${CONTEXT_PREFIX}${key}=${shown}${item}: ${issue?.message ?? 'invalid'}`,
+    );
+  }
+  return checkOrganization(parsed.data);
+}
+
+function checkOrganization(settings: DeploymentSettings): DeploymentSettings {
+  const missing = (key: SettingKey, why: string) =>
+    new InputError(`Missing context ${CONTEXT_PREFIX}${key}: organisation mode needs ${why}`);
+  if (settings.mode !== 'organization') {
+    if (settings.stacks === 'member') {
+      throw new InputError(
+        `Invalid context ${CONTEXT_PREFIX}stacks="member": member stacks exist in organisation mode only (${CONTEXT_PREFIX}mode=organization)`,
+      );
+    }
+    return settings;
+  }
+  if (settings.stacks === 'member') {
+    if (settings.regions.length === 0)
+      throw missing('regions', 'the regions of the member stacks (the first holds the IAM roles)');
+    if (!settings.adminAccountId)
+      throw missing('adminAccountId', 'the administrator account that hosts the functions');
+    return settings;
+  }
+  if (!settings.organizationId) throw missing('organizationId', 'the organisation id (o-…)');
+  if (settings.organizationalUnitIds.length === 0) {
+    throw missing(
+      'organizationalUnitIds',
+      'the OUs (or the root r-…) the StackSet deploys the member roles to',
+    );
+  }
+  if (settings.regions.length === 0) {
+    throw missing('regions', 'the regions to evaluate (the first one holds the IAM roles and the StackSet)');
+  }
+  if (settings.createConfigRecorder) {
+    throw new InputError(
+      `Invalid context ${CONTEXT_PREFIX}createConfigRecorder=true: in organisation mode each member account needs ` +
+        'its own recorder (AWS Control Tower or a Config StackSet); this app only creates one in account mode',
+    );
+  }
+  return settings;
+}

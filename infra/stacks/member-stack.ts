@@ -1,0 +1,155 @@
+/**
+ * What organisation mode needs in every member account, deployed by the StackSet (and, as a plain stack, in
+ * the management account, which service-managed StackSets never reach):
+ * - in the home region only (IAM is global): the roles the administrator account's functions assume, each
+ *   trusting only the functions that need it, by role path;
+ * - in every region: rules that forward the responders' CloudTrail events and Plumbline's compliance changes
+ *   from the default bus to the central bus, through a role, with a dead-letter queue.
+ */
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  App,
+  Aws,
+  CfnCondition,
+  CfnParameter,
+  CliCredentialsStackSynthesizer,
+  Fn,
+  Stack,
+  type StackProps,
+  Tags,
+  Validations,
+} from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import {
+  ACTIONS,
+  EVENT_PATTERNS,
+  eventFunctions,
+  type FunctionName,
+  memberRoles,
+  rolePath,
+} from '../catalog.ts';
+import { acknowledgeWildcards, grantStatements } from '../constructs/plumbline-function.ts';
+import { DEAD_LETTER_RETENTION } from '../tuning.ts';
+import { functionId, toEventPattern } from './account-stack.ts';
+
+export interface MemberStackProps extends StackProps {
+  executionRoleName: string;
+  eventBusName: string;
+  /** The region whose stack instance creates the (global) IAM roles. */
+  homeRegion: string;
+  /** Forward the responders' events (false when the responders are not deployed). */
+  responders: boolean;
+  /** Default for the AdminAccountId parameter (the StackSet always passes it). */
+  adminAccountId?: string | undefined;
+  /** Tags for every resource (the StackSet's template is synthesised apart from the app's tags). */
+  resourceTags: Record<string, string>;
+}
+
+export class MemberStack extends Stack {
+  readonly adminAccountId: CfnParameter;
+  readonly isHomeRegion: CfnCondition;
+  readonly roles: Record<string, iam.Role> = {};
+  readonly forwardingRules: events.Rule[] = [];
+
+  constructor(scope: Construct, id: string, props: MemberStackProps) {
+    // No assets and no bootstrap: deployable with plain credentials, and a clean StackSet template.
+    super(scope, id, { synthesizer: new CliCredentialsStackSynthesizer(), ...props });
+    for (const [key, value] of Object.entries(props.resourceTags)) Tags.of(this).add(key, value);
+    this.adminAccountId = new CfnParameter(this, 'AdminAccountId', {
+      type: 'String',
+      allowedPattern: '^\\d{12}$',
+      constraintDescription: 'a 12-digit account id',
+      description: 'The account that hosts the Plumbline functions and the central event bus',
+      default: props.adminAccountId,
+    });
+    const admin = this.adminAccountId.valueAsString;
+    this.isHomeRegion = new CfnCondition(this, 'IsHomeRegion', {
+      expression: Fn.conditionEquals(Aws.REGION, props.homeRegion),
+    });
+
+    for (const { roleName, functions } of memberRoles(props.executionRoleName)) {
+      const grants = functions.flatMap((name) => ACTIONS[name]);
+      const role = new iam.Role(this, `${roleName}Role`, {
+        roleName,
+        description: `Assumed by the Plumbline functions ${functions.join(', ')} in account ${admin}`,
+        assumedBy: new iam.AccountPrincipal(admin).withConditions({
+          ArnLike: { 'aws:PrincipalArn': functions.map((name) => functionRolePattern(admin, name)) },
+        }),
+        // One global role serves every region, so region-scoped ARNs take any region of this account.
+        inlinePolicies: {
+          Plumbline: new iam.PolicyDocument({
+            statements: grantStatements(dedupe(grants), {
+              partition: Aws.PARTITION,
+              region: '*',
+              account: Aws.ACCOUNT_ID,
+            }),
+          }),
+        },
+      });
+      (role.node.defaultChild as iam.CfnRole).cfnOptions.condition = this.isHomeRegion;
+      acknowledgeWildcards(role, dedupe(grants), { region: '*' });
+      this.roles[roleName] = role;
+    }
+
+    const centralBus = events.EventBus.fromEventBusArn(
+      this,
+      'CentralBus',
+      `arn:${Aws.PARTITION}:events:${Aws.REGION}:${admin}:event-bus/${props.eventBusName}`,
+    );
+    const forwarder = new iam.Role(this, 'ForwarderRole', {
+      assumedBy: new iam.ServicePrincipal('events.amazonaws.com'),
+      // The EventBus targets below grant it events:PutEvents on the central bus, and nothing else.
+      description: 'Lets EventBridge forward Plumbline events to the central bus',
+    });
+    const deadLetters = new sqs.Queue(this, 'ForwardingDeadLetters', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: DEAD_LETTER_RETENTION,
+    });
+    Validations.of(deadLetters).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is the dead-letter queue of the forwarding rules; it needs none of its own',
+    });
+
+    for (const name of eventFunctions(props.responders)) {
+      this.forwardingRules.push(
+        new events.Rule(this, `Forward${functionId(name)}Events`, {
+          description: `Forwards the events plumbline-${name} acts on to the central Plumbline bus`,
+          eventPattern: toEventPattern(EVENT_PATTERNS[name]),
+          targets: [new targets.EventBus(centralBus, { role: forwarder, deadLetterQueue: deadLetters })],
+        }),
+      );
+    }
+  }
+}
+
+/** `arn:aws:iam::<admin>:role/plumbline/<function>/*`: the function's role, whatever name CloudFormation gave it. */
+export function functionRolePattern(adminAccountId: string, name: FunctionName): string {
+  return `arn:${Aws.PARTITION}:iam::${adminAccountId}:role${rolePath(name)}*`;
+}
+
+function dedupe<T>(items: readonly T[]): T[] {
+  return [...new Set(items)];
+}
+
+/**
+ * The member template as the StackSet's `TemplateBody`: synthesised in an app of its own, without the CDK
+ * bootstrap parameter or metadata (StackSet instances never see the CDK).
+ */
+export function memberTemplateBody(props: MemberStackProps): string {
+  const outdir = mkdtempSync(join(tmpdir(), 'plumbline-member-'));
+  try {
+    const app = new App({ outdir, analyticsReporting: false });
+    const stack = new MemberStack(app, 'PlumblineMember', props);
+    return JSON.stringify(app.synth().getStackArtifact(stack.artifactId).template);
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,202 @@
+/**
+ * Organisation mode, in the delegated administrator account, one stack per region: the functions, the
+ * organisation Config rules that evaluate every member account, the central event bus the member accounts
+ * forward CloudTrail events to, and (home region) the StackSet that creates the member roles and forwarding
+ * rules in every account of the target OUs, including accounts that join later.
+ */
+import { Aws, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import * as cloudformation from 'aws-cdk-lib/aws-cloudformation';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type { Construct } from 'constructs';
+import {
+  ACTIONS,
+  CONFIG_RULE_FUNCTIONS,
+  configRuleName,
+  EVENT_PATTERNS,
+  eventFunctions,
+  type FunctionName,
+  lambdaFunctionName,
+  memberRoleName,
+  NOTIFIER_FUNCTION,
+  RULE_DESCRIPTIONS,
+  RULE_PREFIX,
+} from '../catalog.ts';
+import { AccessLogsBucket, AuditTrail } from '../constructs/audit-setup.ts';
+import { OrganizationConfigRule } from '../constructs/config-rules.ts';
+import { NotificationTopic } from '../constructs/notification-topic.ts';
+import { PlumblineFunction } from '../constructs/plumbline-function.ts';
+import type { DeploymentSettings } from '../settings.ts';
+import { INPUT_PARAMETERS_LIMIT, type LoadedSuite, ruleInputParameters, ruleScope } from '../suite.ts';
+import {
+  CONFIG_RULE_TUNING,
+  EVENT_DELIVERY,
+  NOTIFIER_TUNING,
+  RESPONDER_TUNING,
+  STACKSET_OPERATION,
+} from '../tuning.ts';
+import { functionId, toEventPattern } from './account-stack.ts';
+
+export const MEMBER_STACKSET_NAME = 'plumbline-member';
+
+export interface OrganizationStackProps extends StackProps {
+  settings: DeploymentSettings & { organizationId: string };
+  suite: LoadedSuite;
+  bundles: Record<FunctionName, string>;
+  /** The member template; set on the home region's stack only, which owns the StackSet. */
+  memberTemplateBody?: string | undefined;
+}
+
+export class OrganizationStack extends Stack {
+  readonly topic: NotificationTopic;
+  readonly bus: events.EventBus;
+  readonly busPolicy: events.CfnEventBusPolicy;
+  readonly functions: Partial<Record<FunctionName, PlumblineFunction>> = {};
+  readonly stackSet?: cloudformation.CfnStackSet;
+  readonly trail?: AuditTrail;
+
+  constructor(scope: Construct, id: string, props: OrganizationStackProps) {
+    super(scope, id, props);
+    const { settings, suite, bundles } = props;
+    const organizationId = settings.organizationId;
+    this.topic = new NotificationTopic(this, 'Notifications', { emails: settings.notificationEmails });
+
+    this.bus = new events.EventBus(this, 'CentralBus', { eventBusName: settings.eventBusName });
+    // Any account of this organisation may put events on the bus (its forwarding rules do, through a role).
+    this.busPolicy = new events.CfnEventBusPolicy(this, 'CentralBusPolicy', {
+      eventBusName: this.bus.eventBusName,
+      statementId: 'OrganizationAccountsForwardEvents',
+      statement: {
+        Effect: 'Allow',
+        Principal: '*',
+        Action: 'events:PutEvents',
+        Resource: this.bus.eventBusArn,
+        Condition: { StringEquals: { 'aws:PrincipalOrgID': organizationId } },
+      },
+    });
+
+    if (props.memberTemplateBody !== undefined) {
+      this.stackSet = new cloudformation.CfnStackSet(this, 'MemberStackSet', {
+        stackSetName: MEMBER_STACKSET_NAME,
+        description: 'Plumbline: execution roles and event forwarding in every member account',
+        permissionModel: 'SERVICE_MANAGED',
+        autoDeployment: { enabled: true, retainStacksOnAccountRemoval: false },
+        callAs: settings.stackSetCallAs,
+        capabilities: ['CAPABILITY_NAMED_IAM'],
+        managedExecution: { Active: true },
+        operationPreferences: { ...STACKSET_OPERATION },
+        parameters: [{ parameterKey: 'AdminAccountId', parameterValue: Aws.ACCOUNT_ID }],
+        stackInstancesGroup: [
+          {
+            deploymentTargets: { organizationalUnitIds: [...settings.organizationalUnitIds] },
+            regions: [...settings.regions],
+          },
+        ],
+        templateBody: props.memberTemplateBody,
+      });
+      if (settings.createTrail) {
+        const accessLogs = new AccessLogsBucket(this, 'AccessLogs', {
+          retentionDays: settings.trailRetentionDays,
+        });
+        this.trail = new AuditTrail(this, 'CloudTrail', {
+          retentionDays: settings.trailRetentionDays,
+          accessLogs: accessLogs.bucket,
+          organizationId,
+        });
+      }
+    }
+
+    const common = {
+      logRetentionDays: settings.logRetentionDays,
+      logLevel: settings.logLevel,
+      alarmTopic: this.topic.topic,
+    };
+
+    for (const rule of CONFIG_RULE_FUNCTIONS) {
+      const fn = new PlumblineFunction(this, functionId(rule), {
+        ...common,
+        name: rule,
+        bundleDir: bundles[rule],
+        tuning: CONFIG_RULE_TUNING,
+        reservedConcurrency: settings.ruleConcurrency,
+      });
+      // The runtime assumes ExecutionRoleName in the evaluated account for every read and write, this
+      // account included: the function itself needs nothing else.
+      this.allowAssume(fn, memberRoleName(settings.executionRoleName, rule), organizationId);
+      const orgRule = new OrganizationConfigRule(this, `${functionId(rule)}ConfigRule`, {
+        ruleName: configRuleName(rule),
+        description: RULE_DESCRIPTIONS[rule],
+        function: fn.function,
+        resourceTypes: ruleScope(suite, rule),
+        inputParameters: ruleInputParameters(
+          suite,
+          rule,
+          { ExecutionRoleName: memberRoleName(settings.executionRoleName, rule) },
+          INPUT_PARAMETERS_LIMIT.organization,
+        ),
+        frequency: settings.periodicFrequency,
+        excludedAccounts: settings.excludedAccounts,
+      });
+      // The first evaluations start as soon as the rule exists: let the member roles exist first.
+      if (this.stackSet)
+        orgRule.rule.addResourceDependency(
+          this.stackSet,
+          'the member roles must exist before the first evaluation',
+        );
+      this.functions[rule] = fn;
+    }
+
+    for (const name of eventFunctions(settings.responders)) {
+      const responder = name !== NOTIFIER_FUNCTION;
+      const memberRole = memberRoleName(settings.executionRoleName, name);
+      const fn = new PlumblineFunction(this, functionId(name), {
+        ...common,
+        name,
+        bundleDir: bundles[name],
+        tuning: responder ? RESPONDER_TUNING : NOTIFIER_TUNING,
+      });
+      // Its own grants act on this account's resources; member accounts' through the member role.
+      fn.grantActions(ACTIONS[name]);
+      this.allowAssume(fn, memberRole, organizationId);
+      fn.allowPublish(this.topic.topic);
+      fn.function.addEnvironment('PLUMBLINE_TOPIC_ARN', this.topic.topic.topicArn);
+      fn.function.addEnvironment('PLUMBLINE_EXECUTION_ROLE_NAME', memberRole);
+      if (responder) {
+        fn.function.addEnvironment('PLUMBLINE_SELF_ROLE_ARNS', fn.role.roleArn);
+        fn.function.addEnvironment('PLUMBLINE_SELF_ROLE_NAMES', memberRole);
+      } else {
+        fn.function.addEnvironment('PLUMBLINE_RULE_PREFIX', RULE_PREFIX);
+      }
+      new events.Rule(this, `${functionId(name)}Trigger`, {
+        description: `Invokes ${lambdaFunctionName(name)} for events forwarded from the organisation's accounts`,
+        eventBus: this.bus,
+        eventPattern: toEventPattern(EVENT_PATTERNS[name]),
+        targets: [
+          new targets.LambdaFunction(fn.function, {
+            deadLetterQueue: fn.deadLetterQueue,
+            retryAttempts: EVENT_DELIVERY.retryAttempts,
+            maxEventAge: EVENT_DELIVERY.maxEventAge,
+          }),
+        ],
+      });
+      this.functions[name] = fn;
+    }
+  }
+
+  /** sts:AssumeRole on the member role of that name, in any account of this organisation only. */
+  private allowAssume(fn: PlumblineFunction, roleName: string, organizationId: string): void {
+    fn.role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['sts:AssumeRole'],
+        resources: [`arn:${Aws.PARTITION}:iam::*:role/${roleName}`],
+        conditions: { StringEquals: { 'aws:ResourceOrgID': organizationId } },
+      }),
+    );
+    Validations.of(fn.role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:role/${roleName}]`,
+      reason:
+        'The function acts in whichever member account the event comes from; aws:ResourceOrgID limits the role to accounts of this organisation',
+    });
+  }
+}

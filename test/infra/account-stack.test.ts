@@ -1,0 +1,524 @@
+/**
+ * Account mode with the default settings (`cdk.json`): every function, role, trigger, permission, pattern,
+ * queue and alarm of the `Plumbline` stack.
+ */
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { agnosticArn, arnOf, buildApp, functionLogicalId, logicalId, refTo, workspace } from './support.ts';
+
+let template: Template;
+let stackNames: string[];
+
+beforeAll(() => {
+  const built = buildApp(workspace());
+  stackNames = built.stacks.map((stack) => stack.stackName);
+  const [stack] = built.stacks;
+  if (!stack) throw new Error('no stack');
+  template = Template.fromStack(stack);
+});
+
+const RULE_FUNCTIONS = ['security-group', 'required-tags', 'public-bucket'];
+const RESPONDERS = ['sg-drift-revert', 'public-bucket-remediate'];
+const ALL = [...RULE_FUNCTIONS, ...RESPONDERS, 'compliance-notifier'];
+
+const topicRef = () => refTo(logicalId(template, 'AWS::SNS::Topic', {}));
+const keyArn = () => arnOf(logicalId(template, 'AWS::KMS::Key', {}));
+const queueOf = (name: string) => {
+  // The function's on-failure destination is its dead-letter queue.
+  const config = template.findResources('AWS::Lambda::EventInvokeConfig', {
+    Properties: { FunctionName: refTo(functionLogicalId(template, name)) },
+  });
+  const [only] = Object.values(config) as {
+    Properties: { DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [string] } } } };
+  }[];
+  if (!only) throw new Error(`no invoke config for ${name}`);
+  return only.Properties.DestinationConfig.OnFailure.Destination['Fn::GetAtt'][0];
+};
+const roleOf = (name: string) => logicalId(template, 'AWS::IAM::Role', { Path: `/plumbline/${name}/` });
+const policyStatements = (name: string) => {
+  const policies = template.findResources('AWS::IAM::Policy', {
+    Properties: { Roles: [refTo(roleOf(name))] },
+  });
+  const [only] = Object.values(policies) as { Properties: { PolicyDocument: { Statement: unknown[] } } }[];
+  if (!only) throw new Error(`no policy for ${name}`);
+  return only.Properties.PolicyDocument.Statement;
+};
+const logsAndDeadLetters = (name: string) => {
+  const functions = template.findResources('AWS::Lambda::Function', {
+    Properties: { FunctionName: `plumbline-${name}` },
+  });
+  const fn = Object.values(functions)[0] as { Properties: { LoggingConfig: { LogGroup: { Ref: string } } } };
+  return [
+    {
+      Effect: 'Allow',
+      Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      Resource: arnOf(fn.Properties.LoggingConfig.LogGroup.Ref),
+    },
+    {
+      Effect: 'Allow',
+      Action: ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'],
+      Resource: arnOf(queueOf(name)),
+    },
+  ];
+};
+const configStatements = [
+  {
+    Effect: 'Allow',
+    Action: [
+      'config:PutEvaluations',
+      'config:GetResourceConfigHistory',
+      'config:SelectResourceConfig',
+      'config:ListDiscoveredResources',
+      'config:BatchGetResourceConfig',
+    ],
+    Resource: '*',
+  },
+  {
+    Effect: 'Allow',
+    Action: 'config:GetComplianceDetailsByConfigRule',
+    Resource: agnosticArn('config', 'config-rule/*'),
+  },
+];
+const publishStatements = () => [
+  { Effect: 'Allow', Action: 'sns:Publish', Resource: topicRef() },
+  { Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Resource: keyArn() },
+];
+
+describe('account mode, default settings', () => {
+  it('synthesises one environment-agnostic stack named Plumbline', () => {
+    expect(stackNames).toEqual(['Plumbline']);
+  });
+
+  it('creates exactly the resources of six functions, three Config rules, three EventBridge rules and a topic', () => {
+    const counts: Record<string, number> = {
+      'AWS::Lambda::Function': 6,
+      'AWS::Logs::LogGroup': 6,
+      'AWS::IAM::Role': 6,
+      'AWS::IAM::Policy': 6,
+      'AWS::SQS::Queue': 6,
+      'AWS::SQS::QueuePolicy': 6,
+      'AWS::Lambda::EventInvokeConfig': 6,
+      'AWS::Lambda::Permission': 6,
+      'AWS::CloudWatch::Alarm': 12,
+      'AWS::Config::ConfigRule': 3,
+      'AWS::Events::Rule': 3,
+      'AWS::SNS::Topic': 1,
+      'AWS::SNS::TopicPolicy': 1,
+      'AWS::KMS::Key': 1,
+      'AWS::SNS::Subscription': 0,
+      'AWS::Config::ConfigurationRecorder': 0,
+      'AWS::Config::DeliveryChannel': 0,
+      'AWS::CloudTrail::Trail': 0,
+      'AWS::S3::Bucket': 0,
+      'AWS::Config::OrganizationConfigRule': 0,
+      'AWS::CloudFormation::StackSet': 0,
+    };
+    for (const [type, count] of Object.entries(counts)) template.resourceCountIs(type, count);
+  });
+
+  it.each([
+    ['security-group', 512, 600],
+    ['required-tags', 512, 600],
+    ['public-bucket', 512, 600],
+    ['sg-drift-revert', 256, 180],
+    ['public-bucket-remediate', 256, 180],
+    ['compliance-notifier', 256, 120],
+  ])('%s: nodejs22.x on arm64, %i MB, %i s, its own role and log group', (name, memory, timeout) => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: `plumbline-${name}`,
+      Runtime: 'nodejs22.x',
+      Architectures: ['arm64'],
+      Handler: 'index.handler',
+      MemorySize: memory,
+      Timeout: timeout,
+      Role: arnOf(roleOf(name)),
+      LoggingConfig: { LogGroup: { Ref: Match.stringLikeRegexp('Logs') } },
+      Code: { S3Bucket: Match.anyValue(), S3Key: Match.stringLikeRegexp('\\.zip$') },
+    });
+  });
+
+  it('gives every function a log group of its own with 90 days retention', () => {
+    const groups = new Set(
+      ALL.map((name) => {
+        const fn = template.findResources('AWS::Lambda::Function', {
+          Properties: { FunctionName: `plumbline-${name}` },
+        });
+        return (Object.values(fn)[0] as { Properties: { LoggingConfig: { LogGroup: { Ref: string } } } })
+          .Properties.LoggingConfig.LogGroup.Ref;
+      }),
+    );
+    expect(groups.size).toBe(6);
+    for (const group of groups) {
+      expect(template.toJSON().Resources[group]).toMatchObject({
+        Type: 'AWS::Logs::LogGroup',
+        Properties: { RetentionInDays: 90 },
+        DeletionPolicy: 'Retain',
+      });
+    }
+  });
+
+  it.each(ALL)('%s: a role that only Lambda assumes, under /plumbline/<function>/', (name) => {
+    template.hasResourceProperties('AWS::IAM::Role', {
+      Path: `/plumbline/${name}/`,
+      AssumeRolePolicyDocument: {
+        Statement: [
+          { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } },
+        ],
+      },
+      ManagedPolicyArns: Match.absent(),
+    });
+  });
+
+  it('environment: service name and log level everywhere; topic, recursion guard and rule prefix where read', () => {
+    const base = (name: string) => ({
+      POWERTOOLS_SERVICE_NAME: `plumbline-${name}`,
+      POWERTOOLS_LOG_LEVEL: 'INFO',
+      NODE_OPTIONS: '--enable-source-maps',
+    });
+    for (const name of RULE_FUNCTIONS) {
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        FunctionName: `plumbline-${name}`,
+        Environment: { Variables: base(name) },
+      });
+    }
+    for (const name of RESPONDERS) {
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        FunctionName: `plumbline-${name}`,
+        Environment: {
+          Variables: {
+            ...base(name),
+            PLUMBLINE_TOPIC_ARN: topicRef(),
+            PLUMBLINE_SELF_ROLE_ARNS: arnOf(roleOf(name)),
+          },
+        },
+      });
+    }
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: 'plumbline-compliance-notifier',
+      Environment: {
+        Variables: {
+          ...base('compliance-notifier'),
+          PLUMBLINE_TOPIC_ARN: topicRef(),
+          PLUMBLINE_RULE_PREFIX: 'plumbline-',
+        },
+      },
+    });
+  });
+
+  it.each(RULE_FUNCTIONS.filter((name) => name !== 'public-bucket'))(
+    '%s: may write its log, dead-letter a failed event, and call exactly the Config APIs the runtime uses',
+    (name) => {
+      expect(policyStatements(name)).toEqual([...logsAndDeadLetters(name), ...configStatements]);
+    },
+  );
+
+  it('public-bucket: also reads the account-level Block Public Access', () => {
+    expect(policyStatements('public-bucket')).toEqual([
+      ...logsAndDeadLetters('public-bucket'),
+      ...configStatements,
+      { Effect: 'Allow', Action: 's3:GetAccountPublicAccessBlock', Resource: '*' },
+    ]);
+  });
+
+  it('sg-drift-revert: describes any security group, changes rules only on this account and region', () => {
+    expect(policyStatements('sg-drift-revert')).toEqual([
+      ...logsAndDeadLetters('sg-drift-revert'),
+      {
+        Effect: 'Allow',
+        Action: ['ec2:DescribeSecurityGroups', 'ec2:DescribeSecurityGroupRules'],
+        Resource: '*',
+      },
+      {
+        Effect: 'Allow',
+        Action: [
+          'ec2:RevokeSecurityGroupIngress',
+          'ec2:RevokeSecurityGroupEgress',
+          'ec2:AuthorizeSecurityGroupIngress',
+          'ec2:AuthorizeSecurityGroupEgress',
+        ],
+        Resource: [agnosticArn('ec2', 'security-group/*'), agnosticArn('ec2', 'security-group-rule/*')],
+      },
+      ...publishStatements(),
+    ]);
+  });
+
+  it("public-bucket-remediate: reads and blocks only this account's buckets", () => {
+    expect(policyStatements('public-bucket-remediate')).toEqual([
+      ...logsAndDeadLetters('public-bucket-remediate'),
+      {
+        Effect: 'Allow',
+        Action: [
+          's3:GetBucketAcl',
+          's3:GetBucketPolicy',
+          's3:GetBucketPublicAccessBlock',
+          's3:GetBucketOwnershipControls',
+          's3:PutBucketPublicAccessBlock',
+        ],
+        Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::*']] },
+        Condition: { StringEquals: { 'aws:ResourceAccount': { Ref: 'AWS::AccountId' } } },
+      },
+      { Effect: 'Allow', Action: 's3:GetAccountPublicAccessBlock', Resource: '*' },
+      ...publishStatements(),
+    ]);
+  });
+
+  it('compliance-notifier: looks up CloudTrail and publishes', () => {
+    expect(policyStatements('compliance-notifier')).toEqual([
+      ...logsAndDeadLetters('compliance-notifier'),
+      { Effect: 'Allow', Action: 'cloudtrail:LookupEvents', Resource: '*' },
+      ...publishStatements(),
+    ]);
+  });
+
+  it.each([
+    ['security-group', { blockedPorts: '22,3389' }, ['AWS::EC2::SecurityGroup']],
+    [
+      'required-tags',
+      { tag1Key: 'owner', tag1Value: 'team-a, team-b' },
+      ['AWS::EC2::Instance', 'AWS::S3::Bucket'],
+    ],
+    ['public-bucket', {}, ['AWS::S3::Bucket', 'AWS::S3::AccountPublicAccessBlock']],
+  ])(
+    'Config rule plumbline-%s: change, oversized and daily triggers on its types, parameters from the file',
+    (name, parameters, types) => {
+      const permission = logicalId(template, 'AWS::Lambda::Permission', {
+        FunctionName: arnOf(functionLogicalId(template, name)),
+        Principal: 'config.amazonaws.com',
+      });
+      template.hasResource('AWS::Config::ConfigRule', {
+        Properties: {
+          ConfigRuleName: `plumbline-${name}`,
+          Source: {
+            Owner: 'CUSTOM_LAMBDA',
+            SourceIdentifier: arnOf(functionLogicalId(template, name)),
+            SourceDetails: [
+              { EventSource: 'aws.config', MessageType: 'ConfigurationItemChangeNotification' },
+              { EventSource: 'aws.config', MessageType: 'OversizedConfigurationItemChangeNotification' },
+              {
+                EventSource: 'aws.config',
+                MessageType: 'ScheduledNotification',
+                MaximumExecutionFrequency: 'TwentyFour_Hours',
+              },
+            ],
+          },
+          Scope: { ComplianceResourceTypes: types },
+          InputParameters: parameters,
+          MaximumExecutionFrequency: 'TwentyFour_Hours',
+        },
+        DependsOn: [permission],
+      });
+    },
+  );
+
+  it.each(RULE_FUNCTIONS)('%s: only AWS Config, on behalf of this account, may invoke it', (name) => {
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      FunctionName: arnOf(functionLogicalId(template, name)),
+      Principal: 'config.amazonaws.com',
+      SourceAccount: { Ref: 'AWS::AccountId' },
+    });
+  });
+
+  const patterns: Record<string, unknown> = {
+    'sg-drift-revert': {
+      source: ['aws.ec2'],
+      'detail-type': ['AWS API Call via CloudTrail'],
+      detail: {
+        eventSource: ['ec2.amazonaws.com'],
+        eventName: [
+          'AuthorizeSecurityGroupIngress',
+          'AuthorizeSecurityGroupEgress',
+          'RevokeSecurityGroupIngress',
+          'RevokeSecurityGroupEgress',
+          'ModifySecurityGroupRules',
+        ],
+        errorCode: [{ exists: false }],
+      },
+    },
+    'public-bucket-remediate': {
+      source: ['aws.s3'],
+      'detail-type': ['AWS API Call via CloudTrail'],
+      detail: {
+        eventSource: ['s3.amazonaws.com'],
+        eventName: [
+          'PutBucketAcl',
+          'PutBucketPolicy',
+          'DeleteBucketPolicy',
+          'PutBucketPublicAccessBlock',
+          'DeleteBucketPublicAccessBlock',
+          'CreateBucket',
+        ],
+        errorCode: [{ exists: false }],
+      },
+    },
+    'compliance-notifier': {
+      source: ['aws.config'],
+      'detail-type': ['Config Rules Compliance Change'],
+      detail: {
+        messageType: ['ComplianceChangeNotification'],
+        newEvaluationResult: { complianceType: ['NON_COMPLIANT', 'COMPLIANT'] },
+        configRuleName: [{ prefix: 'plumbline-' }, { prefix: 'OrgConfigRule-plumbline-' }],
+      },
+    },
+  };
+
+  it.each(Object.keys(patterns))(
+    '%s: an EventBridge rule on the default bus with its pattern, retries, a maximum event age and its DLQ',
+    (name) => {
+      const rule = logicalId(template, 'AWS::Events::Rule', { EventPattern: patterns[name] });
+      template.hasResourceProperties('AWS::Events::Rule', {
+        EventPattern: patterns[name],
+        EventBusName: Match.absent(),
+        State: 'ENABLED',
+        Targets: [
+          {
+            Arn: arnOf(functionLogicalId(template, name)),
+            Id: 'Target0',
+            DeadLetterConfig: { Arn: arnOf(queueOf(name)) },
+            RetryPolicy: { MaximumRetryAttempts: 24, MaximumEventAgeInSeconds: 7200 },
+          },
+        ],
+      });
+      template.hasResourceProperties('AWS::Lambda::Permission', {
+        Action: 'lambda:InvokeFunction',
+        FunctionName: arnOf(functionLogicalId(template, name)),
+        Principal: 'events.amazonaws.com',
+        SourceArn: arnOf(rule),
+      });
+      // Only that rule may drop events into the function's queue.
+      template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        Queues: [refTo(queueOf(name))],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Action: 'sqs:SendMessage',
+              Effect: 'Allow',
+              Principal: { Service: 'events.amazonaws.com' },
+              Condition: { ArnEquals: { 'aws:SourceArn': arnOf(rule) } },
+            }),
+          ]),
+        },
+      });
+    },
+  );
+
+  it("each pattern is within EventBridge's 2,048-character limit", () => {
+    const rules = Object.values(template.findResources('AWS::Events::Rule')) as {
+      Properties: { EventPattern: unknown };
+    }[];
+    expect(rules).toHaveLength(3);
+    for (const rule of rules) expect(JSON.stringify(rule.Properties.EventPattern).length).toBeLessThan(2048);
+  });
+
+  it.each([
+    ...RULE_FUNCTIONS.map((name) => [name, 2, 21600] as const),
+    ...RESPONDERS.map((name) => [name, 2, 3600] as const),
+    ['compliance-notifier', 2, 21600] as const,
+  ])(
+    '%s: Lambda retries a failed event %i times for up to %i s, then sends it to the DLQ',
+    (name, retries, age) => {
+      template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+        FunctionName: refTo(functionLogicalId(template, name)),
+        Qualifier: '$LATEST',
+        MaximumRetryAttempts: retries,
+        MaximumEventAgeInSeconds: age,
+        DestinationConfig: { OnFailure: { Destination: arnOf(queueOf(name)) } },
+      });
+    },
+  );
+
+  it.each(ALL)('%s: an encrypted, TLS-only dead-letter queue that keeps events 14 days', (name) => {
+    const queue = queueOf(name);
+    expect(template.toJSON().Resources[queue]).toMatchObject({
+      Type: 'AWS::SQS::Queue',
+      Properties: { SqsManagedSseEnabled: true, MessageRetentionPeriod: 1209600 },
+    });
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      Queues: [refTo(queue)],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          {
+            Action: 'sqs:*',
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+            Effect: 'Deny',
+            Principal: { AWS: '*' },
+            Resource: arnOf(queue),
+          },
+        ]),
+      },
+    });
+  });
+
+  it.each(ALL)('%s: alarms on any error and any dead letter notify the topic', (name) => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Errors',
+      Dimensions: [{ Name: 'FunctionName', Value: refTo(functionLogicalId(template, name)) }],
+      Statistic: 'Sum',
+      Period: 300,
+      Threshold: 1,
+      EvaluationPeriods: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [topicRef()],
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queueOf(name), 'QueueName'] } }],
+      Statistic: 'Maximum',
+      Period: 300,
+      Threshold: 1,
+      EvaluationPeriods: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [topicRef()],
+    });
+  });
+
+  it('the topic is encrypted with a rotated customer managed key that CloudWatch alarms may use, TLS only', () => {
+    const key = logicalId(template, 'AWS::KMS::Key', {});
+    template.hasResourceProperties('AWS::KMS::Key', {
+      EnableKeyRotation: true,
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          {
+            Sid: 'AllowCloudWatchAlarmsToPublish',
+            Effect: 'Allow',
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+            Resource: '*',
+          },
+        ]),
+      },
+    });
+    template.hasResourceProperties('AWS::SNS::Topic', {
+      KmsMasterKeyId: arnOf(key),
+      DisplayName: 'Plumbline',
+    });
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      Topics: [topicRef()],
+      PolicyDocument: {
+        Statement: [
+          {
+            Sid: 'AllowPublishThroughSSLOnly',
+            Action: 'sns:Publish',
+            Effect: 'Deny',
+            Principal: '*',
+            Resource: topicRef(),
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          },
+        ],
+      },
+    });
+  });
+
+  it('tags every resource as Plumbline’s', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Tags: Match.arrayWith([{ Key: 'plumbline:component', Value: 'plumbline' }]),
+    });
+    template.hasResourceProperties('AWS::SNS::Topic', {
+      Tags: Match.arrayWith([{ Key: 'plumbline:component', Value: 'plumbline' }]),
+    });
+  });
+});

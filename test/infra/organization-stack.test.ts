@@ -1,0 +1,449 @@
+/**
+ * Organisation mode: the administrator account's regional stacks (functions, organisation Config rules,
+ * central bus, StackSet) and the member template (roles, forwarding rules) the StackSet deploys.
+ */
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  arnOf,
+  buildApp,
+  functionLogicalId,
+  logicalId,
+  ORGANIZATION_CONTEXT,
+  refTo,
+  workspace,
+} from './support.ts';
+
+let home: Template;
+let other: Template;
+let member: Template;
+let standalone: Template;
+let stackNames: string[];
+let memberStackNames: string[];
+let dependencies: Record<string, string[]>;
+let templateBodyLength: number;
+
+beforeAll(() => {
+  const built = buildApp(workspace(), { ...ORGANIZATION_CONTEXT, 'plumbline:createTrail': 'true' });
+  stackNames = built.stacks.map((stack) => stack.stackName);
+  dependencies = Object.fromEntries(
+    built.stacks.map((stack) => [
+      stack.stackName,
+      stack.dependencies.map((dependency) => dependency.stackName),
+    ]),
+  );
+  const [first, second] = built.stacks;
+  if (!first || !second) throw new Error('expected two stacks');
+  home = Template.fromStack(first);
+  other = Template.fromStack(second);
+  const members = buildApp(workspace(), { ...ORGANIZATION_CONTEXT, 'plumbline:stacks': 'member' });
+  memberStackNames = members.stacks.map((stack) => stack.stackName);
+  const [firstMember] = members.stacks;
+  if (!firstMember) throw new Error('expected member stacks');
+  standalone = Template.fromStack(firstMember);
+  const stackSet = Object.values(home.findResources('AWS::CloudFormation::StackSet'))[0] as {
+    Properties: { TemplateBody: string };
+  };
+  templateBodyLength = stackSet.Properties.TemplateBody.length;
+  member = Template.fromJSON(JSON.parse(stackSet.Properties.TemplateBody));
+});
+
+const RULE_FUNCTIONS = ['security-group', 'required-tags', 'public-bucket'];
+const EVENT_FUNCTIONS = ['sg-drift-revert', 'public-bucket-remediate', 'compliance-notifier'];
+const roleOf = (template: Template, name: string) =>
+  logicalId(template, 'AWS::IAM::Role', { Path: `/plumbline/${name}/` });
+const statementsOf = (template: Template, name: string) => {
+  const policies = template.findResources('AWS::IAM::Policy', {
+    Properties: { Roles: [refTo(roleOf(template, name))] },
+  });
+  return (Object.values(policies)[0] as { Properties: { PolicyDocument: { Statement: unknown[] } } })
+    .Properties.PolicyDocument.Statement;
+};
+const assumeStatement = (roleName: string) => ({
+  Effect: 'Allow',
+  Action: 'sts:AssumeRole',
+  Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::*:role/${roleName}`]] },
+  Condition: { StringEquals: { 'aws:ResourceOrgID': 'o-a1b2c3d4e5' } },
+});
+
+describe('organisation mode: the administrator account', () => {
+  it('one stack per region, the first (which owns the StackSet) deployed first', () => {
+    expect(stackNames).toEqual(['PlumblineOrg-eu-west-1', 'PlumblineOrg-us-east-1']);
+    expect(dependencies).toEqual({
+      'PlumblineOrg-eu-west-1': [],
+      'PlumblineOrg-us-east-1': ['PlumblineOrg-eu-west-1'],
+    });
+  });
+
+  it('only the home region owns the StackSet and the organisation trail', () => {
+    home.resourceCountIs('AWS::CloudFormation::StackSet', 1);
+    other.resourceCountIs('AWS::CloudFormation::StackSet', 0);
+    home.resourceCountIs('AWS::CloudTrail::Trail', 1);
+    other.resourceCountIs('AWS::CloudTrail::Trail', 0);
+    for (const template of [home, other]) {
+      template.resourceCountIs('AWS::Lambda::Function', 6);
+      template.resourceCountIs('AWS::Config::OrganizationConfigRule', 3);
+      template.resourceCountIs('AWS::Config::ConfigRule', 0);
+      template.resourceCountIs('AWS::Events::EventBus', 1);
+      template.resourceCountIs('AWS::Events::Rule', 3);
+      template.resourceCountIs('AWS::CloudWatch::Alarm', 12);
+      template.resourceCountIs('AWS::Config::ConfigurationRecorder', 0);
+    }
+  });
+
+  it('the StackSet deploys the member template to the OUs and regions, automatically, for new accounts too', () => {
+    home.hasResourceProperties('AWS::CloudFormation::StackSet', {
+      StackSetName: 'plumbline-member',
+      PermissionModel: 'SERVICE_MANAGED',
+      AutoDeployment: { Enabled: true, RetainStacksOnAccountRemoval: false },
+      CallAs: 'DELEGATED_ADMIN',
+      Capabilities: ['CAPABILITY_NAMED_IAM'],
+      ManagedExecution: { Active: true },
+      OperationPreferences: {
+        RegionConcurrencyType: 'PARALLEL',
+        MaxConcurrentPercentage: 25,
+        FailureTolerancePercentage: 10,
+      },
+      Parameters: [{ ParameterKey: 'AdminAccountId', ParameterValue: { Ref: 'AWS::AccountId' } }],
+      StackInstancesGroup: [
+        {
+          DeploymentTargets: { OrganizationalUnitIds: ['r-ab12', 'ou-ab12-cdef5678'] },
+          Regions: ['eu-west-1', 'us-east-1'],
+        },
+      ],
+      TemplateBody: Match.stringLikeRegexp('"AdminAccountId"'),
+    });
+    // CloudFormation's TemplateBody limit.
+    expect(templateBodyLength).toBeLessThanOrEqual(51_200);
+  });
+
+  it.each(RULE_FUNCTIONS)(
+    'organisation rule plumbline-%s: every trigger, its scope, parameters plus ExecutionRoleName, after the StackSet',
+    (name) => {
+      const fn = functionLogicalId(home, name);
+      const permission = logicalId(home, 'AWS::Lambda::Permission', {
+        FunctionName: arnOf(fn),
+        Principal: 'config.amazonaws.com',
+      });
+      const stackSet = logicalId(home, 'AWS::CloudFormation::StackSet', {});
+      const parameters: Record<string, Record<string, string>> = {
+        'security-group': { blockedPorts: '22,3389', ExecutionRoleName: 'PlumblineExecutionRole' },
+        'required-tags': {
+          tag1Key: 'owner',
+          tag1Value: 'team-a, team-b',
+          ExecutionRoleName: 'PlumblineExecutionRole',
+        },
+        'public-bucket': { ExecutionRoleName: 'PlumblineExecutionRole' },
+      };
+      const scopes: Record<string, string[]> = {
+        'security-group': ['AWS::EC2::SecurityGroup'],
+        'required-tags': ['AWS::EC2::Instance', 'AWS::S3::Bucket'],
+        'public-bucket': ['AWS::S3::Bucket', 'AWS::S3::AccountPublicAccessBlock'],
+      };
+      const rule = Object.values(
+        home.findResources('AWS::Config::OrganizationConfigRule', {
+          Properties: { OrganizationConfigRuleName: `plumbline-${name}` },
+        }),
+      )[0] as {
+        Properties: { OrganizationCustomRuleMetadata: { InputParameters: string } };
+        DependsOn: string[];
+      };
+      expect(rule.DependsOn.sort()).toEqual([permission, stackSet].sort());
+      expect(JSON.parse(rule.Properties.OrganizationCustomRuleMetadata.InputParameters)).toEqual(
+        parameters[name],
+      );
+      home.hasResourceProperties('AWS::Config::OrganizationConfigRule', {
+        OrganizationConfigRuleName: `plumbline-${name}`,
+        ExcludedAccounts: ['111111111111'],
+        OrganizationCustomRuleMetadata: {
+          LambdaFunctionArn: arnOf(fn),
+          OrganizationConfigRuleTriggerTypes: [
+            'ConfigurationItemChangeNotification',
+            'OversizedConfigurationItemChangeNotification',
+            'ScheduledNotification',
+          ],
+          ResourceTypesScope: scopes[name],
+          MaximumExecutionFrequency: 'TwentyFour_Hours',
+          Description: Match.stringLikeRegexp('^Plumbline: '),
+        },
+      });
+      // Config invokes it on behalf of every member account: no single source account can be named.
+      home.hasResourceProperties('AWS::Lambda::Permission', {
+        Action: 'lambda:InvokeFunction',
+        FunctionName: arnOf(fn),
+        Principal: 'config.amazonaws.com',
+        SourceAccount: Match.absent(),
+      });
+    },
+  );
+
+  it('the other regions’ rules do not wait on a StackSet of their own', () => {
+    const rules = Object.values(other.findResources('AWS::Config::OrganizationConfigRule')) as {
+      DependsOn: string[];
+    }[];
+    for (const rule of rules) expect(rule.DependsOn).toHaveLength(1);
+  });
+
+  it.each(RULE_FUNCTIONS)(
+    '%s: its role can only write logs, dead-letter, and assume the execution role inside the organisation',
+    (name) => {
+      const statements = statementsOf(home, name);
+      expect(statements).toHaveLength(3);
+      expect(statements[2]).toEqual(assumeStatement('PlumblineExecutionRole'));
+    },
+  );
+
+  it.each(EVENT_FUNCTIONS)(
+    '%s: assumes its own member role; environment names it for the recursion guard',
+    (name) => {
+      const memberRole = `PlumblineExecutionRole-${name}`;
+      expect(statementsOf(home, name)).toContainEqual(assumeStatement(memberRole));
+      const variables: Record<string, unknown> = {
+        PLUMBLINE_EXECUTION_ROLE_NAME: memberRole,
+        PLUMBLINE_TOPIC_ARN: refTo(logicalId(home, 'AWS::SNS::Topic', {})),
+      };
+      if (name === 'compliance-notifier') {
+        variables.PLUMBLINE_RULE_PREFIX = 'plumbline-';
+      } else {
+        variables.PLUMBLINE_SELF_ROLE_ARNS = arnOf(roleOf(home, name));
+        variables.PLUMBLINE_SELF_ROLE_NAMES = memberRole;
+      }
+      home.hasResourceProperties('AWS::Lambda::Function', {
+        FunctionName: `plumbline-${name}`,
+        Environment: { Variables: Match.objectLike(variables) },
+      });
+    },
+  );
+
+  it('the central bus accepts events from the organisation only', () => {
+    const bus = logicalId(home, 'AWS::Events::EventBus', { Name: 'plumbline' });
+    home.hasResourceProperties('AWS::Events::EventBusPolicy', {
+      EventBusName: refTo(bus),
+      StatementId: 'OrganizationAccountsForwardEvents',
+      Statement: {
+        Effect: 'Allow',
+        Principal: '*',
+        Action: 'events:PutEvents',
+        Resource: arnOf(bus),
+        Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-a1b2c3d4e5' } },
+      },
+    });
+  });
+
+  it.each(EVENT_FUNCTIONS)('%s: triggered from the central bus, with retries and its DLQ', (name) => {
+    const bus = logicalId(home, 'AWS::Events::EventBus', { Name: 'plumbline' });
+    home.hasResourceProperties('AWS::Events::Rule', {
+      EventBusName: refTo(bus),
+      Targets: [
+        Match.objectLike({
+          Arn: arnOf(functionLogicalId(home, name)),
+          DeadLetterConfig: { Arn: Match.anyValue() },
+          RetryPolicy: { MaximumRetryAttempts: 24, MaximumEventAgeInSeconds: 7200 },
+        }),
+      ],
+    });
+  });
+
+  it('creates an organisation trail whose bucket accepts the organisation path', () => {
+    home.hasResourceProperties('AWS::CloudTrail::Trail', {
+      TrailName: 'plumbline-organization',
+      IsOrganizationTrail: true,
+      IsMultiRegionTrail: true,
+    });
+    const trail = Object.values(home.findResources('AWS::CloudTrail::Trail'))[0] as {
+      Properties: { S3BucketName: { Ref: string } };
+    };
+    home.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: trail.Properties.S3BucketName,
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: 's3:PutObject',
+            Principal: { Service: 'cloudtrail.amazonaws.com' },
+            Resource: {
+              'Fn::Join': ['', [arnOf(trail.Properties.S3BucketName.Ref), '/AWSLogs/o-a1b2c3d4e5/*']],
+            },
+          }),
+        ]),
+      },
+    });
+  });
+});
+
+describe('organisation mode: the member template', () => {
+  const roles = [
+    ['PlumblineExecutionRole', ['security-group', 'required-tags', 'public-bucket']],
+    ['PlumblineExecutionRole-sg-drift-revert', ['sg-drift-revert']],
+    ['PlumblineExecutionRole-public-bucket-remediate', ['public-bucket-remediate']],
+    ['PlumblineExecutionRole-compliance-notifier', ['compliance-notifier']],
+  ] as const;
+
+  it('takes the administrator account as a parameter and creates IAM roles in the home region only', () => {
+    member.hasParameter('AdminAccountId', { Type: 'String', AllowedPattern: '^\\d{12}$' });
+    expect(Object.keys(member.toJSON().Parameters)).toEqual(['AdminAccountId']);
+    member.hasCondition('IsHomeRegion', { 'Fn::Equals': [{ Ref: 'AWS::Region' }, 'eu-west-1'] });
+    member.resourceCountIs('AWS::IAM::Role', 5);
+    member.resourceCountIs('AWS::CDK::Metadata', 0);
+  });
+
+  it.each(roles)('%s: trusts only the administrator account roles of %j, by path', (roleName, functions) => {
+    member.hasResource('AWS::IAM::Role', {
+      Condition: 'IsHomeRegion',
+      Properties: {
+        RoleName: roleName,
+        AssumeRolePolicyDocument: {
+          Statement: [
+            {
+              Action: 'sts:AssumeRole',
+              Effect: 'Allow',
+              Principal: {
+                AWS: {
+                  'Fn::Join': [
+                    '',
+                    ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AdminAccountId' }, ':root'],
+                  ],
+                },
+              },
+              Condition: {
+                ArnLike: {
+                  'aws:PrincipalArn': functions.map((name) => ({
+                    'Fn::Join': [
+                      '',
+                      [
+                        'arn:',
+                        { Ref: 'AWS::Partition' },
+                        ':iam::',
+                        { Ref: 'AdminAccountId' },
+                        `:role/plumbline/${name}/*`,
+                      ],
+                    ],
+                  })),
+                },
+              },
+            },
+          ],
+        },
+      },
+    });
+  });
+
+  const policyOf = (roleName: string) =>
+    (
+      Object.values(member.findResources('AWS::IAM::Role', { Properties: { RoleName: roleName } }))[0] as {
+        Properties: {
+          Policies: { PolicyName: string; PolicyDocument: { Statement: { Action: string | string[] }[] } }[];
+        };
+      }
+    ).Properties.Policies;
+
+  it('the execution role reads Config and writes evaluations, any region of the member account', () => {
+    const [policy] = policyOf('PlumblineExecutionRole');
+    expect(policy?.PolicyDocument.Statement).toEqual([
+      {
+        Effect: 'Allow',
+        Action: [
+          'config:PutEvaluations',
+          'config:GetResourceConfigHistory',
+          'config:SelectResourceConfig',
+          'config:ListDiscoveredResources',
+          'config:BatchGetResourceConfig',
+        ],
+        Resource: '*',
+      },
+      {
+        Effect: 'Allow',
+        Action: 'config:GetComplianceDetailsByConfigRule',
+        Resource: {
+          'Fn::Join': [
+            '',
+            ['arn:', { Ref: 'AWS::Partition' }, ':config:*:', { Ref: 'AWS::AccountId' }, ':config-rule/*'],
+          ],
+        },
+      },
+      { Effect: 'Allow', Action: 's3:GetAccountPublicAccessBlock', Resource: '*' },
+    ]);
+  });
+
+  it('each responder role holds only that responder’s actions; the notifier’s only LookupEvents', () => {
+    const actions = (roleName: string) =>
+      policyOf(roleName).flatMap((policy) =>
+        policy.PolicyDocument.Statement.flatMap((statement) => statement.Action),
+      );
+    expect(actions('PlumblineExecutionRole-sg-drift-revert')).toEqual([
+      'ec2:DescribeSecurityGroups',
+      'ec2:DescribeSecurityGroupRules',
+      'ec2:RevokeSecurityGroupIngress',
+      'ec2:RevokeSecurityGroupEgress',
+      'ec2:AuthorizeSecurityGroupIngress',
+      'ec2:AuthorizeSecurityGroupEgress',
+    ]);
+    expect(actions('PlumblineExecutionRole-public-bucket-remediate')).toEqual([
+      's3:GetBucketAcl',
+      's3:GetBucketPolicy',
+      's3:GetBucketPublicAccessBlock',
+      's3:GetBucketOwnershipControls',
+      's3:PutBucketPublicAccessBlock',
+      's3:GetAccountPublicAccessBlock',
+    ]);
+    expect(actions('PlumblineExecutionRole-compliance-notifier')).toEqual(['cloudtrail:LookupEvents']);
+  });
+
+  it('forwards the responders’ CloudTrail events and the compliance changes to the central bus, through a role, with a DLQ', () => {
+    member.resourceCountIs('AWS::Events::Rule', 3);
+    const busArn = {
+      'Fn::Join': [
+        '',
+        [
+          'arn:',
+          { Ref: 'AWS::Partition' },
+          ':events:',
+          { Ref: 'AWS::Region' },
+          ':',
+          { Ref: 'AdminAccountId' },
+          ':event-bus/plumbline',
+        ],
+      ],
+    };
+    const forwarder = logicalId(member, 'AWS::IAM::Role', {
+      AssumeRolePolicyDocument: {
+        Statement: [
+          { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' } },
+        ],
+      },
+    });
+    expect(member.toJSON().Resources[forwarder].Condition).toBeUndefined();
+    member.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [refTo(forwarder)],
+      PolicyDocument: { Statement: [{ Effect: 'Allow', Action: 'events:PutEvents', Resource: busArn }] },
+    });
+    const queue = logicalId(member, 'AWS::SQS::Queue', {});
+    for (const source of ['aws.ec2', 'aws.s3', 'aws.config']) {
+      member.hasResourceProperties('AWS::Events::Rule', {
+        EventBusName: Match.absent(),
+        EventPattern: Match.objectLike({ source: [source] }),
+        Targets: [
+          { Arn: busArn, Id: 'Target0', RoleArn: arnOf(forwarder), DeadLetterConfig: { Arn: arnOf(queue) } },
+        ],
+      });
+    }
+    member.hasResourceProperties('AWS::SQS::Queue', {
+      SqsManagedSseEnabled: true,
+      MessageRetentionPeriod: 1209600,
+    });
+  });
+
+  it('plumbline:stacks=member gives the same template as plain stacks per region, administrator account as default', () => {
+    expect(memberStackNames).toEqual(['PlumblineMember-eu-west-1', 'PlumblineMember-us-east-1']);
+    standalone.hasParameter('AdminAccountId', { Default: '222222222222' });
+    expect(Object.keys(standalone.toJSON().Parameters)).toEqual(['AdminAccountId']);
+    expect(standalone.toJSON().Resources).toEqual(
+      expect.objectContaining(
+        Object.fromEntries(
+          Object.entries(member.toJSON().Resources as Record<string, unknown>).filter(([, resource]) =>
+            ['AWS::IAM::Role', 'AWS::Events::Rule'].includes((resource as { Type: string }).Type),
+          ),
+        ),
+      ),
+    );
+  });
+});

@@ -1,0 +1,294 @@
+/**
+ * Deployment settings (CDK context) and the suite configuration as the deployment reads them: defaults,
+ * both spellings of lists and booleans, and an error that names the key or file, the field and the value.
+ */
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readSettings } from '../../infra/settings.ts';
+import { buildApp, ORGANIZATION_CONTEXT, TEST_SUITE_YAML, workspace } from './support.ts';
+
+const read = (context: Record<string, unknown>) => readSettings((key) => context[key], Object.keys(context));
+
+describe('deployment settings', () => {
+  it('defaults to account mode with daily periodic runs, 90 days of logs and responders on', () => {
+    expect(read({})).toEqual({
+      mode: 'account',
+      configFile: 'plumbline.config.yaml',
+      assetDir: 'dist',
+      regions: [],
+      notificationEmails: [],
+      periodicFrequency: 'TwentyFour_Hours',
+      logRetentionDays: 90,
+      logLevel: 'INFO',
+      responders: true,
+      tags: {},
+      createConfigRecorder: false,
+      configRetentionDays: 365,
+      createTrail: false,
+      trailRetentionDays: 365,
+      organizationalUnitIds: [],
+      executionRoleName: 'PlumblineExecutionRole',
+      excludedAccounts: [],
+      stacks: 'administrator',
+      stackSetCallAs: 'DELEGATED_ADMIN',
+      eventBusName: 'plumbline',
+    });
+  });
+
+  it('reads lists and booleans from the command line (strings) and from cdk.json (JSON)', () => {
+    const fromCli = read({
+      'plumbline:notificationEmails': 'a@example.com, b@example.com',
+      'plumbline:createTrail': 'true',
+      'plumbline:responders': 'false',
+      'plumbline:ruleConcurrency': '25',
+      'plumbline:tags': '{"owner":"platform"}',
+    });
+    const fromJson = read({
+      'plumbline:notificationEmails': ['a@example.com', 'b@example.com'],
+      'plumbline:createTrail': true,
+      'plumbline:responders': false,
+      'plumbline:ruleConcurrency': 25,
+      'plumbline:tags': { owner: 'platform' },
+    });
+    expect(fromCli).toEqual(fromJson);
+    expect(fromCli).toMatchObject({
+      notificationEmails: ['a@example.com', 'b@example.com'],
+      createTrail: true,
+      responders: false,
+      ruleConcurrency: 25,
+      tags: { owner: 'platform' },
+    });
+  });
+
+  it('accepts a complete organisation configuration', () => {
+    expect(read(ORGANIZATION_CONTEXT)).toMatchObject({
+      mode: 'organization',
+      organizationId: 'o-a1b2c3d4e5',
+      organizationalUnitIds: ['r-ab12', 'ou-ab12-cdef5678'],
+      regions: ['eu-west-1', 'us-east-1'],
+      excludedAccounts: ['111111111111'],
+      adminAccountId: '222222222222',
+    });
+  });
+
+  it('rejects an unknown plumbline: key, listing the known ones', () => {
+    expect(() => read({ 'plumbline:mdoe': 'organization' })).toThrow(
+      /^Unknown context key plumbline:mdoe \(known: plumbline:mode, plumbline:configFile, /,
+    );
+  });
+
+  it.each([
+    [
+      { 'plumbline:mode': 'cloud' },
+      'Invalid context plumbline:mode="cloud": Invalid option: expected one of "account"|"organization"',
+    ],
+    [
+      { 'plumbline:logRetentionDays': '45' },
+      'Invalid context plumbline:logRetentionDays="45": expected one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653',
+    ],
+    [
+      { 'plumbline:notificationEmails': 'ops@example.com,not-an-email' },
+      'Invalid context plumbline:notificationEmails="ops@example.com,not-an-email" ("not-an-email"): expected email addresses',
+    ],
+    [
+      { 'plumbline:periodicFrequency': 'Daily' },
+      'Invalid context plumbline:periodicFrequency="Daily": Invalid option: expected one of "One_Hour"|"Three_Hours"|"Six_Hours"|"Twelve_Hours"|"TwentyFour_Hours"',
+    ],
+    [
+      { 'plumbline:regions': 'eu-west-1,EU-West' },
+      'Invalid context plumbline:regions="eu-west-1,EU-West" ("EU-West"): expected AWS Region names such as eu-west-1',
+    ],
+    [
+      { 'plumbline:regions': 'eu-west-1,eu-west-1' },
+      'Invalid context plumbline:regions="eu-west-1,eu-west-1": lists each value once',
+    ],
+    [
+      { 'plumbline:executionRoleName': 'A'.repeat(41) },
+      `Invalid context plumbline:executionRoleName="${'A'.repeat(41)}": at most 40 characters (the responder roles append up to 24)`,
+    ],
+    [
+      { 'plumbline:eventBusName': 'default' },
+      'Invalid context plumbline:eventBusName="default": the central bus must be a custom bus, not default',
+    ],
+    [
+      { 'plumbline:ruleConcurrency': '0' },
+      'Invalid context plumbline:ruleConcurrency="0": Too small: expected number to be >=1',
+    ],
+    [
+      { 'plumbline:tags': 'owner=platform' },
+      'Invalid context plumbline:tags="owner=platform": expected a JSON object of tag keys to string values',
+    ],
+    [
+      { 'plumbline:createTrail': 'yes' },
+      'Invalid context plumbline:createTrail="yes": expected true or false',
+    ],
+    [
+      { 'plumbline:organizationId': 'org-1' },
+      'Invalid context plumbline:organizationId="org-1": expected an organisation id such as o-a1b2c3d4e5',
+    ],
+    [
+      { 'plumbline:excludedAccounts': '1234' },
+      'Invalid context plumbline:excludedAccounts="1234" ("1234"): expected 12-digit account ids',
+    ],
+    [
+      { 'plumbline:organizationalUnitIds': 'ou-1' },
+      'Invalid context plumbline:organizationalUnitIds="ou-1" ("ou-1"): expected ou-… or r-… ids',
+    ],
+  ])('rejects %j naming the key and the value', (context, message) => {
+    expect(() => read(context)).toThrow(message);
+  });
+
+  it.each([
+    [
+      { 'plumbline:mode': 'organization' },
+      'Missing context plumbline:organizationId: organisation mode needs the organisation id (o-…)',
+    ],
+    [
+      { 'plumbline:mode': 'organization', 'plumbline:organizationId': 'o-a1b2c3d4e5' },
+      'Missing context plumbline:organizationalUnitIds: organisation mode needs the OUs (or the root r-…) the StackSet deploys the member roles to',
+    ],
+    [
+      {
+        'plumbline:mode': 'organization',
+        'plumbline:organizationId': 'o-a1b2c3d4e5',
+        'plumbline:organizationalUnitIds': 'r-ab12',
+      },
+      'Missing context plumbline:regions: organisation mode needs the regions to evaluate (the first one holds the IAM roles and the StackSet)',
+    ],
+    [
+      { ...ORGANIZATION_CONTEXT, 'plumbline:createConfigRecorder': true },
+      'Invalid context plumbline:createConfigRecorder=true: in organisation mode each member account needs its own recorder (AWS Control Tower or a Config StackSet); this app only creates one in account mode',
+    ],
+    [
+      { 'plumbline:stacks': 'member' },
+      'Invalid context plumbline:stacks="member": member stacks exist in organisation mode only (plumbline:mode=organization)',
+    ],
+    [
+      { 'plumbline:mode': 'organization', 'plumbline:stacks': 'member', 'plumbline:regions': 'eu-west-1' },
+      'Missing context plumbline:adminAccountId: organisation mode needs the administrator account that hosts the functions',
+    ],
+  ])('organisation mode: %j fails with what is missing', (context, message) => {
+    expect(() => read(context)).toThrow(message);
+  });
+});
+
+describe('member stacks only', () => {
+  it('need neither the organisation details nor the bundles', () => {
+    const space = workspace();
+    rmSync(space.assetDir, { recursive: true });
+    const built = buildApp(space, {
+      'plumbline:mode': 'organization',
+      'plumbline:stacks': 'member',
+      'plumbline:regions': 'eu-west-1',
+      'plumbline:adminAccountId': '222222222222',
+    });
+    expect(built.stacks.map((stack) => stack.stackName)).toEqual(['PlumblineMember-eu-west-1']);
+  });
+});
+
+describe('the suite configuration at synth', () => {
+  it('a missing file is named, with the context key that points at it', () => {
+    const space = workspace();
+    rmSync(space.configFile);
+    expect(() => buildApp(space)).toThrow(
+      `${space.configFile}: the suite configuration file does not exist (context plumbline:configFile)`,
+    );
+  });
+
+  it('invalid YAML is reported with the file', () => {
+    const space = workspace('rules: [unclosed\n', {});
+    expect(() => buildApp(space)).toThrow(new RegExp(`^${escapeRegExp(space.configFile)}: not valid YAML: `));
+  });
+
+  it('an unknown rule is named with the known ones', () => {
+    const yamlText = 'rules:\n  open-ports: {}\n';
+    const space = workspace(yamlText);
+    expect(() => buildApp(space)).toThrow(
+      `${space.configFile}: rules.open-ports: unknown rule (known: security-group, required-tags, public-bucket`,
+    );
+  });
+
+  it('ExecutionRoleName belongs to the deployment, not the file', () => {
+    const space = workspace('rules:\n  public-bucket:\n    ExecutionRoleName: Admin\n');
+    expect(() => buildApp(space)).toThrow(
+      `${space.configFile}: rules.public-bucket.ExecutionRoleName: set by the deployment (organisation mode), not in the configuration file`,
+    );
+  });
+
+  it("a bad rule parameter fails the synth with the rule's own message", () => {
+    const space = workspace('rules:\n  required-tags:\n    tag1Value: prod\n');
+    expect(() => buildApp(space)).toThrow(
+      `${space.configFile}: rules.required-tags: Invalid rule parameter tag1Value="prod": given without tag1Key`,
+    );
+  });
+
+  it("a bad responder setting fails the synth with the responder's own message", () => {
+    const space = workspace('responders:\n  sg-drift-revert:\n    blockedPortsMode: always\n');
+    expect(() => buildApp(space)).toThrow(
+      `${space.configFile}: Invalid rule parameter responders.sg-drift-revert.blockedPortsMode="always": expected enforce, report or off`,
+    );
+  });
+
+  it('a malformed required-tags scope fails the synth', () => {
+    const space = workspace('tagPolicy:\n  resourceTypes: AWS::S3::Bucket\n');
+    expect(() => buildApp(space)).toThrow(
+      `${space.configFile}: Invalid rule parameter tagPolicy.resourceTypes="AWS::S3::Bucket": Invalid input: expected array, received string`,
+    );
+  });
+
+  it('parameters longer than AWS Config accepts (1,024 characters in account mode) are refused', () => {
+    const values = Array.from({ length: 200 }, (_, index) => `v${String(index).padStart(4, '0')}`).join(',');
+    const space = workspace(`rules:\n  required-tags:\n    tag1Key: owner\n    tag1Value: "${values}"\n`);
+    expect(() => buildApp(space)).toThrow(
+      `${space.configFile}: rules.required-tags: the parameters are 1233 characters as JSON; AWS Config accepts at most 1024.`,
+    );
+    // Organisation rules accept 2,048 (with ExecutionRoleName added).
+    expect(() => buildApp(space, ORGANIZATION_CONTEXT)).not.toThrow();
+  });
+});
+
+describe('the bundles at synth', () => {
+  const shown = (path: string) => relative(process.cwd(), path);
+
+  it('a missing bundle says to build first', () => {
+    const space = workspace();
+    rmSync(join(space.assetDir, 'sg-drift-revert', 'index.mjs'));
+    expect(() => buildApp(space)).toThrow(
+      `${shown(join(space.assetDir, 'sg-drift-revert', 'index.mjs'))} does not exist: run \`npm run build\` first (or use \`npm run synth\`)`,
+    );
+  });
+
+  it('a responder bundle is not needed when the responders are off', () => {
+    const space = workspace();
+    rmSync(join(space.assetDir, 'sg-drift-revert'), { recursive: true });
+    expect(() => buildApp(space, { 'plumbline:responders': false })).not.toThrow();
+  });
+
+  it('a bundle without its suite configuration says to build', () => {
+    const space = workspace();
+    rmSync(join(space.assetDir, 'required-tags', 'plumbline.config.json'));
+    expect(() => buildApp(space)).toThrow(
+      `${shown(join(space.assetDir, 'required-tags', 'plumbline.config.json'))} does not exist: run \`npm run build\` to bundle the suite configuration`,
+    );
+  });
+
+  it('a bundle built from an older configuration is refused: function and rule must agree', () => {
+    const space = workspace(TEST_SUITE_YAML, { rules: {} });
+    expect(() => buildApp(space)).toThrow(
+      `${shown(join(space.assetDir, 'security-group', 'plumbline.config.json'))} differs from ${shown(space.configFile)}: run \`npm run build\` so that the function and its Config rule use the same configuration`,
+    );
+  });
+
+  it('a shipped configuration that is not JSON is named', () => {
+    const space = workspace();
+    const file = join(space.assetDir, 'security-group', 'plumbline.config.json');
+    mkdirSync(join(space.assetDir, 'security-group'), { recursive: true });
+    writeFileSync(file, '{');
+    expect(() => buildApp(space)).toThrow(new RegExp(`^${escapeRegExp(shown(file))}: not valid JSON: `));
+  });
+});
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
