@@ -1,0 +1,103 @@
+/**
+ * The periodic run at scale: 10,000 to 100,000 resources against mocked Config calls that each answer after
+ * 20 ms, one child process per run so that heaps do not mix. Reports wall time, calls, and peak memory
+ * (RSS high-water mark from the kernel, heap sampled every 5 ms), to show memory stays flat as the count grows.
+ */
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { BENCH_OUT, type FunctionTarget, ROOT } from '../lib/discover.ts';
+import { functionEnvironment } from '../lib/environment.ts';
+import { count, mib, seconds, table } from '../lib/stats.ts';
+
+export interface ScaleFigure {
+  function: string;
+  standIn: boolean;
+  resources: number;
+  latencyMs: number;
+  wallMs: number;
+  calls: Record<string, number>;
+  baselineRss: number;
+  /** The heap after imports and a full collection, before the run. */
+  baselineHeap: number;
+  peakRss: number;
+  peakHeap: number;
+  /** The heap right after a full collection, highest of the once-a-second samples: what the run holds. */
+  peakLiveHeap: number;
+  error?: string | undefined;
+}
+
+const CHILD = join(ROOT, 'bench', 'child', 'periodic-scan.ts');
+
+export function measurePeriodicScale(
+  targets: readonly FunctionTarget[],
+  counts: readonly number[],
+  latencyMs: number,
+  progress: (message: string) => void = () => {},
+): ScaleFigure[] {
+  const figures: ScaleFigure[] = [];
+  for (const target of targets) {
+    if (!target.rule) continue;
+    const env = {
+      PATH: process.env.PATH ?? '',
+      ...functionEnvironment(join(BENCH_OUT, 'scale-env', target.name), target.name),
+    };
+    for (const resources of counts) {
+      progress(`periodic run: ${target.name}, ${count(resources)} resources, ${latencyMs} ms a call`);
+      const child = spawnSync(
+        process.execPath,
+        [
+          '--expose-gc',
+          '--import',
+          'tsx',
+          CHILD,
+          target.entry,
+          target.rule.rule.name,
+          String(resources),
+          String(latencyMs),
+          target.rule.rule.resourceTypes.join(','),
+        ],
+        { cwd: ROOT, env, encoding: 'utf8', timeout: 900_000, maxBuffer: 16 * 1024 * 1024 },
+      );
+      const base = { function: target.name, standIn: target.standIn, resources, latencyMs };
+      const line = child.stdout.trim().split('\n').pop() ?? '';
+      if (child.status !== 0 || !line.startsWith('{')) {
+        const error = (child.stderr || `exit ${child.status}`).trim().split('\n').slice(0, 4).join(' ');
+        figures.push({
+          ...base,
+          wallMs: 0,
+          calls: {},
+          baselineRss: 0,
+          peakRss: 0,
+          peakHeap: 0,
+          peakLiveHeap: 0,
+          baselineHeap: 0,
+          error,
+        });
+        continue;
+      }
+      const result = JSON.parse(line) as Omit<ScaleFigure, 'function' | 'standIn'>;
+      figures.push({ ...base, ...result });
+    }
+  }
+  return figures;
+}
+
+export function periodicScaleTable(figures: readonly ScaleFigure[]): string {
+  const rows = [
+    ['function', 'resources', 'wall time', 'calls', 'RSS before', 'peak RSS', 'peak heap', 'live heap held'],
+  ];
+  for (const figure of figures) {
+    const calls = Object.values(figure.calls).reduce((sum, value) => sum + value, 0);
+    rows.push([
+      `${figure.function}${figure.standIn ? ' (stand-in)' : ''}`,
+      count(figure.resources),
+      figure.error ? `failed: ${figure.error}` : seconds(figure.wallMs),
+      count(calls),
+      mib(figure.baselineRss),
+      mib(figure.peakRss),
+      mib(figure.peakHeap),
+      figure.error ? '-' : `+${mib(Math.max(0, figure.peakLiveHeap - figure.baselineHeap))}`,
+    ]);
+  }
+  return table(rows);
+}

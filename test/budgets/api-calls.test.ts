@@ -1,0 +1,162 @@
+/**
+ * API calls per scenario against bench/budgets.json: every function (and, until its folder lands, every
+ * Config rule through the bench's stand-in) driven through its handler with mocked clients, every command
+ * counted. A regression fails with the figure, its value and its budget.
+ */
+import { PutEvaluationsCommand } from '@aws-sdk/client-config-service';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type Budgets, callBudgetViolations, loadBudgets, parseBudgets } from '../../bench/budgets.ts';
+import { resetAwsMocks } from '../../bench/lib/aws-mocks.ts';
+import { type Discovery, discover } from '../../bench/lib/discover.ts';
+import {
+  callScenarios,
+  missingScenarios,
+  PERIODIC_RESOURCES,
+  prepareEnvironment,
+} from '../../bench/scenarios/api-calls.ts';
+
+let discovery: Discovery;
+let budgets: Budgets;
+
+beforeAll(async () => {
+  prepareEnvironment();
+  discovery = await discover();
+  budgets = loadBudgets();
+});
+
+describe('API-call budgets', () => {
+  it('finds every function folder and every rule', () => {
+    expect(discovery.problems).toEqual([]);
+    expect(discovery.functions.map((target) => target.name)).toEqual(
+      expect.arrayContaining(discovery.rules.map((rule) => rule.rule.name)),
+    );
+  });
+
+  it('has a scenario for every function, and a budget for every scenario', () => {
+    expect(
+      missingScenarios(discovery.functions),
+      'functions without an API-call scenario in bench/scenarios/api-calls.ts',
+    ).toEqual([]);
+    const unbudgeted = callScenarios(discovery.functions)
+      .filter((scenario) => budgets.apiCalls[scenario.budget] === undefined)
+      .map((scenario) => `${scenario.function} ${scenario.name} (${scenario.budget})`);
+    expect(unbudgeted, 'scenarios without a budget in bench/budgets.json').toEqual([]);
+  });
+
+  it('stays within budget in every scenario', async () => {
+    const violations: string[] = [];
+    for (const scenario of callScenarios(discovery.functions)) {
+      violations.push(...callBudgetViolations(scenario, await scenario.run(), budgets));
+    }
+    expect(violations).toEqual([]);
+  });
+
+  it('writes a change-triggered evaluation with exactly one PutEvaluations of one evaluation', async () => {
+    const rules = discovery.functions.filter(
+      (target) => target.rule && !target.rule.rule.accountFacts?.length,
+    );
+    expect(rules.length).toBeGreaterThan(0);
+    for (const target of rules) {
+      const change = callScenarios([target]).find((scenario) => scenario.name === 'change');
+      const figure = await change?.run();
+      expect(figure?.calls, target.name).toEqual({ 'config:PutEvaluations': 1 });
+      const mocks = resetAwsMocks();
+      await change?.run();
+      expect(mocks.config).toHaveReceivedCommandTimes(PutEvaluationsCommand, 1);
+      expect(mocks.config.commandCalls(PutEvaluationsCommand)[0]?.args[0].input.Evaluations).toHaveLength(1);
+    }
+  });
+
+  it('evaluates every resource of the periodic run', async () => {
+    for (const scenario of callScenarios(discovery.functions).filter((s) => s.name === 'periodic')) {
+      const figure = await scenario.run();
+      expect(figure.outcome, scenario.function).toMatchObject({
+        messageType: 'scheduled',
+        evaluations: PERIODIC_RESOURCES,
+        staleCleaned: 0,
+        putEvaluationsCalls: PERIODIC_RESOURCES / 100,
+      });
+    }
+  });
+});
+
+describe('the budget check itself', () => {
+  const sample = parseBudgets({
+    apiCalls: {
+      'configRule.change': { maxCalls: 1, why: 'one PutEvaluations' },
+      'configRule.periodic': { maxCallsPerResource: 0.03, why: 'pages of 100' },
+      'configRule.periodic-list': { maxCallsPerResource: 0.04, plusCallsPerResourceType: 1, why: 'per type' },
+    },
+    callsPerAccountFact: 1,
+    bundleBytes: { why: 'headroom', default: 1000, functions: {} },
+  });
+  const change = {
+    function: 'required-tags',
+    name: 'change',
+    budget: 'configRule.change',
+    accountFacts: 0,
+    resourceTypes: 12,
+  };
+  const periodic = {
+    function: 'public-bucket',
+    name: 'periodic',
+    budget: 'configRule.periodic',
+    accountFacts: 1,
+    resourceTypes: 2,
+  };
+
+  it('names the figure, its value and its budget when over', () => {
+    expect(
+      callBudgetViolations(change, { total: 2, resources: 1, calls: { 'config:PutEvaluations': 2 } }, sample),
+    ).toEqual(['required-tags change: API calls = 2 (config:PutEvaluations 2), budget 1']);
+    expect(
+      callBudgetViolations(
+        periodic,
+        {
+          total: 303,
+          resources: 10_000,
+          calls: { 'config:SelectResourceConfig': 302, 's3control:GetPublicAccessBlock': 1 },
+        },
+        sample,
+      ),
+    ).toEqual([
+      'public-bucket periodic: API calls per resource = 0.0302 (303 calls for 10000 resources: config:SelectResourceConfig 302, s3control:GetPublicAccessBlock 1), budget 0.03',
+    ]);
+  });
+
+  it('allows one call per account fact, and nothing more', () => {
+    expect(
+      callBudgetViolations({ ...change, accountFacts: 1 }, { total: 2, resources: 1, calls: {} }, sample),
+    ).toEqual([]);
+    expect(callBudgetViolations(periodic, { total: 301, resources: 10_000, calls: {} }, sample)).toEqual([]);
+  });
+
+  it('allows the per-type calls a budget names, and nothing more', () => {
+    const list = { ...periodic, name: 'periodic-list', budget: 'configRule.periodic-list', accountFacts: 0 };
+    expect(callBudgetViolations(list, { total: 402, resources: 10_000, calls: {} }, sample)).toEqual([]);
+    expect(
+      callBudgetViolations(
+        list,
+        { total: 403, resources: 10_000, calls: { 'config:ListDiscoveredResources': 403 } },
+        sample,
+      ),
+    ).toEqual([
+      'public-bucket periodic-list: API calls per resource = 0.0403 (403 calls for 10000 resources: config:ListDiscoveredResources 403), budget 0.0402',
+    ]);
+  });
+
+  it('reports a failed handler and a missing budget', () => {
+    expect(
+      callBudgetViolations(change, { total: 0, resources: 1, calls: {}, error: 'boom' }, sample),
+    ).toEqual(['required-tags change: the handler failed: boom']);
+    expect(
+      callBudgetViolations({ ...change, budget: 'nope' }, { total: 1, resources: 1, calls: {} }, sample),
+    ).toEqual(['required-tags change: no budget "nope" in bench/budgets.json apiCalls']);
+  });
+
+  it('rejects a malformed budgets file, naming the field', () => {
+    expect(() => parseBudgets({ apiCalls: {}, callsPerAccountFact: -1, bundleBytes: {} })).toThrow(
+      /^bench\/budgets\.json: callsPerAccountFact: .*; bundleBytes\.why: /,
+    );
+  });
+});
