@@ -1,16 +1,17 @@
 /**
  * Every number that sizes a function, in one place, so that the benchmarks (bench/) can tune them.
  *
- * Lambda allocates CPU in proportion to memory (1,769 MB = one vCPU). Until the benchmarks report, the sizes
- * follow the work each function does:
- * - Config-rule functions parse and evaluate up to 100 configuration items per inventory page (an
- *   oversized item is up to ~1 MB of JSON) and keep up to `maxInFlight` PutEvaluations batches open: CPU- and
- *   memory-bound during a periodic scan, so 512 MB (~0.3 vCPU) with a 10-minute timeout that a scan of
- *   tens of thousands of resources fits in (Config allows 15).
- * - Responders read one resource and make a handful of API calls: network-bound, so 256 MB is plenty and a
- *   3-minute timeout covers the SDK's adaptive retries on every call of the longest chain.
- * - The notifier waits on CloudTrail LookupEvents (2 requests per second per account and region), so it gets
- *   a longer timeout for throttled retries.
+ * Lambda allocates CPU in proportion to memory (1,769 MB = one vCPU). The sizes follow the figures in
+ * BENCHMARKS.md ("Lambda memory sizes", `npm run bench`):
+ * - Config-rule functions: a 100,000-resource periodic run peaks at 128–167 MiB RSS, flat as the count grows
+ *   (pages are streamed, ~110 bytes a resource are kept for the stale clean-up). 512 MB leaves room for
+ *   inventories of millions and ~0.29 vCPU to evaluate a page while the next is fetched; the 10-minute timeout
+ *   covers 100,000 resources at up to ~500 ms a page (Config allows 15).
+ * - Responders: latency-critical (a port or a bucket stays open until they finish) and their cold start is
+ *   CPU-bound (246 ms and 170 ms of import on a full core; 83 / 70 MiB after import), so 512 MB, which roughly
+ *   halves the cold start of 256 MB. The 3-minute timeout covers the SDK's throttled retries on every call.
+ * - The notifier (63 MiB after import) is not latency-critical and waits on CloudTrail LookupEvents
+ *   (2 requests per second per account and region): 256 MB and a longer timeout for throttled retries.
  */
 import { Duration } from 'aws-cdk-lib';
 
@@ -32,7 +33,7 @@ export const CONFIG_RULE_TUNING: FunctionTuning = {
 };
 
 export const RESPONDER_TUNING: FunctionTuning = {
-  memoryMb: 256,
+  memoryMb: 512,
   // Up to 8 sequential calls, each with the SDK's worst throttled backoff (1+2+4+8 s): 120 s before any call time.
   timeout: Duration.minutes(3),
   asyncRetries: 2,

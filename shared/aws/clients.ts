@@ -1,10 +1,20 @@
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 
-/** Settings every SDK client shares: region from the environment, adaptive retries. */
+/**
+ * Without these, a connection that never answers holds the invocation until Lambda's own timeout, with no
+ * retry: a hung request is cut off and retried like any other failure, within the function's time limit.
+ */
+export const CONNECTION_TIMEOUT_MS = 3_000;
+/** Long enough for a 100-row advanced query page or a 100-evaluation PutEvaluations, the slowest calls made. */
+export const REQUEST_TIMEOUT_MS = 30_000;
+export const DEFAULT_MAX_ATTEMPTS = 5;
+
+/** Settings every SDK client shares: region from the environment, adaptive retries, socket timeouts. */
 export interface ClientSettings {
   region?: string;
   retryMode: 'adaptive';
   maxAttempts: number;
+  requestHandler: { connectionTimeout: number; requestTimeout: number; throwOnRequestTimeout: true };
   credentials?: AwsCredentialIdentityProvider;
 }
 
@@ -13,9 +23,27 @@ export function clientSettings(credentials?: AwsCredentialIdentityProvider): Cli
   return {
     ...(region ? { region } : {}),
     retryMode: 'adaptive',
-    maxAttempts: Number(process.env.PLUMBLINE_MAX_ATTEMPTS ?? 5),
+    maxAttempts: maxAttemptsFrom(process.env.PLUMBLINE_MAX_ATTEMPTS),
+    // Since @smithy/node-http-handler 4.x a request timeout only logs a warning unless told to throw.
+    requestHandler: {
+      connectionTimeout: CONNECTION_TIMEOUT_MS,
+      requestTimeout: REQUEST_TIMEOUT_MS,
+      throwOnRequestTimeout: true,
+    },
     ...(credentials ? { credentials } : {}),
   };
+}
+
+/** `PLUMBLINE_MAX_ATTEMPTS`: the SDK's attempts per call (1–10), the first one included. */
+export function maxAttemptsFrom(value: string | undefined): number {
+  if (value === undefined || value === '') return DEFAULT_MAX_ATTEMPTS;
+  const attempts = Number(value);
+  if (!Number.isInteger(attempts) || attempts < 1 || attempts > 10) {
+    throw new Error(
+      `Invalid environment variable PLUMBLINE_MAX_ATTEMPTS="${value}": expected an integer from 1 to 10`,
+    );
+  }
+  return attempts;
 }
 
 /**

@@ -120,8 +120,8 @@ describe('account mode, default settings', () => {
     ['security-group', 512, 600],
     ['required-tags', 512, 600],
     ['public-bucket', 512, 600],
-    ['sg-drift-revert', 256, 180],
-    ['public-bucket-remediate', 256, 180],
+    ['sg-drift-revert', 512, 180],
+    ['public-bucket-remediate', 512, 180],
     ['compliance-notifier', 256, 120],
   ])('%s: nodejs22.x on arm64, %i MB, %i s, its own role and log group', (name, memory, timeout) => {
     template.hasResourceProperties('AWS::Lambda::Function', {
