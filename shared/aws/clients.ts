@@ -5,8 +5,11 @@ import type { AwsCredentialIdentityProvider } from '@smithy/types';
  * retry: a hung request is cut off and retried like any other failure, within the function's time limit.
  */
 export const CONNECTION_TIMEOUT_MS = 3_000;
-/** Long enough for a 100-row advanced query page or a 100-evaluation PutEvaluations, the slowest calls made. */
-export const REQUEST_TIMEOUT_MS = 30_000;
+/**
+ * Several times what the slowest calls made take (a 100-row advanced query page, a 100-evaluation
+ * PutEvaluations), and short enough that a call hanging on every attempt still ends within a responder's time.
+ */
+export const REQUEST_TIMEOUT_MS = 10_000;
 export const DEFAULT_MAX_ATTEMPTS = 5;
 
 /** Settings every SDK client shares: region from the environment, adaptive retries, socket timeouts. */

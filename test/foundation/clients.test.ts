@@ -15,7 +15,7 @@ describe('clientSettings', () => {
       region: 'us-east-1',
       retryMode: 'adaptive',
       maxAttempts: 5,
-      requestHandler: { connectionTimeout: 3_000, requestTimeout: 30_000, throwOnRequestTimeout: true },
+      requestHandler: { connectionTimeout: 3_000, requestTimeout: 10_000, throwOnRequestTimeout: true },
     });
   });
 

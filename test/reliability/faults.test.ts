@@ -11,7 +11,7 @@ import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { CONFIG_RULE_TUNING, RESPONDER_TUNING } from '../../infra/tuning.ts';
-import { clientSettings } from '../../shared/aws/clients.ts';
+import { CONNECTION_TIMEOUT_MS, clientSettings, REQUEST_TIMEOUT_MS } from '../../shared/aws/clients.ts';
 import { createConfigRuleHandler } from '../../shared/aws/config-runtime.ts';
 import { createDriftRevert } from '../../shared/aws/security-groups.ts';
 import { securityGroupRule } from '../../shared/rules/security-group/index.ts';
@@ -197,6 +197,14 @@ describe('retries stay within the Lambda timeout', () => {
     const calls = 8;
     const worst = calls * sdkWorstBackoffMs(attempts);
     expect(attempts).toBe(5);
+    expect(worst).toBeLessThan(RESPONDER_TUNING.timeout.toMilliseconds());
+  });
+
+  it('sg-drift-revert: one call hanging on every attempt (cut off by the request timeout), the others throttled', () => {
+    // The request timer starts before the socket connects, so it bounds the connection phase too.
+    expect(CONNECTION_TIMEOUT_MS).toBeLessThan(REQUEST_TIMEOUT_MS);
+    const hangingCall = attempts * REQUEST_TIMEOUT_MS + sdkWorstBackoffMs(attempts);
+    const worst = hangingCall + 7 * sdkWorstBackoffMs(attempts);
     expect(worst).toBeLessThan(RESPONDER_TUNING.timeout.toMilliseconds());
   });
 
