@@ -36,8 +36,8 @@ import {
   rolePath,
 } from '../catalog.ts';
 import { acknowledgeWildcards, grantStatements } from '../constructs/plumbline-function.ts';
+import { functionId, toEventPattern } from '../constructs/suite-functions.ts';
 import { DEAD_LETTER_RETENTION } from '../tuning.ts';
-import { functionId, toEventPattern } from './account-stack.ts';
 
 export interface MemberStackProps extends StackProps {
   executionRoleName: string;

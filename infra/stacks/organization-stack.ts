@@ -7,36 +7,25 @@
 import { Aws, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as cloudformation from 'aws-cdk-lib/aws-cloudformation';
 import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import {
-  ACTIONS,
   CONFIG_RULE_FUNCTIONS,
   configRuleName,
-  EVENT_PATTERNS,
   eventFunctions,
   type FunctionName,
-  lambdaFunctionName,
   memberRoleName,
   NOTIFIER_FUNCTION,
   RULE_DESCRIPTIONS,
-  RULE_PREFIX,
 } from '../catalog.ts';
 import { AccessLogsBucket, AuditTrail } from '../constructs/audit-setup.ts';
 import { OrganizationConfigRule } from '../constructs/config-rules.ts';
 import { NotificationTopic } from '../constructs/notification-topic.ts';
-import { PlumblineFunction } from '../constructs/plumbline-function.ts';
+import type { PlumblineFunction } from '../constructs/plumbline-function.ts';
+import { eventFunction, eventTrigger, functionId, ruleFunction } from '../constructs/suite-functions.ts';
 import type { DeploymentSettings } from '../settings.ts';
 import { INPUT_PARAMETERS_LIMIT, type LoadedSuite, ruleInputParameters, ruleScope } from '../suite.ts';
-import {
-  CONFIG_RULE_TUNING,
-  EVENT_DELIVERY,
-  NOTIFIER_TUNING,
-  RESPONDER_TUNING,
-  STACKSET_OPERATION,
-} from '../tuning.ts';
-import { functionId, toEventPattern } from './account-stack.ts';
+import { STACKSET_OPERATION } from '../tuning.ts';
 
 export const MEMBER_STACKSET_NAME = 'plumbline-member';
 
@@ -107,20 +96,9 @@ export class OrganizationStack extends Stack {
       }
     }
 
-    const common = {
-      logRetentionDays: settings.logRetentionDays,
-      logLevel: settings.logLevel,
-      alarmTopic: this.topic.topic,
-    };
-
+    const functionProps = { settings, bundles, topic: this.topic.topic };
     for (const rule of CONFIG_RULE_FUNCTIONS) {
-      const fn = new PlumblineFunction(this, functionId(rule), {
-        ...common,
-        name: rule,
-        bundleDir: bundles[rule],
-        tuning: CONFIG_RULE_TUNING,
-        reservedConcurrency: settings.ruleConcurrency,
-      });
+      const fn = ruleFunction(this, rule, functionProps);
       // The runtime assumes ExecutionRoleName in the evaluated account for every read and write, this
       // account included: the function itself needs nothing else.
       this.allowAssume(fn, memberRoleName(settings.executionRoleName, rule), organizationId);
@@ -148,37 +126,15 @@ export class OrganizationStack extends Stack {
     }
 
     for (const name of eventFunctions(settings.responders)) {
-      const responder = name !== NOTIFIER_FUNCTION;
       const memberRole = memberRoleName(settings.executionRoleName, name);
-      const fn = new PlumblineFunction(this, functionId(name), {
-        ...common,
-        name,
-        bundleDir: bundles[name],
-        tuning: responder ? RESPONDER_TUNING : NOTIFIER_TUNING,
-      });
       // Its own grants act on this account's resources; member accounts' through the member role.
-      fn.grantActions(ACTIONS[name]);
+      const fn = eventFunction(this, name, functionProps);
       this.allowAssume(fn, memberRole, organizationId);
-      fn.allowPublish(this.topic.topic);
-      fn.function.addEnvironment('PLUMBLINE_TOPIC_ARN', this.topic.topic.topicArn);
       fn.function.addEnvironment('PLUMBLINE_EXECUTION_ROLE_NAME', memberRole);
-      if (responder) {
-        fn.function.addEnvironment('PLUMBLINE_SELF_ROLE_ARNS', fn.role.roleArn);
-        fn.function.addEnvironment('PLUMBLINE_SELF_ROLE_NAMES', memberRole);
-      } else {
-        fn.function.addEnvironment('PLUMBLINE_RULE_PREFIX', RULE_PREFIX);
-      }
-      new events.Rule(this, `${functionId(name)}Trigger`, {
-        description: `Invokes ${lambdaFunctionName(name)} for events forwarded from the organisation's accounts`,
+      if (name !== NOTIFIER_FUNCTION) fn.function.addEnvironment('PLUMBLINE_SELF_ROLE_NAMES', memberRole);
+      eventTrigger(this, name, fn, {
+        description: " for events forwarded from the organisation's accounts",
         eventBus: this.bus,
-        eventPattern: toEventPattern(EVENT_PATTERNS[name]),
-        targets: [
-          new targets.LambdaFunction(fn.function, {
-            deadLetterQueue: fn.deadLetterQueue,
-            retryAttempts: EVENT_DELIVERY.retryAttempts,
-            maxEventAge: EVENT_DELIVERY.maxEventAge,
-          }),
-        ],
       });
       this.functions[name] = fn;
     }

@@ -1,0 +1,110 @@
+/**
+ * The functions of the suite and their triggers, built the same way in account and organisation mode: the
+ * stacks add only what differs (who the functions act as, which bus the triggers listen on).
+ */
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import type { Construct } from 'constructs';
+import {
+  ACTIONS,
+  EVENT_PATTERNS,
+  type EventFunction,
+  type FunctionName,
+  lambdaFunctionName,
+  NOTIFIER_FUNCTION,
+  RULE_PREFIX,
+} from '../catalog.ts';
+import type { DeploymentSettings } from '../settings.ts';
+import { CONFIG_RULE_TUNING, EVENT_DELIVERY, NOTIFIER_TUNING, RESPONDER_TUNING } from '../tuning.ts';
+import { PlumblineFunction } from './plumbline-function.ts';
+
+export interface SuiteFunctionProps {
+  settings: DeploymentSettings;
+  bundles: Record<FunctionName, string>;
+  topic: sns.ITopic;
+}
+
+function createFunction(
+  scope: Construct,
+  name: FunctionName,
+  props: SuiteFunctionProps,
+  tuning: typeof CONFIG_RULE_TUNING,
+  reservedConcurrency?: number,
+): PlumblineFunction {
+  return new PlumblineFunction(scope, functionId(name), {
+    name,
+    bundleDir: props.bundles[name],
+    tuning,
+    logRetentionDays: props.settings.logRetentionDays,
+    logLevel: props.settings.logLevel,
+    alarmTopic: props.topic,
+    reservedConcurrency,
+  });
+}
+
+/** A Config-rule function, with no grant yet: the stack decides whether it acts as itself or a member role. */
+export function ruleFunction(
+  scope: Construct,
+  rule: FunctionName,
+  props: SuiteFunctionProps,
+): PlumblineFunction {
+  return createFunction(scope, rule, props, CONFIG_RULE_TUNING, props.settings.ruleConcurrency);
+}
+
+/**
+ * A responder or the notifier: its own grants, publishing to the topic, and the recursion guard (a
+ * responder never reacts to calls made by its own role) or the notifier's rule prefix.
+ */
+export function eventFunction(
+  scope: Construct,
+  name: EventFunction,
+  props: SuiteFunctionProps,
+): PlumblineFunction {
+  const responder = name !== NOTIFIER_FUNCTION;
+  const fn = createFunction(scope, name, props, responder ? RESPONDER_TUNING : NOTIFIER_TUNING);
+  fn.grantActions(ACTIONS[name]);
+  fn.allowPublish(props.topic);
+  fn.function.addEnvironment('PLUMBLINE_TOPIC_ARN', props.topic.topicArn);
+  if (responder) fn.function.addEnvironment('PLUMBLINE_SELF_ROLE_ARNS', fn.role.roleArn);
+  else fn.function.addEnvironment('PLUMBLINE_RULE_PREFIX', RULE_PREFIX);
+  return fn;
+}
+
+/** The EventBridge rule that invokes the function, with delivery retries and its dead-letter queue. */
+export function eventTrigger(
+  scope: Construct,
+  name: EventFunction,
+  fn: PlumblineFunction,
+  options: { description: string; eventBus?: events.IEventBus },
+): events.Rule {
+  return new events.Rule(scope, `${functionId(name)}Trigger`, {
+    description: `Invokes ${lambdaFunctionName(name)}${options.description}`,
+    ...(options.eventBus ? { eventBus: options.eventBus } : {}),
+    eventPattern: toEventPattern(EVENT_PATTERNS[name]),
+    targets: [
+      new targets.LambdaFunction(fn.function, {
+        deadLetterQueue: fn.deadLetterQueue,
+        retryAttempts: EVENT_DELIVERY.retryAttempts,
+        maxEventAge: EVENT_DELIVERY.maxEventAge,
+      }),
+    ],
+  });
+}
+
+/** `security-group` → `SecurityGroup`: readable construct ids, stable logical ids. */
+export function functionId(name: FunctionName): string {
+  return name
+    .split('-')
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join('');
+}
+
+/** The catalog's patterns are written as EventBridge JSON; the CDK names two fields differently. */
+export function toEventPattern(pattern: {
+  source: string[];
+  'detail-type': string[];
+  detail: Record<string, unknown>;
+}): events.EventPattern {
+  return { source: pattern.source, detailType: pattern['detail-type'], detail: pattern.detail };
+}
