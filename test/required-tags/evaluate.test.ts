@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { userTags } from '../../shared/rules/required-tags/index.ts';
 import { item, judge, verdict } from './helpers.ts';
 
 const ENVIRONMENT_RULE = {
@@ -148,7 +149,25 @@ describe('key case', () => {
 });
 
 describe('aws: tags', () => {
-  it('never satisfy a requirement, whatever the key case', () => {
+  // Required keys and the exemption key may not begin with aws: (parameters.test.ts) and keys are compared
+  // whole, so no verdict can turn on an aws: tag: the filter is observable only in userTags.
+  it('userTags drops them, whatever the key case, and keeps every other tag', () => {
+    const tags = {
+      'aws:cloudformation:stack-name': 'web',
+      'AWS:Owner': 'x',
+      'Aws:autoscaling:groupName': 'asg-1',
+      Owner: 'team-a',
+      'team:aws': 'kept',
+    };
+    expect(userTags(item(tags))).toEqual(
+      new Map([
+        ['Owner', 'team-a'],
+        ['team:aws', 'kept'],
+      ]),
+    );
+  });
+
+  it('a key that only adds an aws: prefix to a required key does not satisfy it (keys compared whole)', () => {
     const tags = { 'aws:cloudformation:stack-name': 'web', 'AWS:Owner': 'x' };
     expect(verdict(item(tags), { tag1Key: 'Owner' }, { tagPolicy: { keyCase: 'ignore' } })).toEqual([
       'NON_COMPLIANT',

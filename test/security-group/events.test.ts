@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { parseCloudTrailEvent } from '../../shared/core/cloudtrail.ts';
 import { InputError } from '../../shared/core/model.ts';
 import { readSecurityGroupCall } from '../../shared/rules/security-group/events.ts';
-import { type EventFixture, GROUP_ID, trailEvent, withDetail } from '../fixtures/security-group/index.ts';
+import {
+  type EventFixture,
+  GROUP_ID,
+  trailEvent,
+  withDetail,
+  withoutResponseRuleSets,
+} from '../fixtures/security-group/index.ts';
 
 const read = (event: Record<string, unknown>) => readSecurityGroupCall(parseCloudTrailEvent(event).detail);
 
@@ -48,7 +54,8 @@ describe('readSecurityGroupCall: each documented event shape', () => {
       'revoke-security-group-ingress-by-rule-id',
       {
         eventName: 'RevokeSecurityGroupIngress',
-        target: { groupId: undefined, groupName: undefined, ruleIds: ['sgr-0f6f6f6f6f6f6f6f6'] },
+        // The request names no group; the response's revokedSecurityGroupRuleSet does.
+        target: { groupId: GROUP_ID, groupName: undefined, ruleIds: ['sgr-0f6f6f6f6f6f6f6f6'] },
         changes: ['revoked ingress rule sgr-0f6f6f6f6f6f6f6f6'],
       },
     ],
@@ -103,17 +110,10 @@ describe('readSecurityGroupCall: each documented event shape', () => {
     ]);
   });
 
-  it('finds the group of a revoke by rule id in the response when the request names none', () => {
-    const event = withDetail(trailEvent('revoke-security-group-ingress-by-rule-id'), {
-      responseElements: {
-        _return: true,
-        revokedSecurityGroupRuleSet: {
-          items: [{ groupId: GROUP_ID, securityGroupRuleId: 'sgr-0f6f6f6f6f6f6f6f6' }],
-        },
-      },
-    });
+  it('a revoke by rule id whose response has no revokedSecurityGroupRuleSet names only the rule ids', () => {
+    const event = withoutResponseRuleSets(trailEvent('revoke-security-group-ingress-by-rule-id'));
     expect(read(event).target).toEqual({
-      groupId: GROUP_ID,
+      groupId: undefined,
       groupName: undefined,
       ruleIds: ['sgr-0f6f6f6f6f6f6f6f6'],
     });

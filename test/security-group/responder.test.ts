@@ -29,6 +29,7 @@ import {
   TOPIC_ARN,
   trailEvent,
   withDetail,
+  withoutResponseRuleSets,
 } from '../fixtures/security-group/index.ts';
 
 const ec2 = mockClient(EC2Client);
@@ -63,6 +64,9 @@ interface Setup {
   blockedPortsMode?: string;
   blockedPorts?: string;
   executionRoleName?: string;
+  /** `responders.sg-drift-revert.selfRoleArns` / `selfRoleNames` in the suite config. */
+  selfRoleArns?: string[];
+  selfRoleNames?: string[];
 }
 
 function responder(setup: Setup = {}) {
@@ -80,7 +84,13 @@ function responder(setup: Setup = {}) {
       rules: { 'security-group': { blockedPorts: setup.blockedPorts ?? '22,3389' } },
       settings: {
         baselines: setup.baselines ?? { web: WEB_BASELINE },
-        responders: { 'sg-drift-revert': { blockedPortsMode: setup.blockedPortsMode ?? 'enforce' } },
+        responders: {
+          'sg-drift-revert': {
+            blockedPortsMode: setup.blockedPortsMode ?? 'enforce',
+            ...(setup.selfRoleArns ? { selfRoleArns: setup.selfRoleArns } : {}),
+            ...(setup.selfRoleNames ? { selfRoleNames: setup.selfRoleNames } : {}),
+          },
+        },
       },
     }),
     region: 'us-east-1',
@@ -368,14 +378,54 @@ describe('sg-drift-revert: finding the group', () => {
     });
   });
 
-  it('through DescribeSecurityGroupRules, when the call named only rule ids', async () => {
+  it('from responseElements.revokedSecurityGroupRuleSet, when the call named only rule ids', async () => {
+    currentGroup({ ingress: BASELINE_INGRESS.slice(1), egress: BASELINE_EGRESS, tags: WEB_TAGS });
+    const result = await responder()(trailEvent('revoke-security-group-ingress-by-rule-id'), CONTEXT);
+    // The record says which group held the revoked rule: no DescribeSecurityGroupRules call (EC2 would
+    // answer InvalidSecurityGroupRuleId.NotFound for a rule that was just revoked).
+    expect(ec2).toHaveReceivedCommandTimes(DescribeSecurityGroupRulesCommand, 0);
+    expect(ec2).toHaveReceivedCommandTimes(DescribeSecurityGroupsCommand, 1);
+    expect(ec2).toHaveReceivedCommandWith(DescribeSecurityGroupsCommand, { GroupIds: [GROUP_ID] });
+    expect(ec2).toHaveReceivedCommandTimes(AuthorizeSecurityGroupIngressCommand, 1);
+    expect(ec2.commandCalls(AuthorizeSecurityGroupIngressCommand)[0]?.args[0].input).toEqual({
+      GroupId: GROUP_ID,
+      IpPermissions: [
+        {
+          IpProtocol: 'tcp',
+          FromPort: 443,
+          ToPort: 443,
+          IpRanges: [{ CidrIp: '0.0.0.0/0', Description: 'HTTPS' }],
+        },
+      ],
+    });
+    const order = ec2
+      .calls()
+      .map((call) => (call.args[0] as { constructor: { name: string } }).constructor.name);
+    expect(order).toEqual(['DescribeSecurityGroupsCommand', 'AuthorizeSecurityGroupIngressCommand']);
+    expect(result).toEqual({
+      status: 'handled',
+      groupId: GROUP_ID,
+      baseline: 'web',
+      outcome: 'applied',
+      plan: ['restored tcp 443 from 0.0.0.0/0 (missing from baseline web)'],
+      messageId: 'msg-1',
+    });
+  });
+
+  // Fallback for a record whose responseElements lack revokedSecurityGroupRuleSet (EC2 added it to the
+  // response later; older records carry only requestId and _return). The lookup only helps while EC2 still
+  // knows one of the rules; otherwise the next test's error.
+  it('falls back to DescribeSecurityGroupRules when the response names no group', async () => {
     ec2.on(DescribeSecurityGroupRulesCommand).resolves({
       SecurityGroupRules: [
         { SecurityGroupRuleId: 'sgr-0f6f6f6f6f6f6f6f6', GroupId: GROUP_ID, IsEgress: false },
       ],
     });
     currentGroup({ ingress: BASELINE_INGRESS.slice(1), egress: BASELINE_EGRESS, tags: WEB_TAGS });
-    await responder()(trailEvent('revoke-security-group-ingress-by-rule-id'), CONTEXT);
+    await responder()(
+      withoutResponseRuleSets(trailEvent('revoke-security-group-ingress-by-rule-id')),
+      CONTEXT,
+    );
     expect(ec2).toHaveReceivedCommandWith(DescribeSecurityGroupRulesCommand, {
       SecurityGroupRuleIds: ['sgr-0f6f6f6f6f6f6f6f6'],
     });
@@ -388,7 +438,7 @@ describe('sg-drift-revert: finding the group', () => {
       .on(DescribeSecurityGroupRulesCommand)
       .rejects(ec2Error('InvalidSecurityGroupRuleId.NotFound', 'not found'));
     await expect(
-      responder()(trailEvent('revoke-security-group-ingress-by-rule-id'), CONTEXT),
+      responder()(withoutResponseRuleSets(trailEvent('revoke-security-group-ingress-by-rule-id')), CONTEXT),
     ).rejects.toThrow(
       new InputError(
         'Cannot tell which security group was changed: the event names no group and its rules (sgr-0f6f6f6f6f6f6f6f6) no longer exist',
@@ -446,6 +496,43 @@ describe('sg-drift-revert: what it never reacts to', () => {
     const result = await responder({ executionRoleName: 'plumbline-exec-sg-drift-revert' })(event, CONTEXT);
     expect(result.status).toBe('skipped');
     expect(ec2.calls()).toHaveLength(0);
+  });
+
+  it('calls by a role named in responders.sg-drift-revert.selfRoleNames', async () => {
+    currentGroup({
+      ingress: [...BASELINE_INGRESS, apiPermission('tcp', [22, 22], { ipv4: ['0.0.0.0/0'] })],
+      egress: BASELINE_EGRESS,
+      tags: WEB_TAGS,
+    });
+    const event = madeBy(trailEvent('authorize-security-group-ingress'), 'deployer', 'pipeline');
+    expect(await responder({ selfRoleNames: ['deployer'] })(event, CONTEXT)).toEqual({
+      status: 'skipped',
+      reason: `own call (arn:aws:sts::${ACCOUNT}:assumed-role/deployer/pipeline)`,
+    });
+    expect(ec2).not.toHaveReceivedAnyCommand();
+    expect(sns).not.toHaveReceivedAnyCommand();
+  });
+
+  it('calls by a role named in responders.sg-drift-revert.selfRoleArns (with its IAM path)', async () => {
+    currentGroup({
+      ingress: [...BASELINE_INGRESS, apiPermission('tcp', [22, 22], { ipv4: ['0.0.0.0/0'] })],
+      egress: BASELINE_EGRESS,
+      tags: WEB_TAGS,
+    });
+    const event = madeBy(
+      trailEvent('authorize-security-group-ingress'),
+      'deployer',
+      'pipeline',
+      ACCOUNT,
+      'ci/',
+    );
+    const handler = responder({ selfRoleArns: [`arn:aws:iam::${ACCOUNT}:role/ci/deployer`] });
+    expect(await handler(event, CONTEXT)).toEqual({
+      status: 'skipped',
+      reason: `own call (arn:aws:sts::${ACCOUNT}:assumed-role/deployer/pipeline)`,
+    });
+    expect(ec2).not.toHaveReceivedAnyCommand();
+    expect(sns).not.toHaveReceivedAnyCommand();
   });
 
   it('calls of other services or actions', async () => {
