@@ -209,6 +209,18 @@ export function isWatchedRule(
   return deployedName.startsWith(settings.rulePrefix);
 }
 
+/**
+ * The rule's name without what AWS Organizations adds in a member account: `OrgConfigRule-<name>-<suffix>`
+ * gives `<name>` (AWS always appends the suffix), so that one `rule` subscription filter matches the rule
+ * deployed in one account and across an organisation. Any other name is returned as it is.
+ */
+export function plainRuleName(configRuleName: string): string {
+  if (!configRuleName.startsWith(ORGANIZATION_RULE_PREFIX)) return configRuleName;
+  const name = configRuleName.slice(ORGANIZATION_RULE_PREFIX.length);
+  const suffix = name.lastIndexOf('-');
+  return suffix > 0 ? name.slice(0, suffix) : name;
+}
+
 export type Decision =
   | { notify: true; outcome: 'detected' | 'resolved'; headline: string; compliance: Compliance }
   | { notify: false; reason: string };
@@ -304,7 +316,8 @@ export function complianceChangeNotice(
     kind: 'compliance-change',
     headline: decision.headline,
     source: change.rule,
-    rule: change.rule,
+    // The attribute subscribers filter on; the message itself names the rule as Config does (`source`).
+    rule: plainRuleName(change.rule),
     resource: { ...change.resource, name: context.resourceName },
     compliance: decision.compliance,
     previousCompliance: change.previousCompliance,

@@ -1,7 +1,8 @@
 /**
  * One formatter for every message Plumbline sends, so that compliance changes and remediations read alike.
  * The output is ready for SNS `Publish` with `MessageStructure: 'json'`: a short text for SMS and chat
- * (`default`, `sms`), a fuller one for email, and message attributes subscribers can filter on.
+ * (`default`, `sms`: one SMS segment of GSM 03.38 characters), a fuller one for email, and message attributes
+ * subscribers can filter on.
  *
  * SNS limits honoured here (Amazon SNS API Reference, "Publish"): the subject is ASCII, has no line breaks or
  * control characters and is under 100 characters; the message and its attributes together are at most
@@ -62,9 +63,60 @@ export interface FormattedMessage {
 /** SNS: subjects under 100 characters, ASCII, no line breaks; messages at most 256 KiB in all. */
 export const MAX_SUBJECT_LENGTH = 99;
 export const MAX_MESSAGE_BYTES = 256 * 1024;
-/** One SMS segment; also short enough for a chat preview. */
-export const SHORT_TEXT_LENGTH = 140;
+/**
+ * One SMS segment: 160 characters of the GSM 03.38 basic character set (one character outside it and the
+ * whole message goes as UCS-2, 70 characters a segment). Also short enough for a chat preview.
+ */
+export const SHORT_TEXT_LENGTH = 160;
+const SHORT_TEXT_MARKER = '...';
 const TRIM_MARKER = ' …(truncated)';
+
+/**
+ * The GSM 03.38 basic character set (3GPP TS 23.038, 6.2.1), without its control characters (LF, CR and
+ * the escape to the extension table, whose characters `[ ] { } \ ^ ~ | €` take two places each).
+ */
+export const GSM_BASIC_CHARACTERS: ReadonlySet<string> = new Set(
+  Array.from(
+    '@£$¥èéùìòÇØøÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?' +
+      '¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà',
+  ),
+);
+
+/** Stand-ins for characters outside the GSM basic set that Plumbline's texts use, or people type. */
+const GSM_REPLACEMENTS: ReadonlyMap<string, string> = new Map(
+  Object.entries({
+    "'": '‘’‚‛′´`',
+    '"': '“”„‟″«»',
+    '-': '‐‑‒–—―−~·•',
+    '(': '[{',
+    ')': ']}',
+    '/': '\\|',
+    '...': '…',
+    '->': '→',
+    '=>': '⇒',
+    '<-': '←',
+    '<->': '↔',
+    EUR: '€',
+  }).flatMap(([replacement, chars]) => Array.from(chars, (char): [string, string] => [char, replacement])),
+);
+
+/**
+ * The text in the GSM 03.38 basic character set, on one line: typographic quotes, dashes, arrows and the
+ * ellipsis become their ASCII forms, accents the basic set lacks are dropped (`ê` -> `e`), control and
+ * format characters go, and anything else becomes `?`.
+ */
+export function gsmText(text: string): string {
+  return Array.from(text.replace(/\s+/gu, ' '), gsmCharacter).join('').replace(/ {2,}/g, ' ').trim();
+}
+
+function gsmCharacter(char: string): string {
+  if (GSM_BASIC_CHARACTERS.has(char)) return char;
+  const replacement = GSM_REPLACEMENTS.get(char);
+  if (replacement !== undefined) return replacement;
+  if (/^[\p{Cc}\p{Cf}]$/u.test(char)) return '';
+  const base = char.normalize('NFKD').replace(/\p{M}/gu, '');
+  return base !== '' && Array.from(base).every((part) => GSM_BASIC_CHARACTERS.has(part)) ? base : '?';
+}
 
 export function consoleLink(resource: NoticeResource): string {
   const region = resource.region;
@@ -101,7 +153,8 @@ function resourceLabel(resource: NoticeResource): string {
 
 function shortText(notice: Notice, label: string): string {
   const finding = notice.annotation ? ` - ${notice.annotation}` : '';
-  return truncate(`${notice.source}: ${label} ${notice.headline}${finding}`, SHORT_TEXT_LENGTH, '…');
+  const text = gsmText(`${notice.source}: ${label} ${notice.headline}${finding}`);
+  return truncate(text, SHORT_TEXT_LENGTH, SHORT_TEXT_MARKER);
 }
 
 function ruleOf(notice: Notice): string | undefined {

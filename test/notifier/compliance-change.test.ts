@@ -8,6 +8,7 @@ import {
   isWatchedRule,
   notifierSettingsFromEnv,
   parseComplianceChangeEvent,
+  plainRuleName,
   RecentKeys,
   transitionKey,
 } from '../../shared/core/compliance-change.ts';
@@ -184,6 +185,18 @@ describe('isWatchedRule', () => {
   });
 });
 
+describe('plainRuleName', () => {
+  it.each([
+    ['OrgConfigRule-plumbline-public-bucket-a1b2c3', 'plumbline-public-bucket'],
+    ['OrgConfigRule-plumbline-security-group-dbgzf8ba', 'plumbline-security-group'],
+    ['OrgConfigRule-restricted-ssh-dbgzf8ba', 'restricted-ssh'],
+    ['plumbline-public-bucket', 'plumbline-public-bucket'],
+    ['restricted-ssh', 'restricted-ssh'],
+  ])('%s -> %s', (name, plain) => {
+    expect(plainRuleName(name)).toBe(plain);
+  });
+});
+
 describe('deduplication', () => {
   it('gives one transition the same key whatever the event id, and another transition another key', () => {
     const first = parseComplianceChangeEvent(fixture('compliant-to-non-compliant'));
@@ -296,6 +309,19 @@ describe('complianceChangeNotice', () => {
       actorNote: 'no event',
       outcome: 'resolved',
       when: '2024-05-14T10:21:40.118Z',
+    });
+  });
+
+  it('gives an organisation rule the plain rule name to filter on, and keeps its Config name as source', () => {
+    const orgRule = 'OrgConfigRule-plumbline-public-bucket-a1b2c3';
+    const detected = parseComplianceChangeEvent(
+      withDetail(fixture('compliant-to-non-compliant'), { configRuleName: orgRule }),
+    );
+    const decision = decide(detected, defaults);
+    if (!decision.notify) throw new Error('expected a notification');
+    expect(complianceChangeNotice(detected, decision)).toMatchObject({
+      source: orgRule,
+      rule: 'plumbline-public-bucket',
     });
   });
 });

@@ -166,6 +166,37 @@ describe('compliance-notifier: a resource turns NON_COMPLIANT', () => {
   });
 });
 
+describe('compliance-notifier: an organisation rule', () => {
+  it('filters as the plain rule name (rule attribute) but names the Config rule in the message', async () => {
+    const orgRule = 'OrgConfigRule-plumbline-public-bucket-a1b2c3';
+    const event = withDetail(complianceEvent('compliant-to-non-compliant'), {
+      configRuleName: orgRule,
+      resourceType: 'AWS::S3::Bucket',
+      resourceId: 'reports',
+    });
+    config.on(ListDiscoveredResourcesCommand).resolves({ resourceIdentifiers: [] });
+    await expect(notifier()(event, CONTEXT)).resolves.toMatchObject({ status: 'published', rule: orgRule });
+    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
+    const input = sns.commandCalls(PublishCommand)[0]?.args[0].input;
+    expect(input?.Subject).toBe(`Plumbline ${orgRule}: reports turned NON_COMPLIANT`);
+    expect(input?.MessageAttributes).toEqual(
+      attributes({
+        kind: 'compliance-change',
+        source: orgRule,
+        rule: 'plumbline-public-bucket',
+        account: '123456789012',
+        region: 'us-east-1',
+        resourceType: 'AWS::S3::Bucket',
+        outcome: 'detected',
+        compliance: 'NON_COMPLIANT',
+      }),
+    );
+    const message = publishedMessage();
+    expect(message.sms?.startsWith(`${orgRule}: reports turned NON_COMPLIANT`)).toBe(true);
+    expect(message.email?.split('\n')[2]).toBe(`Rule:        ${orgRule}`);
+  });
+});
+
 describe('compliance-notifier: a resource is COMPLIANT again', () => {
   it('tells who fixed it and what the finding was', async () => {
     cloudtrail.on(LookupEventsCommand).resolves({ Events: [lookupEvent(revertByResponder)] });

@@ -36,6 +36,20 @@ const detection: Notice = {
 const CONSOLE =
   'https://us-east-1.console.aws.amazon.com/config/home?region=us-east-1#/resources/details?resourceId=sg-0123456789abcdef0&resourceType=AWS%3A%3AEC2%3A%3ASecurityGroup';
 
+/** GSM 03.38 basic character set, printable part (3GPP TS 23.038, 6.2.1): one SMS holds 160 of these. */
+const GSM_BASIC = new Set(
+  Array.from(
+    '@£$¥èéùìòÇØøÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?' +
+      '¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà',
+  ),
+);
+
+/** Whether the text fits one SMS segment: at most 160 characters, all in the GSM basic set. */
+function fitsOneSms(text: string): boolean {
+  const chars = Array.from(text);
+  return chars.length <= 160 && chars.every((char) => GSM_BASIC.has(char));
+}
+
 function parts(formatted: FormattedMessage) {
   return JSON.parse(formatted.message) as Record<string, string>;
 }
@@ -227,7 +241,38 @@ describe('formatNotice: SNS limits', () => {
     const email = parts(formatted).email ?? '';
     expect(email.startsWith('sg-0123456789abcdef0 (web-prod) turned NON_COMPLIANT\n')).toBe(true);
     expect(email.endsWith(' …(truncated)')).toBe(true);
-    expect(parts(formatted).sms).toHaveLength(140);
+    // Control characters have no place in an SMS: the short text drops them.
+    expect(parts(formatted).sms).toBe(
+      'plumbline-security-group: sg-0123456789abcdef0 (web-prod) turned NON_COMPLIANT - ""',
+    );
+  });
+
+  it('keeps the short text to one GSM 03.38 SMS: typographic characters become ASCII, the rest goes', () => {
+    const formatted = formatNotice({
+      ...detection,
+      annotation: 'statement “Public” → *\t— it’s [open] {all} ~ ‘x’ · café ê 5€ ☃…',
+    });
+    const short =
+      'plumbline-security-group: sg-0123456789abcdef0 (web-prod) turned NON_COMPLIANT - ' +
+      "statement \"Public\" -> * - it's (open) (all) - 'x' - café e 5EUR ?...";
+    expect(parts(formatted)).toMatchObject({ default: short, sms: short });
+    expect(fitsOneSms(short)).toBe(true);
+  });
+
+  it('cuts a long short text to 160 GSM characters with an ASCII marker', () => {
+    const annotation = Array.from(
+      { length: 12 },
+      (_, i) => `policy statement “S${i}” (#${i}) allows s3:GetObject → * — ‘public’ · ünïcödé ✓`,
+    ).join('; ');
+    const sms = parts(formatNotice({ ...detection, annotation })).sms ?? '';
+    expect(sms.endsWith('...')).toBe(true);
+    expect(sms).not.toContain('…');
+    expect(sms.length).toBeGreaterThan(100);
+    expect(sms.length).toBeLessThanOrEqual(160);
+    expect(fitsOneSms(sms)).toBe(true);
+    expect(
+      sms.startsWith('plumbline-security-group: sg-0123456789abcdef0 (web-prod) turned NON_COMPLIANT - '),
+    ).toBe(true);
   });
 
   it('holds for any notice: subject rules, short text, JSON structure, total size', () => {
@@ -257,7 +302,8 @@ describe('formatNotice: SNS limits', () => {
         expect(formatted.subject).toMatch(/^[\x20-\x7e]*$/);
         const message = parts(formatted);
         expect(Object.keys(message)).toEqual(['default', 'sms', 'email']);
-        expect(Array.from(message.sms ?? '').length).toBeLessThanOrEqual(140);
+        expect(fitsOneSms(message.sms ?? '')).toBe(true);
+        expect(message.default).toBe(message.sms);
         expect(totalBytes(formatted)).toBeLessThanOrEqual(MAX_MESSAGE_BYTES);
         for (const attribute of Object.values(formatted.attributes))
           expect(attribute.StringValue).not.toBe('');

@@ -156,14 +156,21 @@ describe('enforce mode', () => {
       findings: ['ACL grants READ to AllUsers'],
       messageId: 'message-1',
     });
-    for (const command of [
-      GetBucketAclCommand,
-      GetBucketPolicyCommand,
-      GetPublicAccessBlockCommand,
-      GetBucketOwnershipControlsCommand,
-    ]) {
-      expect(s3).toHaveReceivedCommandWith(command, READ_INPUT);
-    }
+    // Exactly the four reads (in parallel, so in any order), each once, then the one write: nothing more.
+    const sent = s3.calls().map((call) => call.args[0]);
+    const names = sent.map((command) => command.constructor.name);
+    expect(names).toHaveLength(5);
+    expect(names.slice(0, 4).sort()).toEqual([
+      'GetBucketAclCommand',
+      'GetBucketOwnershipControlsCommand',
+      'GetBucketPolicyCommand',
+      'GetPublicAccessBlockCommand',
+    ]);
+    expect(names[4]).toBe('PutPublicAccessBlockCommand');
+    for (const read of sent.slice(0, 4)) expect(read.input).toEqual(READ_INPUT);
+    expect(s3control.calls().map((call) => call.args[0].constructor.name)).toEqual([
+      'GetPublicAccessBlockCommand',
+    ]);
     expect(s3control).toHaveReceivedCommandTimes(GetAccountPublicAccessBlockCommand, 1);
     expect(s3control).toHaveReceivedCommandWith(GetAccountPublicAccessBlockCommand, { AccountId: ACCOUNT });
     expect(s3).toHaveReceivedCommandTimes(PutPublicAccessBlockCommand, 1);
@@ -185,7 +192,7 @@ describe('enforce mode', () => {
     );
     expect(message.lines).toEqual(
       expect.arrayContaining([
-        'Rule:        public-bucket',
+        'Rule:        plumbline-public-bucket',
         `Resource:    AWS::S3::Bucket ${BUCKET}`,
         'Compliance:  NON_COMPLIANT -> COMPLIANT',
         'Finding:     ACL grants READ to AllUsers',
@@ -195,10 +202,15 @@ describe('enforce mode', () => {
         `  - turned on bucket Block Public Access: ${ALL_FOUR} (before: none)`,
       ]),
     );
-    expect(message.attributes).toMatchObject({
+    expect(message.attributes).toEqual({
       kind: 'remediation',
+      source: 'public-bucket-remediate',
+      rule: 'plumbline-public-bucket',
+      account: ACCOUNT,
+      region: 'us-east-1',
+      resourceType: 'AWS::S3::Bucket',
       outcome: 'applied',
-      rule: 'public-bucket',
+      compliance: 'COMPLIANT',
     });
   });
 
@@ -278,6 +290,31 @@ describe('enforce mode', () => {
     });
     expect(s3).toHaveReceivedCommandTimes(PutPublicAccessBlockCommand, 0);
   });
+
+  it('leaves a public ACL alone when Object Ownership disables ACLs (BucketOwnerEnforced)', async () => {
+    bucket({ ...PUBLIC_READ, ownership: 'BucketOwnerEnforced' });
+    await expect(responder()(putBucketAclCanned('public-read'), context)).resolves.toEqual({
+      status: 'not-public',
+      bucket: BUCKET,
+    });
+    expect(s3).toHaveReceivedCommandTimes(GetBucketOwnershipControlsCommand, 1);
+    expect(s3).toHaveReceivedCommandWith(GetBucketOwnershipControlsCommand, READ_INPUT);
+    expect(s3).toHaveReceivedCommandTimes(PutPublicAccessBlockCommand, 0);
+    // Not public is not news: the responder publishes nothing.
+    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 0);
+  });
+
+  it.each(['BucketOwnerPreferred', 'ObjectWriter'])(
+    'blocks a public ACL when Object Ownership %s keeps ACLs in force',
+    async (ownership) => {
+      bucket({ ...PUBLIC_READ, ownership });
+      await expect(responder()(putBucketAclCanned('public-read'), context)).resolves.toMatchObject({
+        status: 'blocked',
+        findings: ['ACL grants READ to AllUsers'],
+      });
+      expect(s3).toHaveReceivedCommandTimes(PutPublicAccessBlockCommand, 1);
+    },
+  );
 
   it('counts only the access the rule counts (publicAccess)', async () => {
     bucket(PUBLIC_READ);

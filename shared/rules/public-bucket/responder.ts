@@ -11,6 +11,7 @@
 import { z } from 'zod';
 import { buildAnnotation } from '../../core/annotation.ts';
 import type { Actor } from '../../core/cloudtrail.ts';
+import { DEFAULT_RULE_PREFIX } from '../../core/compliance-change.ts';
 import { describeZodError, InputError, type PublicAccessBlockFlags } from '../../core/model.ts';
 import type { Notice } from '../../core/notification.ts';
 import { grantsFromCloudTrail, PUBLIC_CANNED_ACLS, publicGrants } from './acl.ts';
@@ -18,6 +19,8 @@ import type { Exposure } from './analyse.ts';
 import { BLOCK_SETTINGS, describeFlags, flagsFromApi, isOn } from './block.ts';
 import { RESPONDER_NAME } from './parameters.ts';
 
+/** The Config rule whose findings the responder acts on, for the notice's `rule` attribute. */
+export const RULE_NAME = `${DEFAULT_RULE_PREFIX}public-bucket`;
 export const S3_EVENT_SOURCE = 's3.amazonaws.com';
 export const HANDLED_EVENTS = [
   'PutBucketAcl',
@@ -162,7 +165,7 @@ export function remediationNotice(input: RemediationNoticeInput): Notice {
     kind: 'remediation',
     headline: HEADLINES[kind],
     source: RESPONDER_NAME,
-    rule: 'public-bucket',
+    rule: RULE_NAME,
     resource: { type: 'AWS::S3::Bucket', id: input.bucket, accountId: input.accountId, region: input.region },
     compliance: kind === 'applied' ? 'COMPLIANT' : kind === 'unreadable' ? undefined : 'NON_COMPLIANT',
     previousCompliance: kind === 'applied' ? 'NON_COMPLIANT' : undefined,
