@@ -2,6 +2,7 @@
  * What the app deploys, function by function: names, what triggers each, and the API actions each one
  * calls (the only ones its role gets). The stacks read this; nothing here creates a resource.
  */
+import type { InventoryStrategy } from '../shared/aws/config-inventory.ts';
 import { complianceChangeEventPattern, DEFAULT_RULE_PREFIX } from '../shared/core/compliance-change.ts';
 import { HANDLED_EVENTS } from '../shared/rules/public-bucket/responder.ts';
 import { SECURITY_GROUP_EVENT_NAMES } from '../shared/rules/security-group/events.ts';
@@ -94,87 +95,122 @@ export interface ActionGrant {
   wildcardReason?: string;
 }
 
-const CONFIG_READ_WRITE: ActionGrant[] = [
-  {
-    actions: [
-      'config:PutEvaluations',
-      'config:GetResourceConfigHistory',
-      'config:SelectResourceConfig',
-      'config:ListDiscoveredResources',
-      'config:BatchGetResourceConfig',
-    ],
-    resources: ['*'],
-    wildcardReason:
-      'AWS Config PutEvaluations, GetResourceConfigHistory, SelectResourceConfig, ListDiscoveredResources and BatchGetResourceConfig support no resource-level permissions',
-  },
-  {
-    actions: ['config:GetComplianceDetailsByConfigRule'],
-    resources: ['arn:{partition}:config:{region}:{account}:config-rule/*'],
-    wildcardReason:
-      'Config rule ARNs end in an id Config assigns at creation; the stale-result clean-up reads the rule that invoked it',
-  },
-];
-
-export const ACTIONS: Record<FunctionName, ActionGrant[]> = {
-  'security-group': CONFIG_READ_WRITE,
-  'required-tags': CONFIG_READ_WRITE,
-  'public-bucket': [
-    ...CONFIG_READ_WRITE,
-    {
-      actions: ['s3:GetAccountPublicAccessBlock'],
-      resources: ['*'],
-      wildcardReason: 's3:GetAccountPublicAccessBlock is an account-level action with no resource type',
-    },
-  ],
-  'sg-drift-revert': [
-    {
-      actions: ['ec2:DescribeSecurityGroups', 'ec2:DescribeSecurityGroupRules'],
-      resources: ['*'],
-      wildcardReason: 'EC2 Describe actions support no resource-level permissions',
-    },
-    {
-      actions: [
-        'ec2:RevokeSecurityGroupIngress',
-        'ec2:RevokeSecurityGroupEgress',
-        'ec2:AuthorizeSecurityGroupIngress',
-        'ec2:AuthorizeSecurityGroupEgress',
-      ],
-      resources: [
-        'arn:{partition}:ec2:{region}:{account}:security-group/*',
-        'arn:{partition}:ec2:{region}:{account}:security-group-rule/*',
-      ],
-      wildcardReason:
-        'the responder reverts drift on whichever security group CloudTrail reports, in this account and region only',
-    },
-  ],
-  'public-bucket-remediate': [
-    {
-      actions: [
-        's3:GetBucketAcl',
-        's3:GetBucketPolicy',
-        's3:GetBucketPublicAccessBlock',
-        's3:GetBucketOwnershipControls',
-        's3:PutBucketPublicAccessBlock',
-      ],
-      resources: ['arn:{partition}:s3:::*'],
-      ownAccountOnly: true,
-      wildcardReason:
-        "the responder acts on whichever bucket CloudTrail reports; aws:ResourceAccount limits it to this account's buckets",
-    },
-    {
-      actions: ['s3:GetAccountPublicAccessBlock'],
-      resources: ['*'],
-      wildcardReason: 's3:GetAccountPublicAccessBlock is an account-level action with no resource type',
-    },
-  ],
-  'compliance-notifier': [
-    {
-      actions: ['cloudtrail:LookupEvents'],
-      resources: ['*'],
-      wildcardReason: 'cloudtrail:LookupEvents supports no resource-level permissions',
-    },
-  ],
+/**
+ * The reads of a periodic run's inventory scan, by the `inventory` setting (`PLUMBLINE_INVENTORY`, see
+ * `shared/aws/config-inventory.ts`): a function is granted only the calls of the strategy it is deployed with.
+ */
+export const INVENTORY_ACTIONS: Record<InventoryStrategy, readonly string[]> = {
+  select: ['config:SelectResourceConfig'],
+  list: ['config:ListDiscoveredResources', 'config:BatchGetResourceConfig'],
 };
+
+function configReadWrite(inventory: InventoryStrategy): ActionGrant[] {
+  const actions = [
+    'config:PutEvaluations',
+    'config:GetResourceConfigHistory',
+    ...INVENTORY_ACTIONS[inventory],
+  ];
+  return [
+    {
+      actions,
+      resources: ['*'],
+      wildcardReason: `AWS Config ${actions.map((action) => action.replace('config:', '')).join(', ')} support no resource-level permissions`,
+    },
+    {
+      actions: ['config:GetComplianceDetailsByConfigRule'],
+      resources: ['arn:{partition}:config:{region}:{account}:config-rule/*'],
+      wildcardReason:
+        'Config rule ARNs end in an id Config assigns at creation; the stale-result clean-up reads the rule that invoked it',
+    },
+  ];
+}
+
+/**
+ * Each function's actions, for a deployment that reads the inventory with `inventory`. The Config-rule
+ * functions share the same grant objects, so that a role serving all three holds each statement once.
+ */
+function actionsFor(inventory: InventoryStrategy): Record<FunctionName, ActionGrant[]> {
+  const configGrants = configReadWrite(inventory);
+  return {
+    'security-group': configGrants,
+    'required-tags': configGrants,
+    'public-bucket': [
+      ...configGrants,
+      {
+        actions: ['s3:GetAccountPublicAccessBlock'],
+        resources: ['*'],
+        wildcardReason: 's3:GetAccountPublicAccessBlock is an account-level action with no resource type',
+      },
+    ],
+    'sg-drift-revert': [
+      {
+        actions: ['ec2:DescribeSecurityGroups', 'ec2:DescribeSecurityGroupRules'],
+        resources: ['*'],
+        wildcardReason: 'EC2 Describe actions support no resource-level permissions',
+      },
+      {
+        actions: [
+          'ec2:RevokeSecurityGroupIngress',
+          'ec2:RevokeSecurityGroupEgress',
+          'ec2:AuthorizeSecurityGroupIngress',
+          'ec2:AuthorizeSecurityGroupEgress',
+        ],
+        resources: [
+          'arn:{partition}:ec2:{region}:{account}:security-group/*',
+          'arn:{partition}:ec2:{region}:{account}:security-group-rule/*',
+        ],
+        wildcardReason:
+          'the responder reverts drift on whichever security group CloudTrail reports, in this account and region only',
+      },
+    ],
+    'public-bucket-remediate': [
+      {
+        actions: [
+          's3:GetBucketAcl',
+          's3:GetBucketPolicy',
+          's3:GetBucketPublicAccessBlock',
+          's3:GetBucketOwnershipControls',
+          's3:PutBucketPublicAccessBlock',
+        ],
+        resources: ['arn:{partition}:s3:::*'],
+        ownAccountOnly: true,
+        wildcardReason:
+          "the responder acts on whichever bucket CloudTrail reports; aws:ResourceAccount limits it to this account's buckets",
+      },
+      {
+        actions: ['s3:GetAccountPublicAccessBlock'],
+        resources: ['*'],
+        wildcardReason: 's3:GetAccountPublicAccessBlock is an account-level action with no resource type',
+      },
+    ],
+    'compliance-notifier': [
+      {
+        actions: ['cloudtrail:LookupEvents'],
+        resources: ['*'],
+        wildcardReason: 'cloudtrail:LookupEvents supports no resource-level permissions',
+      },
+      {
+        // The resource's name for the message (a security group's name), read from Config's inventory.
+        actions: ['config:ListDiscoveredResources'],
+        resources: ['*'],
+        wildcardReason: 'config:ListDiscoveredResources supports no resource-level permissions',
+      },
+    ],
+  };
+}
+
+const ACTIONS_BY_INVENTORY: Record<InventoryStrategy, Record<FunctionName, ActionGrant[]>> = {
+  select: actionsFor('select'),
+  list: actionsFor('list'),
+};
+
+/** Each function's actions with the default inventory strategy (`select`). */
+export const ACTIONS: Record<FunctionName, ActionGrant[]> = ACTIONS_BY_INVENTORY.select;
+
+/** The actions `name` calls when the Config-rule functions read the inventory with `inventory`. */
+export function functionActions(name: FunctionName, inventory: InventoryStrategy): ActionGrant[] {
+  return ACTIONS_BY_INVENTORY[inventory][name];
+}
 
 /**
  * Organisation mode: the role each function assumes in a member account. The Config-rule functions share the

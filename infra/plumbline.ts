@@ -126,6 +126,7 @@ function memberProps(settings: DeploymentSettings): MemberStackProps {
     eventBusName: settings.eventBusName,
     homeRegion: settings.regions[0] as string,
     responders: settings.responders,
+    inventory: settings.inventory,
     adminAccountId: settings.adminAccountId,
     resourceTags: resourceTags(settings),
   };

@@ -6,6 +6,7 @@
  * JSON array or a comma-separated string, booleans `true`/`false` in either form.
  */
 import { z } from 'zod';
+import type { InventoryStrategy } from '../shared/aws/config-inventory.ts';
 import { InputError } from '../shared/core/model.ts';
 
 export const CONTEXT_PREFIX = 'plumbline:';
@@ -24,6 +25,13 @@ export type PeriodicFrequency = (typeof PERIODIC_FREQUENCIES)[number];
 export const LOG_RETENTION_DAYS = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ] as const;
+
+/**
+ * How the Config-rule functions read Config's inventory in a periodic run (`PLUMBLINE_INVENTORY`, read by
+ * `shared/aws/config-inventory.ts`): `select` (advanced query) or `list` (ListDiscoveredResources then
+ * BatchGetResourceConfig, for resource types advanced query does not cover). Each gets only its own actions.
+ */
+export const INVENTORY_STRATEGIES = ['select', 'list'] as const satisfies readonly InventoryStrategy[];
 
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 const ROLE_NAME = /^[\w+=,.@-]+$/;
@@ -87,6 +95,8 @@ const settingsSchema = z.object({
   responders: flag.default(true),
   /** Reserved concurrency for each Config-rule function, so a scan storm cannot starve the responders. */
   ruleConcurrency: wholeNumber.pipe(z.number().min(1).max(1000)).optional(),
+  /** How the Config-rule functions read the inventory (`PLUMBLINE_INVENTORY`); decides their Config grants. */
+  inventory: z.enum(INVENTORY_STRATEGIES).default('select'),
   /** Tags for every resource the app creates (a required-tags policy applies to Plumbline's own resources too). */
   tags: tagMap.default({}),
   /** Account mode: create AWS Config's recorder, delivery channel and bucket (for accounts without Config). */

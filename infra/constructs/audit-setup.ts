@@ -128,7 +128,9 @@ export class ConfigRecorder extends Construct {
       s3BucketName: this.bucket.bucketName,
       configSnapshotDeliveryProperties: { deliveryFrequency: 'TwentyFour_Hours' },
     });
-    // Config checks the bucket policy when the channel is created.
+    // PutDeliveryChannel needs the configuration recorder to exist (NoAvailableConfigurationRecorder
+    // otherwise), and Config checks the bucket policy when the channel is created.
+    this.deliveryChannel.addDependency(this.recorder);
     const policy = this.bucket.policy;
     if (policy) this.deliveryChannel.node.addDependency(policy);
     this.ready = [this.recorder, this.deliveryChannel];

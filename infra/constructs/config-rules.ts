@@ -75,6 +75,7 @@ export class OrganizationConfigRule extends Construct {
     // Config invokes the function on behalf of each member account; a Lambda permission can name one source
     // account, not an organisation. The function's only permission is to assume the execution role inside
     // this organisation (aws:ResourceOrgID), so an invocation from elsewhere can read or write nothing.
+    // infra/README.md (organisation mode) documents this deviation from account mode.
     const permission = configInvokePermission(this, props.function);
     this.rule = new config.CfnOrganizationConfigRule(this, 'Rule', {
       organizationConfigRuleName: props.ruleName,

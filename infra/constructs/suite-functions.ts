@@ -7,10 +7,10 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import {
-  ACTIONS,
   EVENT_PATTERNS,
   type EventFunction,
   type FunctionName,
+  functionActions,
   lambdaFunctionName,
   NOTIFIER_FUNCTION,
   RULE_PREFIX,
@@ -43,13 +43,19 @@ function createFunction(
   });
 }
 
-/** A Config-rule function, with no grant yet: the stack decides whether it acts as itself or a member role. */
+/**
+ * A Config-rule function, with no grant yet: the stack decides whether it acts as itself or a member role,
+ * and grants the Config reads of the inventory strategy set here (`PLUMBLINE_INVENTORY`, always explicit, so
+ * that the function never reads the inventory with calls its role was not given).
+ */
 export function ruleFunction(
   scope: Construct,
   rule: FunctionName,
   props: SuiteFunctionProps,
 ): PlumblineFunction {
-  return createFunction(scope, rule, props, CONFIG_RULE_TUNING, props.settings.ruleConcurrency);
+  const fn = createFunction(scope, rule, props, CONFIG_RULE_TUNING, props.settings.ruleConcurrency);
+  fn.function.addEnvironment('PLUMBLINE_INVENTORY', props.settings.inventory);
+  return fn;
 }
 
 /**
@@ -63,7 +69,7 @@ export function eventFunction(
 ): PlumblineFunction {
   const responder = name !== NOTIFIER_FUNCTION;
   const fn = createFunction(scope, name, props, responder ? RESPONDER_TUNING : NOTIFIER_TUNING);
-  fn.grantActions(ACTIONS[name]);
+  fn.grantActions(functionActions(name, props.settings.inventory));
   fn.allowPublish(props.topic);
   fn.function.addEnvironment('PLUMBLINE_TOPIC_ARN', props.topic.topicArn);
   if (responder) fn.function.addEnvironment('PLUMBLINE_SELF_ROLE_ARNS', fn.role.roleArn);

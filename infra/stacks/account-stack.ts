@@ -6,11 +6,11 @@
 import { Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct, IDependable } from 'constructs';
 import {
-  ACTIONS,
   CONFIG_RULE_FUNCTIONS,
   configRuleName,
   eventFunctions,
   type FunctionName,
+  functionActions,
   RULE_DESCRIPTIONS,
 } from '../catalog.ts';
 import { AccessLogsBucket, AuditTrail, ConfigRecorder } from '../constructs/audit-setup.ts';
@@ -66,7 +66,7 @@ export class AccountStack extends Stack {
     const functionProps = { settings, bundles, topic: this.topic.topic };
     for (const rule of CONFIG_RULE_FUNCTIONS) {
       const fn = ruleFunction(this, rule, functionProps);
-      fn.grantActions(ACTIONS[rule]);
+      fn.grantActions(functionActions(rule, settings.inventory));
       new AccountConfigRule(this, `${functionId(rule)}ConfigRule`, {
         ruleName: configRuleName(rule),
         description: RULE_DESCRIPTIONS[rule],

@@ -4,7 +4,8 @@
  * - in the home region only (IAM is global): the roles the administrator account's functions assume, each
  *   trusting only the functions that need it, by role path;
  * - in every region: rules that forward the responders' CloudTrail events and Plumbline's compliance changes
- *   from the default bus to the central bus, through a role, with a dead-letter queue.
+ *   from the default bus to the central bus, through a role, with a dead-letter queue and an alarm on its
+ *   depth (no action: the topic is in the administrator account).
  */
 
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -22,22 +23,24 @@ import {
   Tags,
   Validations,
 } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import type { InventoryStrategy } from '../../shared/aws/config-inventory.ts';
 import {
-  ACTIONS,
   EVENT_PATTERNS,
   eventFunctions,
   type FunctionName,
+  functionActions,
   memberRoles,
   rolePath,
 } from '../catalog.ts';
 import { acknowledgeWildcards, grantStatements } from '../constructs/plumbline-function.ts';
 import { functionId, toEventPattern } from '../constructs/suite-functions.ts';
-import { DEAD_LETTER_RETENTION } from '../tuning.ts';
+import { ALARM_PERIOD, DEAD_LETTER_RETENTION } from '../tuning.ts';
 
 export interface MemberStackProps extends StackProps {
   executionRoleName: string;
@@ -46,6 +49,8 @@ export interface MemberStackProps extends StackProps {
   homeRegion: string;
   /** Forward the responders' events (false when the responders are not deployed). */
   responders: boolean;
+  /** How the Config-rule functions read the inventory: the execution role gets only those Config reads. */
+  inventory: InventoryStrategy;
   /** Default for the AdminAccountId parameter (the StackSet always passes it). */
   adminAccountId?: string | undefined;
   /** Tags for every resource (the StackSet's template is synthesised apart from the app's tags). */
@@ -57,6 +62,8 @@ export class MemberStack extends Stack {
   readonly isHomeRegion: CfnCondition;
   readonly roles: Record<string, iam.Role> = {};
   readonly forwardingRules: events.Rule[] = [];
+  readonly deadLetters: sqs.Queue;
+  readonly deadLettersAlarm: cloudwatch.Alarm;
 
   constructor(scope: Construct, id: string, props: MemberStackProps) {
     // No assets and no bootstrap: deployable with plain credentials, and a clean StackSet template.
@@ -75,7 +82,7 @@ export class MemberStack extends Stack {
     });
 
     for (const { roleName, functions } of memberRoles(props.executionRoleName)) {
-      const grants = functions.flatMap((name) => ACTIONS[name]);
+      const grants = functions.flatMap((name) => functionActions(name, props.inventory));
       const role = new iam.Role(this, `${roleName}Role`, {
         roleName,
         description: `Assumed by the Plumbline functions ${functions.join(', ')} in account ${admin}`,
@@ -108,14 +115,29 @@ export class MemberStack extends Stack {
       // The EventBus targets below grant it events:PutEvents on the central bus, and nothing else.
       description: 'Lets EventBridge forward Plumbline events to the central bus',
     });
-    const deadLetters = new sqs.Queue(this, 'ForwardingDeadLetters', {
+    this.deadLetters = new sqs.Queue(this, 'ForwardingDeadLetters', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: DEAD_LETTER_RETENTION,
     });
+    const deadLetters = this.deadLetters;
     Validations.of(deadLetters).acknowledge({
       id: 'AwsSolutions-SQS3',
       reason: 'This queue is the dead-letter queue of the forwarding rules; it needs none of its own',
+    });
+    // Like every other dead-letter queue, an alarm on its depth. It has no action: the notification topic is
+    // in the administrator account, under a name CloudFormation chose and a key and topic policy that admit
+    // that account's alarms only; the alarm shows in this account's CloudWatch console (see infra/README.md).
+    this.deadLettersAlarm = new cloudwatch.Alarm(this, 'ForwardingDeadLettersAlarm', {
+      alarmDescription: `Plumbline could not forward an event to the central bus in account ${admin}: it is kept in this account's forwarding dead-letter queue for ${DEAD_LETTER_RETENTION.toDays()} days`,
+      metric: deadLetters.metricApproximateNumberOfMessagesVisible({
+        period: ALARM_PERIOD,
+        statistic: cloudwatch.Stats.MAXIMUM,
+      }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
 
     for (const name of eventFunctions(props.responders)) {

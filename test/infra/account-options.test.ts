@@ -1,7 +1,7 @@
 /**
  * Account mode with every option: AWS Config set-up and a trail for a brand-new account, email
- * subscriptions, two regions, reserved concurrency, tags, other frequency/retention/log level; and the
- * responders turned off.
+ * subscriptions, two regions, reserved concurrency, tags, other frequency/retention/log level, the `list`
+ * inventory strategy; and the responders turned off.
  */
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -25,6 +25,7 @@ beforeAll(() => {
     'plumbline:configRetentionDays': 400,
     'plumbline:trailRetentionDays': 730,
     'plumbline:tags': '{"cost-center":"security","owner":"platform"}',
+    'plumbline:inventory': 'list',
   });
   stackNames = built.stacks.map((stack) => stack.stackName);
   const [first, second] = built.stacks;
@@ -113,6 +114,14 @@ describe('account mode, every option', () => {
         LoggingConfiguration: { DestinationBucketName: refTo(accessLogs), LogFilePrefix: 'deliverybucket/' },
       },
     });
+  });
+
+  it('creates the delivery channel only once the configuration recorder exists (PutDeliveryChannel needs it)', () => {
+    for (const template of [primary, secondary]) {
+      const recorder = logicalId(template, 'AWS::Config::ConfigurationRecorder', {});
+      const channel = logicalId(template, 'AWS::Config::DeliveryChannel', {});
+      expect(template.toJSON().Resources[channel].DependsOn).toContain(recorder);
+    }
   });
 
   it("lets only AWS Config, for this account, check and write the delivery bucket (AWS's Config pattern)", () => {
@@ -242,6 +251,34 @@ describe('account mode, every option', () => {
       });
     }
   });
+
+  it.each(['security-group', 'required-tags', 'public-bucket'])(
+    'inventory list: %s reads Config with ListDiscoveredResources and BatchGetResourceConfig, not SelectResourceConfig',
+    (name) => {
+      for (const template of [primary, secondary]) {
+        template.hasResourceProperties('AWS::Lambda::Function', {
+          FunctionName: `plumbline-${name}`,
+          Environment: { Variables: Match.objectLike({ PLUMBLINE_INVENTORY: 'list' }) },
+        });
+        const role = logicalId(template, 'AWS::IAM::Role', { Path: `/plumbline/${name}/` });
+        const policy = Object.values(
+          template.findResources('AWS::IAM::Policy', { Properties: { Roles: [refTo(role)] } }),
+        )[0] as { Properties: { PolicyDocument: { Statement: { Action: unknown; Resource: unknown }[] } } };
+        const statements = policy.Properties.PolicyDocument.Statement;
+        expect(statements).toContainEqual({
+          Effect: 'Allow',
+          Action: [
+            'config:PutEvaluations',
+            'config:GetResourceConfigHistory',
+            'config:ListDiscoveredResources',
+            'config:BatchGetResourceConfig',
+          ],
+          Resource: '*',
+        });
+        expect(JSON.stringify(statements)).not.toContain('config:SelectResourceConfig');
+      }
+    },
+  );
 
   it('scopes region-specific ARNs to the stack’s region', () => {
     const role = logicalId(secondary, 'AWS::IAM::Role', { Path: '/plumbline/sg-drift-revert/' });

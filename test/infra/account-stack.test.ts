@@ -64,13 +64,7 @@ const logsAndDeadLetters = (name: string) => {
 const configStatements = [
   {
     Effect: 'Allow',
-    Action: [
-      'config:PutEvaluations',
-      'config:GetResourceConfigHistory',
-      'config:SelectResourceConfig',
-      'config:ListDiscoveredResources',
-      'config:BatchGetResourceConfig',
-    ],
+    Action: ['config:PutEvaluations', 'config:GetResourceConfigHistory', 'config:SelectResourceConfig'],
     Resource: '*',
   },
   {
@@ -79,6 +73,12 @@ const configStatements = [
     Resource: agnosticArn('config', 'config-rule/*'),
   },
 ];
+const variablesOf = (name: string) =>
+  (
+    Object.values(
+      template.findResources('AWS::Lambda::Function', { Properties: { FunctionName: `plumbline-${name}` } }),
+    )[0] as { Properties: { Environment: { Variables: Record<string, unknown> } } }
+  ).Properties.Environment.Variables;
 const publishStatements = () => [
   { Effect: 'Allow', Action: 'sns:Publish', Resource: topicRef() },
   { Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Resource: keyArn() },
@@ -169,40 +169,38 @@ describe('account mode, default settings', () => {
     });
   });
 
-  it('environment: service name and log level everywhere; topic, recursion guard and rule prefix where read', () => {
+  it('environment: service name and log level everywhere; inventory strategy, topic, recursion guard and rule prefix where read', () => {
     const base = (name: string) => ({
       POWERTOOLS_SERVICE_NAME: `plumbline-${name}`,
       POWERTOOLS_LOG_LEVEL: 'INFO',
       NODE_OPTIONS: '--enable-source-maps',
     });
     for (const name of RULE_FUNCTIONS) {
-      template.hasResourceProperties('AWS::Lambda::Function', {
-        FunctionName: `plumbline-${name}`,
-        Environment: { Variables: base(name) },
-      });
+      // The strategy the role's Config grants are for, explicit (the runtime's default is not relied on).
+      expect(variablesOf(name)).toEqual({ ...base(name), PLUMBLINE_INVENTORY: 'select' });
     }
     for (const name of RESPONDERS) {
-      template.hasResourceProperties('AWS::Lambda::Function', {
-        FunctionName: `plumbline-${name}`,
-        Environment: {
-          Variables: {
-            ...base(name),
-            PLUMBLINE_TOPIC_ARN: topicRef(),
-            PLUMBLINE_SELF_ROLE_ARNS: arnOf(roleOf(name)),
-          },
-        },
+      expect(variablesOf(name)).toEqual({
+        ...base(name),
+        PLUMBLINE_TOPIC_ARN: topicRef(),
+        PLUMBLINE_SELF_ROLE_ARNS: arnOf(roleOf(name)),
       });
     }
-    template.hasResourceProperties('AWS::Lambda::Function', {
-      FunctionName: 'plumbline-compliance-notifier',
-      Environment: {
-        Variables: {
-          ...base('compliance-notifier'),
-          PLUMBLINE_TOPIC_ARN: topicRef(),
-          PLUMBLINE_RULE_PREFIX: 'plumbline-',
-        },
-      },
+    expect(variablesOf('compliance-notifier')).toEqual({
+      ...base('compliance-notifier'),
+      PLUMBLINE_TOPIC_ARN: topicRef(),
+      PLUMBLINE_RULE_PREFIX: 'plumbline-',
     });
+  });
+
+  it('inventory select (the default): no rule function may list or batch-get the Config inventory', () => {
+    const policies = JSON.stringify(RULE_FUNCTIONS.map((name) => policyStatements(name)));
+    expect(policies).toContain('config:SelectResourceConfig');
+    expect(policies).not.toContain('config:ListDiscoveredResources');
+    expect(policies).not.toContain('config:BatchGetResourceConfig');
+    expect(JSON.stringify(template.findResources('AWS::IAM::Policy'))).not.toContain(
+      'config:BatchGetResourceConfig',
+    );
   });
 
   it.each(RULE_FUNCTIONS.filter((name) => name !== 'public-bucket'))(
@@ -262,10 +260,11 @@ describe('account mode, default settings', () => {
     ]);
   });
 
-  it('compliance-notifier: looks up CloudTrail and publishes', () => {
+  it('compliance-notifier: looks up CloudTrail and the resource name in Config, and publishes', () => {
     expect(policyStatements('compliance-notifier')).toEqual([
       ...logsAndDeadLetters('compliance-notifier'),
       { Effect: 'Allow', Action: 'cloudtrail:LookupEvents', Resource: '*' },
+      { Effect: 'Allow', Action: 'config:ListDiscoveredResources', Resource: '*' },
       ...publishStatements(),
     ]);
   });
@@ -496,9 +495,17 @@ describe('account mode, default settings', () => {
       KmsMasterKeyId: arnOf(key),
       DisplayName: 'Plumbline',
     });
-    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+  });
+
+  it("the topic policy denies publishing without TLS and lets CloudWatch publish for this account's alarms only", () => {
+    const policies = Object.values(template.findResources('AWS::SNS::TopicPolicy')) as {
+      Properties: unknown;
+    }[];
+    expect(policies).toHaveLength(1);
+    expect(policies[0]?.Properties).toEqual({
       Topics: [topicRef()],
       PolicyDocument: {
+        Version: '2012-10-17',
         Statement: [
           {
             Sid: 'AllowPublishThroughSSLOnly',
@@ -507,6 +514,17 @@ describe('account mode, default settings', () => {
             Principal: '*',
             Resource: topicRef(),
             Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          },
+          {
+            Sid: 'AllowCloudWatchAlarmsToPublish',
+            Action: 'sns:Publish',
+            Effect: 'Allow',
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Resource: topicRef(),
+            Condition: {
+              StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+              ArnLike: { 'aws:SourceArn': agnosticArn('cloudwatch', 'alarm:*') },
+            },
           },
         ],
       },

@@ -44,13 +44,14 @@ beforeAll(() => {
     'plumbline:createTrail': true,
     'plumbline:notificationEmails': 'secops@example.com',
     'plumbline:ruleConcurrency': 10,
+    'plumbline:inventory': 'list',
   }).app;
   organizationApp = buildApp(workspace(), { ...ORGANIZATION_CONTEXT, 'plumbline:createTrail': true }).app;
   memberApp = buildApp(workspace(), { ...ORGANIZATION_CONTEXT, 'plumbline:stacks': 'member' }).app;
 });
 
 describe('cdk-nag AwsSolutions', () => {
-  it('finds nothing unacknowledged in account mode with the recorder, the trail and two regions', () => {
+  it('finds nothing unacknowledged in account mode with the recorder, the trail, two regions and the list inventory', () => {
     expect(findings(accountApp)).toEqual([]);
   });
 

@@ -4,6 +4,7 @@
  */
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { EVENT_PATTERNS, type EventFunction } from '../../infra/catalog.ts';
 import {
   arnOf,
   buildApp,
@@ -22,6 +23,8 @@ let stackNames: string[];
 let memberStackNames: string[];
 let dependencies: Record<string, string[]>;
 let templateBodyLength: number;
+let listHome: Template;
+let listMember: Template;
 
 beforeAll(() => {
   const built = buildApp(workspace(), { ...ORGANIZATION_CONTEXT, 'plumbline:createTrail': 'true' });
@@ -46,10 +49,44 @@ beforeAll(() => {
   };
   templateBodyLength = stackSet.Properties.TemplateBody.length;
   member = Template.fromJSON(JSON.parse(stackSet.Properties.TemplateBody));
+  const [listFirst] = buildApp(workspace(), {
+    ...ORGANIZATION_CONTEXT,
+    'plumbline:inventory': 'list',
+  }).stacks;
+  if (!listFirst) throw new Error('expected a stack');
+  listHome = Template.fromStack(listFirst);
+  listMember = memberTemplateOf(listHome);
 });
 
+function memberTemplateOf(template: Template): Template {
+  const stackSet = Object.values(template.findResources('AWS::CloudFormation::StackSet'))[0] as {
+    Properties: { TemplateBody: string };
+  };
+  return Template.fromJSON(JSON.parse(stackSet.Properties.TemplateBody));
+}
+
 const RULE_FUNCTIONS = ['security-group', 'required-tags', 'public-bucket'];
-const EVENT_FUNCTIONS = ['sg-drift-revert', 'public-bucket-remediate', 'compliance-notifier'];
+const EVENT_FUNCTIONS: EventFunction[] = [
+  'sg-drift-revert',
+  'public-bucket-remediate',
+  'compliance-notifier',
+];
+/** The function's own dead-letter queue: its Lambda on-failure destination. */
+const queueOf = (template: Template, name: string) => {
+  const [config] = Object.values(
+    template.findResources('AWS::Lambda::EventInvokeConfig', {
+      Properties: { FunctionName: refTo(functionLogicalId(template, name)) },
+    }),
+  ) as { Properties: { DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [string] } } } } }[];
+  if (!config) throw new Error(`no invoke config for ${name}`);
+  return config.Properties.DestinationConfig.OnFailure.Destination['Fn::GetAtt'][0];
+};
+const variablesOf = (template: Template, name: string) =>
+  (
+    Object.values(
+      template.findResources('AWS::Lambda::Function', { Properties: { FunctionName: `plumbline-${name}` } }),
+    )[0] as { Properties: { Environment: { Variables: Record<string, unknown> } } }
+  ).Properties.Environment.Variables;
 const roleOf = (template: Template, name: string) =>
   logicalId(template, 'AWS::IAM::Role', { Path: `/plumbline/${name}/` });
 const statementsOf = (template: Template, name: string) => {
@@ -230,19 +267,107 @@ describe('organisation mode: the administrator account', () => {
     });
   });
 
-  it.each(EVENT_FUNCTIONS)('%s: triggered from the central bus, with retries and its DLQ', (name) => {
-    const bus = logicalId(home, 'AWS::Events::EventBus', { Name: 'plumbline' });
-    home.hasResourceProperties('AWS::Events::Rule', {
-      EventBusName: refTo(bus),
-      Targets: [
-        Match.objectLike({
-          Arn: arnOf(functionLogicalId(home, name)),
-          DeadLetterConfig: { Arn: Match.anyValue() },
-          RetryPolicy: { MaximumRetryAttempts: 24, MaximumEventAgeInSeconds: 7200 },
-        }),
-      ],
-    });
+  it.each(EVENT_FUNCTIONS)(
+    '%s: triggered from the central bus with exactly its pattern, retries and its own DLQ',
+    (name) => {
+      for (const template of [home, other]) {
+        const bus = logicalId(template, 'AWS::Events::EventBus', { Name: 'plumbline' });
+        const fn = functionLogicalId(template, name);
+        const rules = Object.values(template.findResources('AWS::Events::Rule')).filter((rule) =>
+          JSON.stringify((rule as { Properties: { Targets: unknown } }).Properties.Targets).includes(
+            `"${fn}"`,
+          ),
+        ) as { Properties: Record<string, unknown> }[];
+        expect(rules).toHaveLength(1);
+        expect(rules[0]?.Properties).toEqual({
+          Description: `Invokes plumbline-${name} for events forwarded from the organisation's accounts`,
+          EventBusName: refTo(bus),
+          EventPattern: EVENT_PATTERNS[name],
+          State: 'ENABLED',
+          Tags: [{ Key: 'plumbline:component', Value: 'plumbline' }],
+          Targets: [
+            {
+              Arn: arnOf(fn),
+              Id: 'Target0',
+              DeadLetterConfig: { Arn: arnOf(queueOf(template, name)) },
+              RetryPolicy: { MaximumRetryAttempts: 24, MaximumEventAgeInSeconds: 7200 },
+            },
+          ],
+        });
+      }
+    },
+  );
+
+  it('each event function has a dead-letter queue of its own', () => {
+    const queues = EVENT_FUNCTIONS.map((name) => queueOf(home, name));
+    expect(new Set(queues).size).toBe(EVENT_FUNCTIONS.length);
+    for (const queue of queues) expect(home.toJSON().Resources[queue].Type).toBe('AWS::SQS::Queue');
   });
+
+  it("the topic policy denies publishing without TLS and lets CloudWatch publish for this account's alarms only", () => {
+    for (const [template, region] of [
+      [home, 'eu-west-1'],
+      [other, 'us-east-1'],
+    ] as const) {
+      const topic = refTo(logicalId(template, 'AWS::SNS::Topic', {}));
+      const policies = Object.values(template.findResources('AWS::SNS::TopicPolicy')) as {
+        Properties: unknown;
+      }[];
+      expect(policies).toHaveLength(1);
+      expect(policies[0]?.Properties).toEqual({
+        Topics: [topic],
+        PolicyDocument: {
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Sid: 'AllowPublishThroughSSLOnly',
+              Action: 'sns:Publish',
+              Effect: 'Deny',
+              Principal: '*',
+              Resource: topic,
+              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+            },
+            {
+              Sid: 'AllowCloudWatchAlarmsToPublish',
+              Action: 'sns:Publish',
+              Effect: 'Allow',
+              Principal: { Service: 'cloudwatch.amazonaws.com' },
+              Resource: topic,
+              Condition: {
+                StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+                ArnLike: {
+                  'aws:SourceArn': {
+                    'Fn::Join': [
+                      '',
+                      [
+                        'arn:',
+                        { Ref: 'AWS::Partition' },
+                        `:cloudwatch:${region}:`,
+                        { Ref: 'AWS::AccountId' },
+                        ':alarm:*',
+                      ],
+                    ],
+                  },
+                },
+              },
+            },
+          ],
+        },
+      });
+    }
+  });
+
+  it.each(RULE_FUNCTIONS)(
+    '%s: reads the inventory with select by default; with inventory=list, told so (its role is unchanged)',
+    (name) => {
+      expect(variablesOf(home, name).PLUMBLINE_INVENTORY).toBe('select');
+      expect(variablesOf(listHome, name).PLUMBLINE_INVENTORY).toBe('list');
+      // The grants are the member role's: the function itself still only assumes it.
+      const statements = statementsOf(listHome, name);
+      expect(statements).toHaveLength(3);
+      expect(statements[2]).toEqual(assumeStatement('PlumblineExecutionRole'));
+    },
+  );
 
   it('creates an organisation trail whose bucket accepts the organisation path', () => {
     home.hasResourceProperties('AWS::CloudTrail::Trail', {
@@ -327,44 +452,45 @@ describe('organisation mode: the member template', () => {
     });
   });
 
-  const policyOf = (roleName: string) =>
+  const policyOf = (roleName: string, template = member) =>
     (
-      Object.values(member.findResources('AWS::IAM::Role', { Properties: { RoleName: roleName } }))[0] as {
+      Object.values(template.findResources('AWS::IAM::Role', { Properties: { RoleName: roleName } }))[0] as {
         Properties: {
           Policies: { PolicyName: string; PolicyDocument: { Statement: { Action: string | string[] }[] } }[];
         };
       }
     ).Properties.Policies;
 
-  it('the execution role reads Config and writes evaluations, any region of the member account', () => {
-    const [policy] = policyOf('PlumblineExecutionRole');
-    expect(policy?.PolicyDocument.Statement).toEqual([
-      {
-        Effect: 'Allow',
-        Action: [
-          'config:PutEvaluations',
-          'config:GetResourceConfigHistory',
-          'config:SelectResourceConfig',
-          'config:ListDiscoveredResources',
-          'config:BatchGetResourceConfig',
-        ],
-        Resource: '*',
-      },
-      {
-        Effect: 'Allow',
-        Action: 'config:GetComplianceDetailsByConfigRule',
-        Resource: {
-          'Fn::Join': [
-            '',
-            ['arn:', { Ref: 'AWS::Partition' }, ':config:*:', { Ref: 'AWS::AccountId' }, ':config-rule/*'],
-          ],
+  it.each([
+    ['select', () => member, ['config:SelectResourceConfig']],
+    ['list', () => listMember, ['config:ListDiscoveredResources', 'config:BatchGetResourceConfig']],
+  ] as const)(
+    'inventory %s: the execution role reads Config with that strategy only and writes evaluations, any region of the member account',
+    (_inventory, template, inventoryActions) => {
+      const [policy, ...others] = policyOf('PlumblineExecutionRole', template());
+      expect(others).toEqual([]);
+      expect(policy?.PolicyDocument.Statement).toEqual([
+        {
+          Effect: 'Allow',
+          Action: ['config:PutEvaluations', 'config:GetResourceConfigHistory', ...inventoryActions],
+          Resource: '*',
         },
-      },
-      { Effect: 'Allow', Action: 's3:GetAccountPublicAccessBlock', Resource: '*' },
-    ]);
-  });
+        {
+          Effect: 'Allow',
+          Action: 'config:GetComplianceDetailsByConfigRule',
+          Resource: {
+            'Fn::Join': [
+              '',
+              ['arn:', { Ref: 'AWS::Partition' }, ':config:*:', { Ref: 'AWS::AccountId' }, ':config-rule/*'],
+            ],
+          },
+        },
+        { Effect: 'Allow', Action: 's3:GetAccountPublicAccessBlock', Resource: '*' },
+      ]);
+    },
+  );
 
-  it('each responder role holds only that responder’s actions; the notifier’s only LookupEvents', () => {
+  it('each responder role holds only that responder’s actions; the notifier’s only LookupEvents and the name lookup', () => {
     const actions = (roleName: string) =>
       policyOf(roleName).flatMap((policy) =>
         policy.PolicyDocument.Statement.flatMap((statement) => statement.Action),
@@ -385,7 +511,10 @@ describe('organisation mode: the member template', () => {
       's3:PutBucketPublicAccessBlock',
       's3:GetAccountPublicAccessBlock',
     ]);
-    expect(actions('PlumblineExecutionRole-compliance-notifier')).toEqual(['cloudtrail:LookupEvents']);
+    expect(actions('PlumblineExecutionRole-compliance-notifier')).toEqual([
+      'cloudtrail:LookupEvents',
+      'config:ListDiscoveredResources',
+    ]);
   });
 
   it('forwards the responders’ CloudTrail events and the compliance changes to the central bus, through a role, with a DLQ', () => {
@@ -417,10 +546,11 @@ describe('organisation mode: the member template', () => {
       PolicyDocument: { Statement: [{ Effect: 'Allow', Action: 'events:PutEvents', Resource: busArn }] },
     });
     const queue = logicalId(member, 'AWS::SQS::Queue', {});
-    for (const source of ['aws.ec2', 'aws.s3', 'aws.config']) {
+    for (const name of EVENT_FUNCTIONS) {
+      // The same pattern as the central bus's rule for that function: nothing forwarded goes unhandled.
       member.hasResourceProperties('AWS::Events::Rule', {
         EventBusName: Match.absent(),
-        EventPattern: Match.objectLike({ source: [source] }),
+        EventPattern: Match.exact(EVENT_PATTERNS[name]),
         Targets: [
           { Arn: busArn, Id: 'Target0', RoleArn: arnOf(forwarder), DeadLetterConfig: { Arn: arnOf(queue) } },
         ],
@@ -432,6 +562,32 @@ describe('organisation mode: the member template', () => {
     });
   });
 
+  it('alarms on any forwarding dead letter, in every region, without an action (the topic is in the administrator account)', () => {
+    for (const template of [member, standalone]) {
+      const queue = logicalId(template, 'AWS::SQS::Queue', {});
+      const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as {
+        Condition?: string;
+        Properties: Record<string, unknown>;
+      }[];
+      expect(alarms).toHaveLength(1);
+      expect(alarms[0]?.Condition).toBeUndefined();
+      expect(alarms[0]?.Properties).toEqual({
+        AlarmDescription: expect.anything(),
+        Namespace: 'AWS/SQS',
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queue, 'QueueName'] } }],
+        Statistic: 'Maximum',
+        Period: 300,
+        Threshold: 1,
+        EvaluationPeriods: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        TreatMissingData: 'notBreaching',
+        Tags: [{ Key: 'plumbline:component', Value: 'plumbline' }],
+      });
+      expect(JSON.stringify(alarms[0]?.Properties.AlarmDescription)).toMatch(/forwarding dead-letter queue/);
+    }
+  });
+
   it('plumbline:stacks=member gives the same template as plain stacks per region, administrator account as default', () => {
     expect(memberStackNames).toEqual(['PlumblineMember-eu-west-1', 'PlumblineMember-us-east-1']);
     standalone.hasParameter('AdminAccountId', { Default: '222222222222' });
@@ -440,7 +596,9 @@ describe('organisation mode: the member template', () => {
       expect.objectContaining(
         Object.fromEntries(
           Object.entries(member.toJSON().Resources as Record<string, unknown>).filter(([, resource]) =>
-            ['AWS::IAM::Role', 'AWS::Events::Rule'].includes((resource as { Type: string }).Type),
+            ['AWS::IAM::Role', 'AWS::Events::Rule', 'AWS::SQS::Queue', 'AWS::CloudWatch::Alarm'].includes(
+              (resource as { Type: string }).Type,
+            ),
           ),
         ),
       ),

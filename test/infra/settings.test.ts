@@ -22,6 +22,7 @@ describe('deployment settings', () => {
       logRetentionDays: 90,
       logLevel: 'INFO',
       responders: true,
+      inventory: 'select',
       tags: {},
       createConfigRecorder: false,
       configRetentionDays: 365,
@@ -59,6 +60,11 @@ describe('deployment settings', () => {
       ruleConcurrency: 25,
       tags: { owner: 'platform' },
     });
+  });
+
+  it('reads the inventory strategy, select or list', () => {
+    expect(read({ 'plumbline:inventory': 'list' }).inventory).toBe('list');
+    expect(read({ 'plumbline:inventory': 'select' }).inventory).toBe('select');
   });
 
   it('accepts a complete organisation configuration', () => {
@@ -114,6 +120,14 @@ describe('deployment settings', () => {
     [
       { 'plumbline:ruleConcurrency': '0' },
       'Invalid context plumbline:ruleConcurrency="0": Too small: expected number to be >=1',
+    ],
+    [
+      { 'plumbline:inventory': 'scan' },
+      'Invalid context plumbline:inventory="scan": Invalid option: expected one of "select"|"list"',
+    ],
+    [
+      { 'plumbline:inventory': 'List' },
+      'Invalid context plumbline:inventory="List": Invalid option: expected one of "select"|"list"',
     ],
     [
       { 'plumbline:tags': 'owner=platform' },
