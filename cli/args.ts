@@ -32,6 +32,9 @@ Input (one of):
   --snapshot FILE...    AWS Config snapshot files as delivered to S3 (.json or .json.gz), folders of them,
                         or the JSON output of "aws configservice batch-get-resource-config",
                         "get-resource-config-history" or "select-resource-config". Fully offline.
+                        select-resource-config needs: SELECT resourceId, resourceName, resourceType, arn,
+                        accountId, awsRegion, configurationItemCaptureTime, configurationItemStatus,
+                        configuration, supplementaryConfiguration, tags (resourceName and arn optional)
   --live                read the current configuration from AWS Config (read-only calls, standard
                         credential chain); a progress bar is shown on a terminal
   --region REGION       with --live: a region to scan; repeat for several (default: the profile's/AWS_REGION)
@@ -41,7 +44,7 @@ Input (one of):
 
 Rules:
   --config FILE         the suite configuration (JSON or YAML), the same file deployment uses:
-                        {"rules": {"security-group": {...}, "required-tags": {...}, ...}, ...settings}
+                        {"rules": {"security-group": {...}, ...}, "baselines", "tagPolicy", "responders"}
                         Without it, every rule runs with its defaults.
   --rule NAME           run only this rule; repeat for several (default: all; see "plumbline rules")
 
@@ -109,7 +112,8 @@ export function parseCommandLine(argv: readonly string[]): Command {
 }
 
 function helpFor(command: string | undefined): string {
-  if (command === undefined) return MAIN_HELP;
+  // `plumbline help --help` asks for help about help: the general help.
+  if (command === undefined || command === '-h' || command === '--help') return MAIN_HELP;
   if (command === 'scan') return SCAN_HELP;
   if (command === 'rules') return RULES_HELP;
   throw new UsageError(`no help for unknown command "${command}" (commands: scan, rules)`);

@@ -1,7 +1,7 @@
 /**
  * SARIF 2.1.0 for GitHub code scanning (and any SARIF viewer): one reporting descriptor per rule with its
  * description, help and `security-severity`; one result per non-compliant resource, located at the item's
- * line in the snapshot file (or at the resource's ARN for live scans), with a fingerprint that stays the
+ * line in the snapshot file (or, for live scans, at the resource's ARN or a synthetic `aws/…` uri), with a fingerprint that stays the
  * same for the same rule and resource from run to run, so alerts are tracked rather than duplicated.
  */
 import { createHash } from 'node:crypto';
@@ -126,10 +126,17 @@ function location(evaluation: ReportEvaluation, options: SarifOptions): Sarif.Lo
       logicalLocations: [logical],
     };
   }
-  if (evaluation.arn !== undefined) {
-    return { physicalLocation: { artifactLocation: { uri: evaluation.arn } }, logicalLocations: [logical] };
-  }
-  return { logicalLocations: [logical] };
+  // GitHub code scanning rejects a result without a physical location, so there is always one: the
+  // snapshot file, else the resource's ARN, else (items without an ARN, such as
+  // AWS::S3::AccountPublicAccessBlock) the stable relative uri aws/<account>/<region>/<type>/<id>.
+  const uri = evaluation.arn ?? resourceUri(evaluation);
+  return { physicalLocation: { artifactLocation: { uri } }, logicalLocations: [logical] };
+}
+
+/** `aws/<account>/<region>/<resourceType>/<resourceId>`, each segment percent-encoded, `-` when unknown. */
+export function resourceUri(evaluation: ReportEvaluation): string {
+  const segments = [evaluation.accountId, evaluation.region, evaluation.resourceType, evaluation.resourceId];
+  return ['aws', ...segments.map((segment) => (segment ? encodeURIComponent(segment) : '-'))].join('/');
 }
 
 function fileUri(file: string, cwd: string): string {

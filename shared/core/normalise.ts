@@ -4,8 +4,9 @@
  * - Config rule Lambda event (`invokingEvent.configurationItem`): `configuration` is an object, `awsAccountId`,
  *   `ARN`, tags as a map; supplementary values are objects or, like S3's `AccessControlList`, JSON strings.
  * - `GetResourceConfigHistory` / `BatchGetResourceConfig` (SDK and CLI output): `configuration` and every
- *   supplementary value are JSON strings, `accountId`, `arn`, capture time a Date (SDK) or string (CLI),
- *   and `BatchGetResourceConfig` items carry no `tags` field at all.
+ *   supplementary value are JSON strings, `accountId`, `arn`, capture time a Date (SDK), a string (CLI v2)
+ *   or epoch seconds (CLI v1, or v2 with `cli_timestamp_format = wire`), and `BatchGetResourceConfig` items
+ *   carry no `tags` field at all.
  * - Snapshot files delivered to S3 (`{fileVersion, configSnapshotId, configurationItems}`): the event shape.
  * - Advanced query (`SelectResourceConfig`) results: a JSON string a row, `configuration` an object,
  *   tags a list of `{key, value}`.
@@ -35,14 +36,33 @@ const tagListEntry = z.looseObject({
 
 const tagsInput = z.union([z.record(z.string(), z.string().nullable()), z.array(tagListEntry)]).nullish();
 
+/**
+ * Below this magnitude an epoch number is in seconds, above it in milliseconds: 1e11 seconds is the year
+ * 5138, 1e11 milliseconds is March 1973, long before AWS Config existed.
+ */
+const EPOCH_SECONDS_LIMIT = 1e11;
+
+/** An epoch number as milliseconds: seconds (fractions allowed) when below 1e11, else milliseconds. */
+export function epochMilliseconds(value: number): number {
+  return Math.abs(value) < EPOCH_SECONDS_LIMIT ? Math.round(value * 1000) : value;
+}
+
 const timestamp = z.union([
   z.date(),
   z.string().refine((text) => !Number.isNaN(Date.parse(text)), 'must be an ISO 8601 timestamp'),
-  // Epoch numbers (the CLI's JSON output); beyond ±8.64e15 ms `toISOString` would throw a RangeError.
+  // Epoch numbers: the AWS CLI v1 (and v2 with cli_timestamp_format=wire) prints seconds such as
+  // 1763652000.123; other tools print milliseconds. Beyond ±8.64e15 ms `toISOString` would throw a RangeError.
   z
     .number()
-    .refine((ms) => !Number.isNaN(new Date(ms).getTime()), 'must be a time in milliseconds since 1970'),
+    .refine(
+      (value) => !Number.isNaN(new Date(epochMilliseconds(value)).getTime()),
+      'must be a time in seconds or milliseconds since 1970',
+    ),
 ]);
+
+function captureTime(value: Date | string | number): string {
+  return new Date(typeof value === 'number' ? epochMilliseconds(value) : value).toISOString();
+}
 
 /** Accepts every source's field names; `normaliseConfigurationItem` picks whichever is present. */
 const rawConfigurationItem = z
@@ -85,7 +105,7 @@ export function normaliseConfigurationItem(input: unknown, where = 'configuratio
     arn: item.ARN ?? item.arn ?? undefined,
     accountId: (item.awsAccountId ?? item.accountId) as string,
     region: item.awsRegion,
-    captureTime: new Date(item.configurationItemCaptureTime).toISOString(),
+    captureTime: captureTime(item.configurationItemCaptureTime),
     status: item.configurationItemStatus,
     tags: item.tags != null ? tagMap(item.tags) : tagMap(tagsFromConfiguration(configuration)),
     configuration,
@@ -170,6 +190,63 @@ const snapshotFile = z.looseObject({
 });
 
 /**
+ * The fields a `select-resource-config` query must select for the rules to evaluate its rows (the live scan
+ * selects these and `resourceName`, `arn`, which only name the resource in reports).
+ */
+export const SELECT_REQUIRED_FIELDS = [
+  'resourceId',
+  'resourceType',
+  'accountId',
+  'awsRegion',
+  'configurationItemCaptureTime',
+  'configurationItemStatus',
+  'configuration',
+  'supplementaryConfiguration',
+  'tags',
+] as const;
+
+const OPTIONAL_IN_ROWS: ReadonlySet<string> = new Set(['tags', 'supplementaryConfiguration']);
+
+/** The query to run, as the CLI's help gives it: the required fields and the two naming ones. */
+export const SELECT_FIELDS_HINT =
+  'SELECT resourceId, resourceName, resourceType, arn, accountId, awsRegion, configurationItemCaptureTime, configurationItemStatus, configuration, supplementaryConfiguration, tags';
+
+/**
+ * A `select-resource-config` document whose query left out a field the rules need fails here, naming the
+ * field, rather than every row being judged without it. The fields selected are `QueryInfo.SelectFields`
+ * (the AWS CLI prints them), or else the keys the rows carry.
+ */
+function checkSelectedFields(record: Record<string, unknown>, rows: string[], where: string): void {
+  const declared = (record.QueryInfo as { SelectFields?: unknown } | null | undefined)?.SelectFields;
+  let selected: Set<string>;
+  if (Array.isArray(declared)) {
+    selected = new Set(declared.map((field) => String((field as { Name?: unknown } | null)?.Name)));
+  } else {
+    if (rows.length === 0) return;
+    selected = new Set();
+    for (const row of rows) {
+      const parsed = parseJson(row);
+      // A row that is not an object fails on its own, with its own message.
+      if (typeof parsed !== 'object' || parsed === null) return;
+      for (const key of Object.keys(parsed)) selected.add(key);
+    }
+    // `awsAccountId` is the event shape's name for the same field.
+    if (selected.has('awsAccountId')) selected.add('accountId');
+  }
+  // Rows leave out a field that is empty for them (an untagged resource may carry no `tags`), so without
+  // QueryInfo only the fields every item has are required.
+  const required = Array.isArray(declared)
+    ? SELECT_REQUIRED_FIELDS
+    : SELECT_REQUIRED_FIELDS.filter((field) => !OPTIONAL_IN_ROWS.has(field));
+  const missing = required.filter((field) => !selected.has(field));
+  if (missing.length > 0) {
+    throw new InputError(
+      `${where}: Results: the query did not select ${missing.join(', ')}; select-resource-config output needs ${SELECT_FIELDS_HINT}`,
+    );
+  }
+}
+
+/**
  * Reads the items of any supported file shape: a Config snapshot (`configurationItems`), the CLI's
  * `batch-get-resource-config` output (`baseConfigurationItems`), `get-resource-config-history` output
  * (`configurationItems`), or `select-resource-config` output (`Results`, JSON strings).
@@ -198,11 +275,13 @@ export function itemsFromDocument(document: unknown, where: string): Configurati
   if ('Results' in record) {
     const rows = record.Results;
     if (!Array.isArray(rows)) throw new InputError(`${where}: Results: expected an array of JSON strings`);
-    return rows.map((row, index) => {
+    const strings = rows.map((row, index) => {
       if (typeof row !== 'string')
         throw new InputError(`${where}: Results[${index}]: expected a JSON string`);
-      return normaliseSelectResult(row, `${where}: Results[${index}]`);
+      return row;
     });
+    checkSelectedFields(record, strings, where);
+    return strings.map((row, index) => normaliseSelectResult(row, `${where}: Results[${index}]`));
   }
   throw new InputError(
     `${where}: expected a JSON object with configurationItems, baseConfigurationItems or Results`,

@@ -6,12 +6,19 @@
  *     "baselines": {...}, "tagPolicy": {...}, ... }
  *
  * Each rule's object is exactly its Config `ruleParameters`. Everything beside `rules` is a suite setting
- * that the rule owning it validates.
+ * that the rule owning it validates; a top-level key that is neither (see SUITE_CONFIG_KEYS) is an error.
  */
 import { z } from 'zod';
 import { describeZodError, InputError, type SuiteSettings } from './model.ts';
 
 const parameterValue = z.union([z.string(), z.number(), z.boolean()]);
+
+/**
+ * Every top-level key the file may hold: `rules`, and the suite settings the rules and responders read
+ * (`baselines`: security-group, `tagPolicy`: required-tags, `responders`: both responders). Any other key
+ * is an error, so that a misspelt setting (`tagPolicyy`, `baseline`) cannot be silently ignored.
+ */
+export const SUITE_CONFIG_KEYS = ['rules', 'baselines', 'tagPolicy', 'responders'] as const;
 
 const suiteConfigSchema = z.looseObject({
   rules: z.record(z.string(), z.record(z.string(), parameterValue)).optional(),
@@ -33,6 +40,15 @@ export function parseSuiteConfig(
 ): SuiteConfig {
   const parsed = suiteConfigSchema.safeParse(document ?? {});
   if (!parsed.success) throw new InputError(`${source}: ${describeZodError(parsed.error)}`);
+  const unknown = Object.keys(parsed.data).filter(
+    (key) => !(SUITE_CONFIG_KEYS as readonly string[]).includes(key),
+  );
+  if (unknown.length > 0) {
+    const what = unknown.length === 1 ? 'unknown top-level key' : 'unknown top-level keys';
+    throw new InputError(
+      `${source}: ${unknown.join(', ')}: ${what} (allowed: ${SUITE_CONFIG_KEYS.join(', ')})`,
+    );
+  }
   const { rules = {}, ...settings } = parsed.data;
   for (const name of Object.keys(rules)) {
     if (!knownRules.includes(name)) {

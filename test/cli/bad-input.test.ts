@@ -6,7 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { EXAMPLE_SNAPSHOT, REPO, runCli, tempDir } from './support/cli.ts';
+import { EXAMPLE_SNAPSHOT, FIXTURES, REPO, runCli, tempDir } from './support/cli.ts';
 
 let dir: string;
 const file = (name: string, content: string | Buffer) => {
@@ -119,6 +119,51 @@ describe('bad snapshot files', () => {
     expect(result.stderr).toMatch(
       new RegExp(`^plumbline: ${path}: corrupt gzip file \\(.+\\); download it again\\n$`),
     );
+  });
+
+  it('select-resource-config output whose query left out fields the rules need: the fields', async () => {
+    const needs =
+      'select-resource-config output needs SELECT resourceId, resourceName, resourceType, arn, accountId, awsRegion, configurationItemCaptureTime, configurationItemStatus, configuration, supplementaryConfiguration, tags';
+    const fixture = JSON.parse(readFileSync(join(REPO, FIXTURES, 'select-resource-config.json'), 'utf8'));
+    const rows: Record<string, unknown>[] = fixture.Results.map((row: string) => JSON.parse(row));
+    const without = (...fields: string[]) =>
+      rows.map((row) =>
+        JSON.stringify(Object.fromEntries(Object.entries(row).filter(([key]) => !fields.includes(key)))),
+      );
+    // As the AWS CLI prints it: QueryInfo.SelectFields says what the query selected.
+    const declared = file(
+      'select-no-tags.json',
+      JSON.stringify({
+        Results: without('tags', 'supplementaryConfiguration'),
+        QueryInfo: {
+          SelectFields: fixture.QueryInfo.SelectFields.filter(
+            (field: { Name: string }) => !['tags', 'supplementaryConfiguration'].includes(field.Name),
+          ),
+        },
+      }),
+    );
+    await expectInputError(
+      ['scan', '--snapshot', declared],
+      `${declared}: Results: the query did not select supplementaryConfiguration, tags; ${needs}`,
+    );
+    // Without QueryInfo, the fields no row carries.
+    const bare = file('select-no-configuration.json', JSON.stringify({ Results: without('configuration') }));
+    await expectInputError(
+      ['scan', '--snapshot', bare],
+      `${bare}: Results: the query did not select configuration; ${needs}`,
+    );
+    // Without QueryInfo, rows that carry no tags or supplementary configuration (empty for them) are read.
+    const untagged = file(
+      'select-untagged.json',
+      JSON.stringify({ Results: without('tags', 'supplementaryConfiguration') }),
+    );
+    expect((await runCli(['scan', '--snapshot', untagged, '--fail-on', 'none'])).code).toBe(0);
+    // resourceName and arn only name the resource: a query without them is read.
+    const unnamed = file(
+      'select-unnamed.json',
+      JSON.stringify({ Results: without('resourceName', 'arn'), QueryInfo: {} }),
+    );
+    expect((await runCli(['scan', '--snapshot', unnamed, '--fail-on', 'none'])).code).toBe(0);
   });
 
   it('a folder holding no snapshot file', async () => {

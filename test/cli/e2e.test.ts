@@ -16,10 +16,28 @@ import {
   spawnCli,
   spawnCliWithAllRules,
   spawnScript,
+  spawnTsx,
   tempDir,
 } from './support/cli.ts';
 
-const VERSION = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')).version;
+const PACKAGE = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8'));
+const VERSION = PACKAGE.version;
+
+/**
+ * package.json's "start" script, `tsx SCRIPT ARGS…`, split as the shell splits it, with its `--html` report
+ * sent to a scratch folder rather than the repository.
+ */
+function npmStart(): { script: string; args: string[]; html: string } {
+  const start: string = PACKAGE.scripts.start;
+  // Plain words only, so that splitting on spaces is how the shell splits it.
+  expect(start).toMatch(/^[\w./=-]+( [\w./=-]+)*$/);
+  const [tsx, script, ...args] = start.split(' ');
+  expect(tsx).toBe('tsx');
+  const at = args.indexOf('--html') + 1;
+  expect(at, 'npm start writes an HTML report').toBeGreaterThan(0);
+  const html = join(tempDir(), args[at] as string);
+  return { script: script as string, args: args.with(at, html), html };
+}
 
 describe('tsx cli/main.ts', () => {
   it('--help on every command', () => {
@@ -32,6 +50,9 @@ describe('tsx cli/main.ts', () => {
     expect(await runCli(['help', 'scan'])).toEqual({ code: 0, stdout: SCAN_HELP, stderr: '' });
     expect(await runCli(['help', 'rules'])).toEqual({ code: 0, stdout: RULES_HELP, stderr: '' });
     expect(await runCli([])).toEqual({ code: 0, stdout: MAIN_HELP, stderr: '' });
+    expect(await runCli(['help'])).toEqual({ code: 0, stdout: MAIN_HELP, stderr: '' });
+    expect(await runCli(['help', '--help'])).toEqual({ code: 0, stdout: MAIN_HELP, stderr: '' });
+    expect(await runCli(['help', '-h'])).toEqual({ code: 0, stdout: MAIN_HELP, stderr: '' });
     expect(await runCli(['-V'])).toEqual({ code: 0, stdout: `plumbline ${VERSION}\n`, stderr: '' });
   });
 
@@ -101,10 +122,10 @@ describe('every format through a child process', () => {
     expect(scan('--format', 'json', '--fail-on', 'none').code).toBe(0);
   });
 
-  it('the demo (npm start): prints the table, writes the HTML report, exits 0', () => {
-    const dir = tempDir();
-    const html = join(dir, 'plumbline-report.html');
-    const result = scan('--html', html, '--fail-on', 'none');
+  it('the demo (npm start, as package.json defines it): prints the table, writes the HTML report, exits 0', () => {
+    const { script, args, html } = npmStart();
+    expect(script).toBe('cli/main.ts');
+    const result = spawnTsx(script, args);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(
       'Plumbline · examples/snapshot.json · account 111122223333 · us-east-1 · 49 resources · 3 rules',
@@ -118,15 +139,7 @@ describe('the documentation', () => {
   it('examples/README.md shows the output npm start prints today', async () => {
     const readme = readFileSync(join(REPO, 'examples/README.md'), 'utf8');
     const shown = /```\n(Plumbline · [\s\S]*?)```/.exec(readme)?.[1];
-    const result = await runCli([
-      'scan',
-      '--snapshot',
-      EXAMPLE_SNAPSHOT,
-      '--config',
-      EXAMPLE_CONFIG,
-      '--fail-on',
-      'none',
-    ]);
+    const result = await runCli(npmStart().args);
     // When a rule's wording changes, paste the new `npm start` table into examples/README.md.
     expect(shown).toBe(result.stdout);
   });

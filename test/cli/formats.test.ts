@@ -5,33 +5,17 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Ajv, type ValidateFunction } from 'ajv';
+import type { ValidateFunction } from 'ajv';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { wrap } from '../../cli/format/table.ts';
 import { testRule } from '../support/test-rule.ts';
 import { EXAMPLE_CONFIG, EXAMPLE_SNAPSHOT, FIXTURES, REPO, runCli, tempDir } from './support/cli.ts';
+import { sarifValidator } from './support/sarif.ts';
 
 const SMALL = `${FIXTURES}/small-snapshot.json`;
 const ESC = '\u001b';
 const onlyTestRule = { rules: () => [testRule] };
-
-/**
- * The OASIS SARIF 2.1.0 schema (draft-04). Ajv 8 validates with the draft-07 vocabulary, which agrees with
- * draft-04 on every keyword this schema uses; only the draft-04 `$schema`/`id` header is set aside.
- */
-function sarifValidator(): ValidateFunction {
-  const schema = JSON.parse(readFileSync(join(REPO, FIXTURES, 'sarif-schema-2.1.0.json'), 'utf8'));
-  delete schema.$schema;
-  delete schema.id;
-  const ajv = new Ajv({ allErrors: true, strict: false });
-  ajv.addFormat('uri', (value: string) => /^[a-z][a-z0-9+.-]*:/i.test(value) && !/\s/.test(value));
-  ajv.addFormat('uri-reference', (value: string) => !/\s/.test(value));
-  ajv.addFormat('date-time', (value: string) =>
-    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(value),
-  );
-  return ajv.compile(schema);
-}
 
 describe('json', () => {
   it('has the summary and one evaluation per rule and resource, absent values as null', async () => {
@@ -170,14 +154,75 @@ describe('sarif', () => {
   });
 
   it('gives stable fingerprints: the same for the same rule and resource, different otherwise', async () => {
-    const args = ['scan', '--snapshot', EXAMPLE_SNAPSHOT, '--config', EXAMPLE_CONFIG, '--format', 'sarif'];
-    const first = JSON.parse((await runCli(args)).stdout).runs[0].results;
-    const second = JSON.parse((await runCli(args)).stdout).runs[0].results;
-    const prints = (results: { partialFingerprints: Record<string, string> }[]) =>
-      results.map((r) => r.partialFingerprints['plumblineResource/v1']);
-    expect(prints(first)).toEqual(prints(second));
-    expect(new Set(prints(first)).size).toBe(first.length);
-    for (const print of prints(first)) expect(print).toMatch(/^[0-9a-f]{64}$/);
+    type Result = {
+      ruleId: string;
+      message: { text: string };
+      locations: { physicalLocation: { region: { startLine: number } } }[];
+      properties: { resourceId: string; reasons: unknown[] };
+      partialFingerprints: Record<string, string>;
+    };
+    const sarifOf = async (snapshot: string, now?: Date) => {
+      const args = ['scan', '--snapshot', snapshot, '--config', EXAMPLE_CONFIG, '--format', 'sarif'];
+      const log = JSON.parse((await runCli(args, now ? { now } : {})).stdout);
+      expect(validate(log), JSON.stringify(validate.errors)).toBe(true);
+      return { results: log.runs[0].results as Result[], time: log.runs[0].invocations[0].endTimeUtc };
+    };
+    const print = (r: Result) => r.partialFingerprints['plumblineResource/v1'] as string;
+    const key = (r: Result) => `${r.ruleId} ${r.properties.resourceId}`;
+
+    // The next day's snapshot: items in the opposite order, the bastion open on another port, an instance
+    // that has lost its tags, and a clone of the bastion under another id.
+    const document = JSON.parse(readFileSync(join(REPO, EXAMPLE_SNAPSHOT), 'utf8'));
+    const items: Record<string, unknown>[] = document.configurationItems;
+    const bastion = items.find((item) => item.resourceId === 'sg-01a3c5e7092b4d6f8') as {
+      configuration: { ipPermissions: { fromPort: number; toPort: number }[] };
+    };
+    const [rule] = bastion.configuration.ipPermissions;
+    if (rule === undefined) throw new Error('the bastion opens no port');
+    rule.fromPort = 3389;
+    rule.toPort = 3389;
+    const instance = items.find((item) => item.resourceId === 'i-0d4a6c8e0a2b3d5f7') as { tags: object };
+    instance.tags = {};
+    const clone = {
+      ...structuredClone(bastion),
+      resourceId: 'sg-0c10e0000000000aa',
+      ARN: 'arn:aws:ec2:us-east-1:111122223333:security-group/sg-0c10e0000000000aa',
+    };
+    document.configurationItems = [clone, ...items.reverse()];
+    const nextDay = join(tempDir(), 'snapshot.json');
+    writeFileSync(nextDay, JSON.stringify(document, null, 2));
+
+    const first = await sarifOf(EXAMPLE_SNAPSHOT);
+    const second = await sarifOf(nextDay, new Date('2026-11-23T07:30:00.000Z'));
+
+    // The runs do differ: the clock, each item's place in the file, and the finding text and reasons on the
+    // same rule and resource.
+    expect(second.time).not.toBe(first.time);
+    const changed = ['security-group sg-01a3c5e7092b4d6f8', 'required-tags i-0d4a6c8e0a2b3d5f7'];
+    for (const name of changed) {
+      const before = first.results.find((r) => key(r) === name) as Result;
+      const after = second.results.find((r) => key(r) === name) as Result;
+      expect(after.message.text).not.toBe(before.message.text);
+      expect(after.properties.reasons).not.toEqual(before.properties.reasons);
+      // Reordered items sit elsewhere in the file (results are sorted, so the order of results is not).
+      expect(after.locations[0]?.physicalLocation.region.startLine).not.toBe(
+        before.locations[0]?.physicalLocation.region.startLine,
+      );
+    }
+    // Same rule and resource, same fingerprint, whatever changed around it.
+    const firstPrints = new Map(first.results.map((r) => [key(r), print(r)]));
+    expect(firstPrints.size).toBe(first.results.length);
+    expect(second.results).toHaveLength(first.results.length + 1);
+    for (const r of second.results) {
+      if (firstPrints.has(key(r))) expect(print(r), key(r)).toBe(firstPrints.get(key(r)));
+    }
+    // Another resource, another fingerprint: unique within a run, the clone included.
+    const secondPrints = second.results.map(print);
+    expect(new Set(secondPrints).size).toBe(second.results.length);
+    const cloneResult = second.results.find((r) => key(r) === 'security-group sg-0c10e0000000000aa');
+    expect(cloneResult).toBeDefined();
+    expect(print(cloneResult as Result)).not.toBe(firstPrints.get('security-group sg-01a3c5e7092b4d6f8'));
+    for (const value of secondPrints) expect(value).toMatch(/^[0-9a-f]{64}$/);
   });
 });
 

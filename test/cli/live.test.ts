@@ -12,7 +12,9 @@ import {
 import { GetPublicAccessBlockCommand, S3ControlClient } from '@aws-sdk/client-s3-control';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { SCAN_HELP } from '../../cli/args.ts';
 import { type ClientOptions, type LiveClients, sdkClients } from '../../cli/live.ts';
+import { SELECT_FIELDS_HINT, SELECT_REQUIRED_FIELDS } from '../../shared/core/normalise.ts';
 import { EXAMPLE_CONFIG, EXAMPLE_SNAPSHOT, runCli } from './support/cli.ts';
 import {
   baseConfigurationItem,
@@ -21,6 +23,7 @@ import {
   type RawItem,
   selectRow,
 } from './support/inventory.ts';
+import { sarifValidator } from './support/sarif.ts';
 
 const config = mockClient(ConfigServiceClient);
 const s3control = mockClient(S3ControlClient);
@@ -129,6 +132,22 @@ describe('scan --live', () => {
     expect(names).toEqual(new Set(['SelectResourceConfigCommand', 'GetPublicAccessBlockCommand']));
   });
 
+  it('selects the fields that --snapshot help and errors tell users to select for select-resource-config', async () => {
+    serveSelect();
+    await runCli(['scan', '--live', '--region', 'us-east-1', '--rule', 'security-group', '--format', 'json']);
+    const expression = config.commandCalls(SelectResourceConfigCommand)[0]?.args[0].input.Expression ?? '';
+    const select = /^(SELECT .+) WHERE /.exec(expression)?.[1];
+    expect(select).toBe(SELECT_FIELDS_HINT);
+    expect(SCAN_HELP.replace(/\s+/g, ' ')).toContain(
+      `select-resource-config needs: ${select} (resourceName and arn optional)`,
+    );
+    const fields = select?.replace(/^SELECT /, '').split(', ');
+    expect(fields).toEqual(expect.arrayContaining([...SELECT_REQUIRED_FIELDS]));
+    expect(fields?.filter((field) => !(SELECT_REQUIRED_FIELDS as readonly string[]).includes(field))).toEqual(
+      ['resourceName', 'arn'],
+    );
+  });
+
   it('scans every --region with its own client and reports where each resource lives', async () => {
     serveSelect();
     const built: ClientOptions[] = [];
@@ -235,6 +254,53 @@ describe('scan --live', () => {
       { resourceType: 'AWS::EC2::SecurityGroup', resourceId: groups[10]?.resourceId },
     ]);
     expect(config).toHaveReceivedCommandTimes(SelectResourceConfigCommand, 0);
+  });
+
+  it('gives every SARIF result a physical location GitHub accepts, even for an item without an ARN', async () => {
+    serveSelect();
+    const result = await runCli([
+      'scan',
+      '--live',
+      '--region',
+      'us-east-1',
+      '--config',
+      EXAMPLE_CONFIG,
+      '--format',
+      'sarif',
+    ]);
+    const log = JSON.parse(result.stdout);
+    const validate = sarifValidator();
+    expect(validate(log), JSON.stringify(validate.errors)).toBe(true);
+    const results = log.runs[0].results;
+    expect(results).toHaveLength(26);
+    // GitHub code scanning refuses an upload with a result lacking physicalLocation.artifactLocation.uri.
+    for (const r of results) expect(r.locations[0].physicalLocation.artifactLocation.uri).toMatch(/^\S+$/);
+    // AWS::S3::AccountPublicAccessBlock items carry no ARN: a synthetic, stable uri stands in.
+    const block = results.find(
+      (r: { properties: { resourceType: string } }) =>
+        r.properties.resourceType === 'AWS::S3::AccountPublicAccessBlock',
+    );
+    expect(block.locations[0]).toEqual({
+      physicalLocation: {
+        artifactLocation: {
+          uri: 'aws/111122223333/us-east-1/AWS%3A%3AS3%3A%3AAccountPublicAccessBlock/111122223333',
+        },
+      },
+      logicalLocations: [
+        {
+          name: '111122223333',
+          fullyQualifiedName: '111122223333/us-east-1/AWS::S3::AccountPublicAccessBlock/111122223333',
+          kind: 'resource',
+        },
+      ],
+    });
+    // A resource with an ARN is located at its ARN.
+    const bastion = results.find(
+      (r: { properties: { resourceId: string } }) => r.properties.resourceId === 'sg-01a3c5e7092b4d6f8',
+    );
+    expect(bastion.locations[0].physicalLocation).toEqual({
+      artifactLocation: { uri: 'arn:aws:ec2:us-east-1:111122223333:security-group/sg-01a3c5e7092b4d6f8' },
+    });
   });
 
   it('draws a progress bar on a terminal, and nothing on a pipe', async () => {

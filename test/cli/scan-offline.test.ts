@@ -263,6 +263,39 @@ describe('input shapes', () => {
       expect(report.summary).toMatchObject({ resources: 1 });
     }
   });
+
+  it('reads epoch-seconds capture times (AWS CLI v1 batch-get-resource-config) when choosing the newest', async () => {
+    const dir = tempDir();
+    const batch = JSON.parse(readFileSync(join(REPO, FIXTURES, 'batch-get-resource-config.json'), 'utf8'));
+    const bastion = batch.baseConfigurationItems.find(
+      (item: { resourceId: string }) => item.resourceId === 'sg-01a3c5e7092b4d6f8',
+    );
+    // Captured after the example snapshot (2026-11-20), printed as AWS CLI v1 prints timestamps, with the
+    // port closed since.
+    const newer = join(dir, 'batch-v1.json');
+    writeFileSync(
+      newer,
+      JSON.stringify({
+        baseConfigurationItems: [
+          {
+            ...bastion,
+            configurationItemCaptureTime: Date.parse('2026-12-01T08:00:00.250Z') / 1000,
+            configuration: JSON.stringify({ ...JSON.parse(bastion.configuration), ipPermissions: [] }),
+          },
+        ],
+        unprocessedResourceKeys: [],
+      }),
+    );
+    for (const order of [
+      [EXAMPLE_SNAPSHOT, newer],
+      [newer, EXAMPLE_SNAPSHOT],
+    ]) {
+      const { report } = await scanJson(['--snapshot', ...order, '--rule', 'security-group']);
+      expect(find(report, 'security-group', 'sg-01a3c5e7092b4d6f8')).toMatchObject({
+        compliance: 'COMPLIANT',
+      });
+    }
+  });
 });
 
 describe('account facts offline', () => {

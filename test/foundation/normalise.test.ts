@@ -82,6 +82,25 @@ describe('normaliseConfigurationItem', () => {
     expect(item.supplementaryConfiguration).toEqual({ Note: 'plain text' });
   });
 
+  it('reads an epoch capture time in seconds (AWS CLI v1, cli_timestamp_format=wire) or milliseconds alike', () => {
+    const captureOf = (value: unknown) =>
+      normaliseConfigurationItem(apiItem({ configurationItemCaptureTime: value })).captureTime;
+    const seconds = captureOf(1455672994.043);
+    expect(seconds).toBe('2016-02-17T01:36:34.043Z');
+    expect(captureOf(1455672994043)).toBe(seconds);
+    expect(captureOf('2016-02-17T01:36:34.043Z')).toBe(seconds);
+    expect(captureOf(1455672994)).toBe('2016-02-17T01:36:34.000Z');
+    // The boundary: below 1e11 is seconds (the year 5138), from 1e11 on milliseconds (March 1973).
+    expect(captureOf(99_999_999_999)).toBe('5138-11-16T09:46:39.000Z');
+    expect(captureOf(100_000_000_000)).toBe('1973-03-03T09:46:40.000Z');
+    expect(() => captureOf(1e16)).toThrow(
+      'Invalid configuration item: configurationItem.configurationItemCaptureTime: must be a time in seconds or milliseconds since 1970',
+    );
+    expect(() => captureOf(-1e16)).toThrow(
+      /configurationItemCaptureTime: must be a time in seconds or milliseconds/,
+    );
+  });
+
   it('names the missing or malformed field', () => {
     const { resourceId: _removed, ...withoutId } = instanceItem();
     expect(() => normaliseConfigurationItem(withoutId, 'invokingEvent.configurationItem')).toThrow(

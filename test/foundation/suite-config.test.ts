@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { InputError } from '../../shared/core/model.ts';
 import { parseSuiteConfig } from '../../shared/core/suite-config.ts';
 import { bundledSuiteConfig, resetSuiteConfigCache } from '../../shared/lambda/suite.ts';
 
@@ -29,6 +30,26 @@ describe('parseSuiteConfig', () => {
       /^c\.json: rules\.a\.port: /,
     );
     expect(() => parseSuiteConfig({ rules: 'x' }, 'c.json', ['a'])).toThrow(/^c\.json: rules: /);
+  });
+
+  it('rejects an unknown top-level key, naming it and the allowed ones, rather than ignoring it', () => {
+    expect(() =>
+      parseSuiteConfig({ rules: {}, tagPolicyy: { required: ['Owner'] } }, 'plumbline.config.yaml', ['a']),
+    ).toThrow(
+      new InputError(
+        'plumbline.config.yaml: tagPolicyy: unknown top-level key (allowed: rules, baselines, tagPolicy, responders)',
+      ),
+    );
+    expect(() => parseSuiteConfig({ baseline: { web: {} }, rulez: {} }, 'c.json', ['a'])).toThrow(
+      new InputError(
+        'c.json: baseline, rulez: unknown top-level keys (allowed: rules, baselines, tagPolicy, responders)',
+      ),
+    );
+  });
+
+  it('accepts every allowed top-level key as a suite setting', () => {
+    const settings = { baselines: {}, tagPolicy: { required: ['Owner'] }, responders: {} };
+    expect(parseSuiteConfig({ rules: {}, ...settings }, 'c.json', ['a'])).toEqual({ rules: {}, settings });
   });
 });
 

@@ -817,6 +817,26 @@ const configFiles: CorpusEntry[] = [
   },
   {
     entry: 'config-file',
+    name: 'a misspelt top-level key',
+    file: 'typo.yaml',
+    input: 'rules: {}\ntagPolicyy:\n  required: [Owner]\n',
+    expected: {
+      error:
+        'typo.yaml: tagPolicyy: unknown top-level key (allowed: rules, baselines, tagPolicy, responders)',
+    },
+  },
+  {
+    entry: 'config-file',
+    name: 'two unknown top-level keys',
+    file: 'baseline.json',
+    input: '{"baseline": {"web": {}}, "rulez": {}}',
+    expected: {
+      error:
+        'baseline.json: baseline, rulez: unknown top-level keys (allowed: rules, baselines, tagPolicy, responders)',
+    },
+  },
+  {
+    entry: 'config-file',
     name: 'a rule parameter that is a list',
     file: 'list-param.yaml',
     input: 'rules:\n  security-group:\n    blockedPorts: [22, 3389]\n',
@@ -936,6 +956,29 @@ const snapshotFiles: CorpusEntry[] = [
     expected: {
       error:
         'bad-time.json: Invalid configuration item: configurationItems[0].configurationItemCaptureTime: must be an ISO 8601 timestamp',
+    },
+  },
+  {
+    entry: 'snapshot-file',
+    name: 'an item with an epoch capture time out of range',
+    file: 'far-time.json',
+    input: JSON.stringify({ configurationItems: [instanceItem({ configurationItemCaptureTime: 1e16 })] }),
+    expected: {
+      error:
+        'far-time.json: Invalid configuration item: configurationItems[0].configurationItemCaptureTime: must be a time in seconds or milliseconds since 1970',
+    },
+  },
+  {
+    entry: 'snapshot-file',
+    name: 'select-resource-config output of a query that selected too little',
+    file: 'select.json',
+    input: JSON.stringify({
+      Results: [JSON.stringify({ resourceId: 'i-1', configuration: {} })],
+      QueryInfo: { SelectFields: [{ Name: 'resourceId' }, { Name: 'configuration' }] },
+    }),
+    expected: {
+      error:
+        'select.json: Results: the query did not select resourceType, accountId, awsRegion, configurationItemCaptureTime, configurationItemStatus, supplementaryConfiguration, tags',
     },
   },
   {

@@ -51,6 +51,8 @@ export interface InProcessOptions {
   cwd?: string;
   stdoutTTY?: boolean;
   stderrTTY?: boolean;
+  /** The clock the run sees (default FIXED_NOW). */
+  now?: Date;
 }
 
 export async function runCli(argv: string[], options: InProcessOptions = {}): Promise<CliResult> {
@@ -60,7 +62,7 @@ export async function runCli(argv: string[], options: InProcessOptions = {}): Pr
   const deps: CliDeps = {
     rules: options.rules ?? plumblineRules,
     clients: options.clients ?? sdkClients,
-    now: () => FIXED_NOW,
+    now: () => options.now ?? FIXED_NOW,
   };
   const code = await run(argv, io, deps);
   return { code, stdout: stdout.text, stderr: stderr.text };
@@ -81,9 +83,12 @@ export function spawnScript(script: string[], args: string[], env: Record<string
   return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
 }
 
+/** `tsx SCRIPT …` with the project's tsx, as an npm script runs it. */
+export const spawnTsx = (script: string, args: string[], env?: Record<string, string>) =>
+  spawnScript([TSX, script], args, env);
+
 /** `tsx cli/main.ts …`: the CLI with the rules registered in shared/rules/index.ts. */
-export const spawnCli = (args: string[], env?: Record<string, string>) =>
-  spawnScript([TSX, 'cli/main.ts'], args, env);
+export const spawnCli = (args: string[], env?: Record<string, string>) => spawnTsx('cli/main.ts', args, env);
 
 /** The same `run()` as cli/main.ts, with the three rules whatever the registry holds. */
 export const spawnCliWithAllRules = (args: string[], env?: Record<string, string>) =>
