@@ -160,13 +160,20 @@ export async function buildFunctions(request: BuildRequest = {}): Promise<BuiltF
   return built;
 }
 
-function printSizes(built: BuiltFunction[]): void {
+/** The table `npm run build` prints: each function's bundle size, raw and gzipped. */
+export function sizeTable(built: readonly BuiltFunction[]): string {
   const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
   const width = Math.max(8, ...built.map((fn) => fn.name.length));
-  console.log(`${'function'.padEnd(width)}  ${'bundle'.padStart(10)}  ${'gzip'.padStart(10)}`);
-  for (const fn of built) {
-    console.log(`${fn.name.padEnd(width)}  ${kib(fn.bytes).padStart(10)}  ${kib(fn.gzipBytes).padStart(10)}`);
-  }
+  return [
+    `${'function'.padEnd(width)}  ${'bundle'.padStart(10)}  ${'gzip'.padStart(10)}`,
+    ...built.map(
+      (fn) => `${fn.name.padEnd(width)}  ${kib(fn.bytes).padStart(10)}  ${kib(fn.gzipBytes).padStart(10)}`,
+    ),
+  ].join('\n');
+}
+
+function printSizes(built: BuiltFunction[]): void {
+  console.log(sizeTable(built));
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

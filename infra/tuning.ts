@@ -5,7 +5,7 @@
  * BENCHMARKS.md ("Lambda memory sizes", `npm run bench`):
  * - Config-rule functions: a 100,000-resource periodic run peaks at 128–167 MiB RSS, flat as the count grows
  *   (pages are streamed, ~110 bytes a resource are kept for the stale clean-up). 512 MB leaves room for
- *   inventories of millions and ~0.29 vCPU to evaluate a page while the next is fetched; the 10-minute timeout
+ *   inventories of millions and ~0.29 vCPU to evaluate a page while the next is fetched; Lambda's maximum 15-minute timeout
  *   covers 100,000 resources at up to ~500 ms a page (Config allows 15).
  * - Responders: latency-critical (a port or a bucket stays open until they finish) and their cold start is
  *   CPU-bound (246 ms and 170 ms of import on a full core; 83 / 70 MiB after import), so 512 MB, which roughly
@@ -26,7 +26,7 @@ export interface FunctionTuning {
 
 export const CONFIG_RULE_TUNING: FunctionTuning = {
   memoryMb: 512,
-  timeout: Duration.minutes(10),
+  timeout: Duration.minutes(15),
   asyncRetries: 2,
   // A periodic evaluation is still worth writing hours later; the next scheduled run supersedes it anyway.
   asyncMaxEventAge: Duration.hours(6),

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type BuiltFunction, buildFunctions, functionNames } from '../esbuild.config.ts';
+import { type BuiltFunction, buildFunctions, functionNames, sizeTable } from '../esbuild.config.ts';
 
 const outdir = mkdtempSync(join(tmpdir(), 'plumbline-build-'));
 let built: BuiltFunction[] = [];
@@ -29,6 +29,8 @@ describe('npm run build', () => {
       expect(text.startsWith('import{createRequire as __plumblineCreateRequire}from"node:module"')).toBe(
         true,
       );
+      // Minified: long lines (newlines survive only inside strings and legal comments).
+      expect(text.length / text.split('\n').length).toBeGreaterThan(1_000);
       // The SDK is bundled: nothing is imported from node_modules at run time.
       expect(text).not.toMatch(/from"@aws-sdk\//);
       const meta = JSON.parse(readFileSync(join(outdir, 'meta.json'), 'utf8')) as Record<
@@ -40,6 +42,19 @@ describe('npm run build', () => {
       ).toBe(true);
     },
   );
+
+  it('prints a size table: each function with its bundle and gzip size', () => {
+    const lines = sizeTable(built).split('\n');
+    expect(lines[0]).toMatch(/^function\s+bundle\s+gzip$/);
+    expect(lines).toHaveLength(built.length + 1);
+    for (const [index, fn] of built.entries()) {
+      const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
+      expect(lines[index + 1]).toMatch(
+        new RegExp(`^${fn.name}\\s+${kib(fn.bytes)}\\s+${kib(fn.gzipBytes)}$`),
+      );
+      expect(fn.bytes).toBe(readFileSync(fn.bundle).length);
+    }
+  });
 
   it.each(functionNames())('%s: imports in a fresh Node 22 process and exports a handler', (name) => {
     const url = pathToFileURL(join(outdir, name, 'index.mjs')).href;

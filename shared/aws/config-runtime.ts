@@ -37,7 +37,8 @@ import { EvaluationWriter, type WriterOptions } from './evaluation-writer.ts';
 
 /** Rule parameters the runtime consumes itself; the rule never sees them. */
 export const RUNTIME_PARAMETERS = ['ExecutionRoleName'] as const;
-const CONFIG_SERVICE_LINKED_ROLE = 'AWSServiceRoleForConfig';
+/** Service-linked roles (`AWSServiceRoleForConfig`, `…ConfigMultiAccountSetup`, any service's) trust only their service. */
+const SERVICE_LINKED_ROLE = /^AWSServiceRoleFor/i;
 
 export interface AccountTarget {
   accountId: string;
@@ -116,11 +117,11 @@ function splitRuntimeParameters(raw: Record<string, unknown>) {
   if (typeof ExecutionRoleName !== 'string' || !/^[\w+=,.@-]{1,64}$/.test(ExecutionRoleName)) {
     throw new ParameterError('ExecutionRoleName', ExecutionRoleName, 'expected an IAM role name');
   }
-  if (ExecutionRoleName === CONFIG_SERVICE_LINKED_ROLE) {
+  if (SERVICE_LINKED_ROLE.test(ExecutionRoleName)) {
     throw new ParameterError(
       'ExecutionRoleName',
       ExecutionRoleName,
-      'the AWS Config service-linked role cannot be assumed; name the Plumbline execution role',
+      'a service-linked role (such as AWSServiceRoleForConfig) cannot be assumed; name the Plumbline execution role',
     );
   }
   return { ruleParameters, executionRoleName: ExecutionRoleName };

@@ -55,7 +55,7 @@ export type CloudTrailEvent = z.infer<typeof cloudTrailEventSchema>;
 export function parseCloudTrailEvent(input: unknown): CloudTrailEvent {
   const parsed = cloudTrailEventSchema.safeParse(input);
   if (!parsed.success)
-    throw new InputError(`Invalid CloudTrail event: ${describeZodError(parsed.error, 'event')}`);
+    throw new InputError(`Invalid CloudTrail event: ${describeZodError(parsed.error, 'event', input)}`);
   return parsed.data;
 }
 

@@ -82,7 +82,7 @@ export function parseComplianceChangeEvent(input: unknown): ComplianceChange {
   const parsed = complianceChangeEventSchema.safeParse(input);
   if (!parsed.success) {
     throw new InputError(
-      `Invalid Config compliance change event: ${describeZodError(parsed.error, 'event')}`,
+      `Invalid Config compliance change event: ${describeZodError(parsed.error, 'event', input)}`,
     );
   }
   const { id, detail } = parsed.data;

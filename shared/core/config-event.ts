@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import type { ConfigurationItem } from './model.ts';
 import { describeZodError, InputError } from './model.ts';
-import { normaliseConfigurationItem } from './normalise.ts';
+import { CONFIGURATION_ITEM_STATUSES, normaliseConfigurationItem } from './normalise.ts';
 
 const envelopeSchema = z.looseObject({
   version: z.string().optional(),
@@ -32,7 +32,7 @@ const itemSummarySchema = z.looseObject({
   awsAccountId: z.string().optional(),
   awsRegion: z.string().min(1),
   configurationItemCaptureTime: isoTime,
-  configurationItemStatus: z.string(),
+  configurationItemStatus: z.enum(CONFIGURATION_ITEM_STATUSES),
   changeType: z.string().optional(),
 });
 
@@ -79,7 +79,7 @@ export interface ConfigRuleInvocation {
 export function parseConfigRuleEvent(input: unknown): ConfigRuleInvocation {
   const envelope = envelopeSchema.safeParse(input);
   if (!envelope.success)
-    throw new InputError(`Invalid Config rule event: ${describeZodError(envelope.error, 'event')}`);
+    throw new InputError(`Invalid Config rule event: ${describeZodError(envelope.error, 'event', input)}`);
   const event = envelope.data;
   const invoking = parseJsonField(event.invokingEvent, 'invokingEvent');
   const ruleParameters =
@@ -140,7 +140,9 @@ function parseMessage(invoking: Record<string, unknown>): ConfigRuleMessage {
 function checked<T>(schema: z.ZodType<T>, value: unknown): T {
   const parsed = schema.safeParse(value);
   if (!parsed.success) {
-    throw new InputError(`Invalid Config rule event: ${describeZodError(parsed.error, 'invokingEvent')}`);
+    throw new InputError(
+      `Invalid Config rule event: ${describeZodError(parsed.error, 'invokingEvent', value)}`,
+    );
   }
   return parsed.data;
 }

@@ -144,14 +144,32 @@ function formatValue(value: unknown): string {
   return text.length > 120 ? `${text.slice(0, 117)}...` : text;
 }
 
-/** Turns a zod error into one line naming each failing field, e.g. `invokingEvent.messageType: ...`. */
-export function describeZodError(error: z.ZodError, root = ''): string {
+/**
+ * Turns a zod error into one line naming each failing field, e.g. `invokingEvent.messageType: ...`. Given the
+ * input that was parsed, a field's value is quoted too when it is a plain value (`(got "abc")`); objects and
+ * long strings are left out, so that a policy document or a secret never lands in an error message or a log.
+ */
+export function describeZodError(error: z.ZodError, root = '', input?: unknown): string {
   return error.issues
     .map((issue) => {
       const path = [root, ...issue.path.map(String)].filter((part) => part !== '').join('.');
-      return `${path || '(root)'}: ${issue.message}`;
+      const value = input === undefined ? undefined : plainValueAt(input, issue.path);
+      return `${path || '(root)'}: ${issue.message}${value === undefined ? '' : ` (got ${value})`}`;
     })
     .join('; ');
+}
+
+const MAX_QUOTED_LENGTH = 64;
+
+function plainValueAt(input: unknown, path: readonly PropertyKey[]): string | undefined {
+  let value: unknown = input;
+  for (const key of path) {
+    if (typeof value !== 'object' || value === null) return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  if (typeof value === 'string') return value.length <= MAX_QUOTED_LENGTH ? JSON.stringify(value) : undefined;
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
+  return undefined;
 }
 
 export const compliant = (reasons: Reason[] = []): Verdict => ({ compliance: 'COMPLIANT', reasons });

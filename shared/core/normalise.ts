@@ -19,7 +19,7 @@ import {
   InputError,
 } from './model.ts';
 
-const STATUSES = [
+export const CONFIGURATION_ITEM_STATUSES = [
   'OK',
   'ResourceDiscovered',
   'ResourceNotRecorded',
@@ -76,7 +76,7 @@ const rawConfigurationItem = z
     accountId: z.string().nullish(),
     awsRegion: z.string().min(1),
     configurationItemCaptureTime: timestamp,
-    configurationItemStatus: z.enum(STATUSES),
+    configurationItemStatus: z.enum(CONFIGURATION_ITEM_STATUSES),
     configuration: z.union([z.string(), z.record(z.string(), z.unknown()), z.null()]).optional(),
     supplementaryConfiguration: z.record(z.string(), z.unknown()).nullish(),
     tags: tagsInput,
@@ -95,7 +95,7 @@ export type RawConfigurationItem = z.input<typeof rawConfigurationItem>;
 export function normaliseConfigurationItem(input: unknown, where = 'configurationItem'): ConfigurationItem {
   const parsed = rawConfigurationItem.safeParse(input);
   if (!parsed.success)
-    throw new InputError(`Invalid configuration item: ${describeZodError(parsed.error, where)}`);
+    throw new InputError(`Invalid configuration item: ${describeZodError(parsed.error, where, input)}`);
   const item = parsed.data;
   const configuration = parseConfiguration(item.configuration, `${where}.configuration`);
   return {
@@ -260,7 +260,7 @@ export function itemsFromDocument(document: unknown, where: string): Configurati
   const record = document as Record<string, unknown>;
   if ('configurationItems' in record) {
     const parsed = snapshotFile.safeParse(record);
-    if (!parsed.success) throw new InputError(`${where}: ${describeZodError(parsed.error)}`);
+    if (!parsed.success) throw new InputError(`${where}: ${describeZodError(parsed.error, '', record)}`);
     return parsed.data.configurationItems.map((item, index) =>
       normaliseConfigurationItem(item, `${where}: configurationItems[${index}]`),
     );

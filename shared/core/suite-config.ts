@@ -39,7 +39,8 @@ export function parseSuiteConfig(
   knownRules: readonly string[],
 ): SuiteConfig {
   const parsed = suiteConfigSchema.safeParse(document ?? {});
-  if (!parsed.success) throw new InputError(`${source}: ${describeZodError(parsed.error)}`);
+  if (!parsed.success)
+    throw new InputError(`${source}: ${describeZodError(parsed.error, '', document ?? {})}`);
   const unknown = Object.keys(parsed.data).filter(
     (key) => !(SUITE_CONFIG_KEYS as readonly string[]).includes(key),
   );

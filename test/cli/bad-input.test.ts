@@ -88,7 +88,7 @@ describe('bad snapshot files', () => {
     );
     await expectInputError(
       ['scan', '--snapshot', path],
-      `${path}: Invalid configuration item: configurationItems[1].configurationItemStatus: Invalid option: expected one of "OK"|"ResourceDiscovered"|"ResourceNotRecorded"|"ResourceDeleted"|"ResourceDeletedNotRecorded"`,
+      `${path}: Invalid configuration item: configurationItems[1].configurationItemStatus: Invalid option: expected one of "OK"|"ResourceDiscovered"|"ResourceNotRecorded"|"ResourceDeleted"|"ResourceDeletedNotRecorded" (got "Gone")`,
     );
     const noRegion = file(
       'no-region.json',

@@ -13,6 +13,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { type ConfigRuntimeOptions, createConfigRuleHandler } from '../../shared/aws/config-runtime.ts';
 import type { AnyRule } from '../../shared/core/model.ts';
 import { EMPTY_SUITE_CONFIG } from '../../shared/core/suite-config.ts';
+import { logger } from '../../shared/lambda/logger.ts';
 import {
   ACCOUNT,
   apiItem,
@@ -187,6 +188,40 @@ describe('oversized change', () => {
     expect(config).toHaveReceivedCommandTimes(GetResourceConfigHistoryCommand, 0);
     expect(config).toHaveReceivedCommandWith(PutEvaluationsCommand, {
       Evaluations: [expect.objectContaining({ ComplianceType: 'NOT_APPLICABLE' })],
+    });
+  });
+
+  it.each([
+    [
+      'not recorded',
+      oversizedEvent({ configurationItemStatus: 'ResourceNotRecorded' }),
+      'AWS::EC2::Instance',
+    ],
+    [
+      'deleted and not recorded',
+      oversizedEvent({ configurationItemStatus: 'ResourceDeletedNotRecorded' }),
+      'AWS::EC2::Instance',
+    ],
+    ['out of scope (eventLeftScope)', oversizedEvent({}, { eventLeftScope: true }), 'AWS::EC2::Instance'],
+    [
+      'of a type the rule does not cover',
+      oversizedEvent({ resourceType: 'AWS::S3::Bucket' }),
+      'AWS::S3::Bucket',
+    ],
+  ])('does not fetch an item %s: NOT_APPLICABLE straight away', async (_, event, resourceType) => {
+    await handlerFor()(event);
+    expect(config).toHaveReceivedCommandTimes(GetResourceConfigHistoryCommand, 0);
+    expect(config.calls()).toHaveLength(1);
+    expect(config).toHaveReceivedCommandWith(PutEvaluationsCommand, {
+      Evaluations: [
+        {
+          ComplianceResourceType: resourceType,
+          ComplianceResourceId: 'i-00000000',
+          ComplianceType: 'NOT_APPLICABLE',
+          Annotation: expect.any(String),
+          OrderingTimestamp: new Date('2016-10-06T16:46:16.261Z'),
+        },
+      ],
     });
   });
 
@@ -420,15 +455,21 @@ describe('cross-account execution role', () => {
     expect(config).toHaveReceivedCommandTimes(PutEvaluationsCommand, 2);
   });
 
-  it('uses the function role without ExecutionRoleName, and never the Config service-linked role', async () => {
+  it('uses the function role without ExecutionRoleName, and never a service-linked role', async () => {
     await handlerFor()(changeEvent());
+    expect(sts).toHaveReceivedCommandTimes(AssumeRoleCommand, 0);
+    for (const role of ['awsserviceroleforconfig', 'AWSServiceRoleForConfigMultiAccountSetup']) {
+      await expect(
+        handlerFor()(changeEvent(instanceItem(), { ruleParameters: { ExecutionRoleName: role } })),
+      ).rejects.toThrow(`Invalid rule parameter ExecutionRoleName="${role}": a service-linked role`);
+    }
     expect(sts).toHaveReceivedCommandTimes(AssumeRoleCommand, 0);
     await expect(
       handlerFor()(
         changeEvent(instanceItem(), { ruleParameters: { ExecutionRoleName: 'AWSServiceRoleForConfig' } }),
       ),
     ).rejects.toThrow(
-      'Invalid rule parameter ExecutionRoleName="AWSServiceRoleForConfig": the AWS Config service-linked role cannot be assumed',
+      'Invalid rule parameter ExecutionRoleName="AWSServiceRoleForConfig": a service-linked role (such as AWSServiceRoleForConfig) cannot be assumed',
     );
   });
 
@@ -447,6 +488,34 @@ describe('cross-account execution role', () => {
     ).rejects.toThrow(
       'Cannot assume role arn:aws:iam::111122223333:role/PlumblineExecution: AccessDenied: User is not authorized',
     );
+  });
+});
+
+describe('clients and logs', () => {
+  it('builds the function role client once per cold start, not once per invocation', async () => {
+    const createConfigClient = vi.fn(() => new ConfigServiceClient({ region: 'us-east-1' }));
+    const handler = handlerFor(testRule, { createConfigClient });
+    await handler(changeEvent());
+    await handler(changeEvent());
+    expect(createConfigClient).toHaveBeenCalledTimes(1);
+    expect(createConfigClient).toHaveBeenCalledWith();
+    expect(config).toHaveReceivedCommandTimes(PutEvaluationsCommand, 2);
+  });
+
+  it('logs each non-compliant verdict as structured fields: rule, resource, verdict, annotation', async () => {
+    const info = vi.spyOn(logger, 'info');
+    try {
+      await handlerFor()(changeEvent(instanceItem(), { ruleParameters: { requiredTag: 'CostCenter' } }));
+      expect(info).toHaveBeenCalledWith('evaluation', {
+        rule: 'test-owner-tag',
+        resourceType: 'AWS::EC2::Instance',
+        resourceId: 'i-00000000',
+        compliance: 'NON_COMPLIANT',
+        annotation: 'missing: CostCenter',
+      });
+    } finally {
+      info.mockRestore();
+    }
   });
 });
 
@@ -478,7 +547,21 @@ describe('bad input', () => {
       { ...changeEvent(), ruleParameters: '[1]' },
       'Invalid Config rule event: ruleParameters must be a JSON object, got [1]',
     ],
-    [{ ...changeEvent(), accountId: 'abc' }, 'event.accountId: must be a 12-digit account id'],
+    [{ ...changeEvent(), accountId: 'abc' }, 'event.accountId: must be a 12-digit account id (got "abc")'],
+    [
+      {
+        ...changeEvent(),
+        invokingEvent: JSON.stringify({
+          messageType: 'ScheduledNotification',
+          notificationCreationTime: 'soon',
+        }),
+      },
+      'Invalid Config rule event: invokingEvent.notificationCreationTime: must be an ISO 8601 timestamp (got "soon")',
+    ],
+    [
+      oversizedEvent({ configurationItemStatus: 'Whatever' }),
+      'invokingEvent.configurationItemSummary.configurationItemStatus: Invalid option: expected one of "OK"|"ResourceDiscovered"|"ResourceNotRecorded"|"ResourceDeleted"|"ResourceDeletedNotRecorded" (got "Whatever")',
+    ],
     [
       { ...changeEvent(), invokingEvent: JSON.stringify({ messageType: 'Nope' }) },
       'Invalid Config rule event: invokingEvent.messageType="Nope" is not one of ConfigurationItemChangeNotification',

@@ -117,9 +117,9 @@ describe('account mode, default settings', () => {
   });
 
   it.each([
-    ['security-group', 512, 600],
-    ['required-tags', 512, 600],
-    ['public-bucket', 512, 600],
+    ['security-group', 512, 900],
+    ['required-tags', 512, 900],
+    ['public-bucket', 512, 900],
     ['sg-drift-revert', 512, 180],
     ['public-bucket-remediate', 512, 180],
     ['compliance-notifier', 256, 120],

@@ -1,9 +1,10 @@
 /**
  * The bad-input corpus (corpus.ts) run through each entry point as its caller drives it: every malformed
- * input is answered with an error that names the field, or NOT_APPLICABLE — never an unexplained crash,
- * never COMPLIANT, and never a write to AWS.
+ * input gets the answer its entry expects — an error that names the field, a NOT_APPLICABLE or "cannot tell"
+ * NON_COMPLIANT verdict, or a responder's skipped / not-public status — never an unexplained crash, never
+ * COMPLIANT, and no write to AWS when the answer is an error.
  */
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, readFileSync } from 'node:fs';
 import { ConfigServiceClient, PutEvaluationsCommand } from '@aws-sdk/client-config-service';
 import {
   AuthorizeSecurityGroupEgressCommand,
@@ -90,6 +91,24 @@ describe('the bad-input corpus', () => {
     expect(CORPUS.length).toBeGreaterThanOrEqual(60);
     expect(new Set(CORPUS.map((entry) => entry.entry))).toEqual(new Set(ENTRY_POINTS));
     expect(new Set(CORPUS.map((entry) => `${entry.entry}: ${entry.name}`)).size).toBe(CORPUS.length);
+  });
+
+  it('expects no COMPLIANT verdict and no blocked status of any input', () => {
+    for (const entry of CORPUS) {
+      expect(entry.expected).not.toMatchObject({ verdict: 'COMPLIANT' });
+      expect(entry.expected).not.toMatchObject({ status: 'blocked' });
+    }
+  });
+
+  it('matches the counts RELIABILITY.md states', () => {
+    const doc = readFileSync(new URL('../../RELIABILITY.md', import.meta.url), 'utf8');
+    const count = (kind: (expected: CorpusEntry['expected']) => boolean) =>
+      CORPUS.filter((entry) => kind(entry.expected)).length;
+    const stated = (label: string) => Number(doc.match(new RegExp(`(\\d+) ${label}`))?.[1]);
+    expect(stated('malformed inputs')).toBe(CORPUS.length);
+    expect(stated('answered with an error')).toBe(count((expected) => 'error' in expected));
+    expect(stated('with a verdict')).toBe(count((expected) => 'verdict' in expected));
+    expect(stated('with a responder status')).toBe(count((expected) => 'status' in expected));
   });
 });
 

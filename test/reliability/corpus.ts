@@ -291,7 +291,7 @@ const configEvents: CorpusEntry[] = [
     }),
     expected: {
       error:
-        'Invalid rule parameter ExecutionRoleName="AWSServiceRoleForConfig": the AWS Config service-linked role cannot be assumed; name the Plumbline execution role',
+        'Invalid rule parameter ExecutionRoleName="AWSServiceRoleForConfig": a service-linked role (such as AWSServiceRoleForConfig) cannot be assumed; name the Plumbline execution role',
     },
   },
   {

@@ -4,19 +4,26 @@
  * rethrows (EventBridge/Lambda retry, then the dead-letter queue); a partial remediation is reported as partial;
  * the worst-case retry backoff fits in the function timeouts the CDK app sets.
  */
-import { ConfigServiceClient, PutEvaluationsCommand } from '@aws-sdk/client-config-service';
+import {
+  ConfigServiceClient,
+  GetComplianceDetailsByConfigRuleCommand,
+  PutEvaluationsCommand,
+  type PutEvaluationsCommandInput,
+  SelectResourceConfigCommand,
+} from '@aws-sdk/client-config-service';
 import { AuthorizeSecurityGroupIngressCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { CONFIG_RULE_TUNING, RESPONDER_TUNING } from '../../infra/tuning.ts';
+import { CONFIG_RULE_TUNING, NOTIFIER_TUNING, RESPONDER_TUNING } from '../../infra/tuning.ts';
 import { CONNECTION_TIMEOUT_MS, clientSettings, REQUEST_TIMEOUT_MS } from '../../shared/aws/clients.ts';
+import { PAGE_SIZE } from '../../shared/aws/config-inventory.ts';
 import { createConfigRuleHandler } from '../../shared/aws/config-runtime.ts';
 import { createDriftRevert } from '../../shared/aws/security-groups.ts';
 import { securityGroupRule } from '../../shared/rules/security-group/index.ts';
 import { driftRevertEnvironment } from '../../shared/rules/security-group/responder.ts';
-import { changeEvent } from '../fixtures/config/events.ts';
+import { changeEvent, periodicEvent } from '../fixtures/config/events.ts';
 import {
   GROUP_ID,
   MEMBER_ACCOUNT,
@@ -24,6 +31,7 @@ import {
   TOPIC_ARN,
   trailEvent,
 } from '../fixtures/security-group/index.ts';
+import { testRule } from '../support/test-rule.ts';
 import { driftSuite, FUNCTION_CONTEXT, WEB_BASELINE } from './support/entry-points.ts';
 import { FakeSecurityGroup, rule } from './support/fake-ec2.ts';
 
@@ -139,6 +147,102 @@ describe('faults: Config rule evaluations are delivered or the invocation fails'
   });
 });
 
+/** 350 instances in Select pages of 100; earlier results (3 pages of 100) name 250 of them and 50 gone ones. */
+const LIVE = Array.from({ length: 350 }, (_, index) => `i-live-${String(index).padStart(4, '0')}`);
+const GONE = Array.from({ length: 50 }, (_, index) => `i-gone-${String(index).padStart(4, '0')}`);
+
+function installInventory(): void {
+  const page = <T>(items: readonly T[], token: string | undefined) => {
+    const start = token ? Number(token) : 0;
+    const next = start + 100 < items.length ? String(start + 100) : undefined;
+    return { items: items.slice(start, start + 100), next };
+  };
+  config.on(SelectResourceConfigCommand).callsFake((input: { NextToken?: string }) => {
+    const { items, next } = page(LIVE, input.NextToken);
+    return {
+      Results: items.map((id) =>
+        JSON.stringify({
+          resourceId: id,
+          resourceType: 'AWS::EC2::Instance',
+          accountId: '123456789012',
+          awsRegion: 'us-east-1',
+          configurationItemCaptureTime: '2016-02-17T01:36:34.043Z',
+          configurationItemStatus: 'OK',
+          configuration: { instanceId: id },
+          supplementaryConfiguration: {},
+          tags: [],
+        }),
+      ),
+      NextToken: next,
+    };
+  });
+  const earlier = [...GONE, ...LIVE.slice(0, 250)];
+  config.on(GetComplianceDetailsByConfigRuleCommand).callsFake((input: { NextToken?: string }) => {
+    const { items, next } = page(earlier, input.NextToken);
+    return {
+      EvaluationResults: items.map((id) => ({
+        EvaluationResultIdentifier: {
+          EvaluationResultQualifier: { ResourceType: 'AWS::EC2::Instance', ResourceId: id },
+        },
+        ComplianceType: 'NON_COMPLIANT' as const,
+      })),
+      NextToken: next,
+    };
+  });
+}
+
+function periodicHandler() {
+  return createConfigRuleHandler(testRule, {
+    suiteConfig: () => ({ rules: {}, settings: {} }),
+    writer: { sleep: async () => {} },
+    createConfigClient: () => new ConfigServiceClient({ region: 'us-east-1' }),
+    region: 'us-east-1',
+    inventory: 'select',
+  });
+}
+
+describe('faults: a periodic Config-rule run over several pages', () => {
+  it('throttling on every third PutEvaluations call over 4 inventory pages and 3 stale clean-up pages: every evaluation delivered exactly once', async () => {
+    installInventory();
+    let calls = 0;
+    let throttled = 0;
+    const delivered: string[] = [];
+    config.on(PutEvaluationsCommand).callsFake((input: PutEvaluationsCommandInput) => {
+      calls++;
+      if (calls % 3 === 0) {
+        throttled++;
+        throw awsError('ThrottlingException', 400);
+      }
+      for (const evaluation of input.Evaluations ?? []) delivered.push(evaluation.ComplianceResourceId ?? '');
+      return { FailedEvaluations: [] };
+    });
+
+    const summary = await periodicHandler()(periodicEvent());
+
+    expect(throttled).toBeGreaterThan(0);
+    expect(delivered).toHaveLength(LIVE.length + GONE.length); // no duplicates…
+    expect(new Set(delivered)).toEqual(new Set([...LIVE, ...GONE])); // …and none lost
+    expect(summary).toMatchObject({ evaluations: 400, staleCleaned: GONE.length });
+    expect(config).toHaveReceivedCommandTimes(SelectResourceConfigCommand, 4);
+    expect(config).toHaveReceivedCommandTimes(GetComplianceDetailsByConfigRuleCommand, 3);
+  });
+
+  it('a throttled inventory read (past the SDK retries) fails the periodic run instead of reporting it complete', async () => {
+    installInventory();
+    config.on(PutEvaluationsCommand).resolves({ FailedEvaluations: [] });
+    config
+      .on(SelectResourceConfigCommand, { NextToken: '200' })
+      .rejects(awsError('ThrottlingException', 400));
+    await expect(periodicHandler()(periodicEvent())).rejects.toThrow('ThrottlingException');
+    const written = config
+      .commandCalls(PutEvaluationsCommand)
+      .flatMap((call) => call.args[0].input.Evaluations ?? [])
+      .map((evaluation) => evaluation.ComplianceResourceId);
+    // Nothing is cleaned as stale from a partial inventory.
+    expect(written.filter((id) => id?.startsWith('i-gone-'))).toEqual([]);
+  });
+});
+
 describe('faults: responders rethrow so that the event is retried and reaches the dead-letter queue', () => {
   it('a partial remediation (revoke done, restore refused) is notified as partial and fails the invocation', async () => {
     const group = new FakeSecurityGroup(GROUP_ID, [WORLD_SSH, BASELINE[1] as string], {
@@ -215,5 +319,37 @@ describe('retries stay within the Lambda timeout', () => {
     );
     const worst = 2 * sdkWorstBackoffMs(attempts) + 5 * sdkWorstBackoffMs(attempts) + writerBackoff;
     expect(worst).toBeLessThan(CONFIG_RULE_TUNING.timeout.toMilliseconds());
+  });
+
+  it('compliance-notifier: AssumeRole, LookupEvents, ListDiscoveredResources and Publish, each throttled to its last attempt', () => {
+    // The two lookups run side by side (shared/aws/notify.ts); counted one after the other to stay conservative.
+    const calls = 4;
+    const worst = calls * sdkWorstBackoffMs(attempts);
+    expect(worst).toBeLessThan(NOTIFIER_TUNING.timeout.toMilliseconds());
+  });
+
+  it('compliance-notifier: one call hanging on every attempt (cut off by the request timeout), the others throttled', () => {
+    const hangingCall = attempts * REQUEST_TIMEOUT_MS + sdkWorstBackoffMs(attempts);
+    const worst = hangingCall + 3 * sdkWorstBackoffMs(attempts);
+    expect(worst).toBeLessThan(NOTIFIER_TUNING.timeout.toMilliseconds());
+  });
+
+  it('a periodic Config-rule run: a 100,000-resource scan has room for one hanging read and one page throttled on every call', () => {
+    const writerBackoff = [1, 2, 3, 4].reduce(
+      (sum, retry) => sum + Math.min(200 * 2 ** (retry - 1), 5_000),
+      0,
+    );
+    // STS, the inventory page, the earlier-results page (read side by side, counted in turn) and one
+    // PutEvaluations batch whose 5 writer attempts are each throttled through the SDK's 5 attempts.
+    const throttledPage = 3 * sdkWorstBackoffMs(attempts) + 5 * sdkWorstBackoffMs(attempts) + writerBackoff;
+    const hangingRead = attempts * REQUEST_TIMEOUT_MS + sdkWorstBackoffMs(attempts);
+    const timeout = CONFIG_RULE_TUNING.timeout.toMilliseconds();
+    expect(throttledPage + hangingRead).toBeLessThan(timeout / 2);
+    // The budget infra/tuning.ts sizes the timeout by: 100,000 resources at up to 500 ms a page, plus one read
+    // hanging on every attempt and one page throttled to the last attempt on every call. A run that still
+    // times out is evaluated again by Lambda's async retries or the next scheduled run.
+    const scan = (100_000 / PAGE_SIZE) * 500;
+    expect(scan + hangingRead + throttledPage).toBeLessThan(timeout);
+    expect(CONFIG_RULE_TUNING.asyncRetries).toBeGreaterThan(0);
   });
 });

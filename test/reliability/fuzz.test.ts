@@ -48,6 +48,18 @@ function hash(text: string): number {
 
 const mutation = fc.tuple(fc.array(fc.string(), { maxLength: 4 }), json);
 
+/** Where an evaluator fuzz mutation lands: one of the item's configuration subtrees, named literally. */
+const CONFIGURATION_FIELDS = ['configuration', 'supplementaryConfiguration'] as const;
+const configurationMutation = fc.tuple(fc.constantFrom(...CONFIGURATION_FIELDS), mutation);
+
+/**
+ * Replaces the value at a random key path under `item[field]` (the field itself is used as named, not hashed
+ * like the rest of the path, so the mutation always lands in that subtree).
+ */
+function mutateField(item: Record<string, unknown>, field: string, path: readonly string[], value: unknown) {
+  return { ...item, [field]: mutate(item[field] ?? {}, path, value) };
+}
+
 describe('fuzz: event parsers', () => {
   it('parseConfigRuleEvent: arbitrary JSON, and arbitrary JSON as invokingEvent', () => {
     fc.assert(
@@ -114,15 +126,37 @@ describe('fuzz: configuration', () => {
 });
 
 describe('fuzz: evaluators', () => {
+  const baseItem = (resourceType: string): Record<string, unknown> => ({
+    ...securityGroupItem({}, {}),
+    resourceType,
+  });
+
+  it('the evaluator mutations reach the configuration and the supplementary configuration', () => {
+    const base = baseItem('AWS::EC2::SecurityGroup');
+    const changed = { configuration: 0, supplementaryConfiguration: 0 };
+    for (const [field, [path, value]] of fc.sample(configurationMutation, { numRuns: 500, seed: 42 })) {
+      const mutated = mutateField(base, field, path, value) as Record<string, unknown>;
+      for (const other of CONFIGURATION_FIELDS.filter((name) => name !== field))
+        expect(mutated[other]).toEqual(base[other]);
+      if (JSON.stringify(mutated[field]) !== JSON.stringify(base[field])) changed[field]++;
+    }
+    // Of 500 samples about half land in each subtree; most of those change it (a few replace a value by itself).
+    expect(changed.configuration).toBeGreaterThan(100);
+    expect(changed.supplementaryConfiguration).toBeGreaterThan(100);
+  });
+
   it.each(RULES.map((rule) => [rule.name, rule] as const))(
     '%s: an item with an arbitrary configuration is judged, refused with a named field, or NOT_APPLICABLE',
     (_name, rule) => {
       const params = rule.parseParameters({}, {});
       const resourceType = rule.resourceTypes[0] ?? 'AWS::EC2::SecurityGroup';
+      const base = baseItem(resourceType);
+      let configurationChanged = 0;
       fc.assert(
-        fc.property(mutation, ([path, value]) => {
-          const base = { ...securityGroupItem({}, {}), resourceType };
-          const mutated = mutate(base, ['configuration', ...path], value);
+        fc.property(configurationMutation, ([field, [path, value]]) => {
+          const mutated = mutateField(base, field, path, value);
+          if (JSON.stringify(mutated.configuration) !== JSON.stringify(base.configuration))
+            configurationChanged++;
           explainsItself(() => {
             const item = normaliseConfigurationItem(mutated);
             const verdict = judge(rule, params, item, CONTEXT);
@@ -132,6 +166,7 @@ describe('fuzz: evaluators', () => {
         }),
         RUNS,
       );
+      expect(configurationChanged).toBeGreaterThan(0);
     },
   );
 });

@@ -70,7 +70,7 @@ export function parseBucketRequest(eventName: HandledEvent, requestParameters: u
   const parsed = requestSchema.safeParse(requestParameters);
   if (!parsed.success) {
     throw new InputError(
-      `Invalid ${eventName} event: ${describeZodError(parsed.error, 'detail.requestParameters')}`,
+      `Invalid ${eventName} event: ${describeZodError(parsed.error, 'detail.requestParameters', requestParameters)}`,
     );
   }
   const request = parsed.data;

@@ -99,7 +99,7 @@ const modifyRequest = z.looseObject({
 function parse<T extends z.ZodType>(schema: T, value: unknown, where: string, eventName: string): z.infer<T> {
   const parsed = schema.safeParse(value ?? {});
   if (!parsed.success) {
-    throw new InputError(`Invalid ${eventName} event: ${describeZodError(parsed.error, where)}`);
+    throw new InputError(`Invalid ${eventName} event: ${describeZodError(parsed.error, where, value ?? {})}`);
   }
   return parsed.data;
 }
