@@ -19,6 +19,7 @@ import {
   spawnTsx,
   tempDir,
 } from './support/cli.ts';
+import { sarifValidator } from './support/sarif.ts';
 
 const PACKAGE = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8'));
 const VERSION = PACKAGE.version;
@@ -156,10 +157,38 @@ describe('the package bin and the built bundle', () => {
     const bundle = await buildCli(join(tempDir(), 'plumbline.mjs'));
     expect(existsSync(bundle)).toBe(true);
     expect(readFileSync(bundle, 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
-    const args = ['scan', '--snapshot', EXAMPLE_SNAPSHOT, '--rule', 'required-tags', '--format', 'json'];
+    const args = ['scan', '--snapshot', EXAMPLE_SNAPSHOT, '--config', EXAMPLE_CONFIG, '--format', 'json'];
     const built = spawnScript([bundle], args);
     expect(built.code).toBe(1);
     expect(JSON.parse(built.stdout)).toEqual(JSON.parse((await runCli(args)).stdout));
     expect(spawnScript([bundle], ['--help']).stdout).toBe(MAIN_HELP);
+    // Every other format through the bundle: SARIF valid against the 2.1.0 schema, JUnit and HTML written.
+    const out = tempDir();
+    const reports = spawnScript(
+      [bundle],
+      [
+        ...args.slice(0, 5),
+        '--format',
+        'table',
+        '--no-color',
+        '--sarif',
+        join(out, 'r.sarif'),
+        '--junit',
+        join(out, 'r.xml'),
+        '--html',
+        join(out, 'r.html'),
+      ],
+    );
+    expect(reports.code).toBe(1);
+    expect(reports.stdout).toContain('Summary: 26 non-compliant · 41 compliant · 1 not applicable');
+    const validate = sarifValidator();
+    expect(
+      validate(JSON.parse(readFileSync(join(out, 'r.sarif'), 'utf8'))),
+      JSON.stringify(validate.errors),
+    ).toBe(true);
+    expect(readFileSync(join(out, 'r.xml'), 'utf8')).toMatch(
+      /^<\?xml [^>]*\?>\s*<testsuites[^>]* failures="26"/,
+    );
+    expect(readFileSync(join(out, 'r.html'), 'utf8')).toMatch(/^<!doctype html>/i);
   });
 });
