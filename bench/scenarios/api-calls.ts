@@ -5,8 +5,9 @@
  * - Config-rule functions: a change-triggered evaluation, an oversized one, and periodic runs over 10,000
  *   resources (advanced query, and `PLUMBLINE_INVENTORY=list`) in the steady state: Config holds a result for
  *   every resource, so the stale clean-up reads them all.
- * - Responders and the notifier: one event each, the case that does the most work (a change to revert, a
- *   bucket to close, a notice to send).
+ * - Responders and the notifier: the case that does the most work (a change to revert, a bucket to close, a
+ *   notice to send); for sg-drift-revert, both an extra world-open rule (revoke) and a group drifted both ways
+ *   from its baseline (revoke and restore).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -92,11 +93,19 @@ function loadHandler(target: FunctionTarget): Promise<Handler> {
   return handler;
 }
 
+/** The baseline of groups tagged `plumbline:baseline=web` (only the drift-restore scenario's group is). */
+const WEB_BASELINE = {
+  mode: 'enforce',
+  ingress: [{ protocol: 'tcp', fromPort: 443, cidr: '0.0.0.0/0', description: 'HTTPS' }],
+  egress: [{ protocol: -1, cidr: '0.0.0.0/0' }],
+};
+
 /**
  * The responders in enforce mode, so that their scenarios measure the work path (read, change, notify)
- * rather than report mode's read-and-notify.
+ * rather than report mode's read-and-notify; one enforced baseline for sg-drift-revert's restore path.
  */
 const ENFORCING_RESPONDERS = {
+  baselines: { web: WEB_BASELINE },
   responders: {
     'sg-drift-revert': { blockedPortsMode: 'enforce' },
     'public-bucket-remediate': { mode: 'enforce' },
@@ -261,24 +270,32 @@ function configRuleScenarios(target: FunctionTarget): CallScenario[] {
 
 const GROUP_ID = 'sg-0123456789abcdef0';
 
-function fixture(name: string): Record<string, unknown> {
-  return JSON.parse(readFileSync(join(ROOT, 'test', 'fixtures', 'budgets', name), 'utf8')) as Record<
+/** A JSON fixture under test/fixtures/ (`budgets/` unless another folder is named). */
+function fixture(name: string, folder = 'budgets'): Record<string, unknown> {
+  return JSON.parse(readFileSync(join(ROOT, 'test', 'fixtures', folder, name), 'utf8')) as Record<
     string,
     unknown
   >;
 }
 
-/** EC2 `DescribeSecurityGroups`: the group as the world-open SSH rule left it (EC2 API Reference, "SecurityGroup"). */
-function driftedGroup() {
-  const permission = (port: number, cidr: string) => ({
-    IpProtocol: 'tcp',
-    FromPort: port,
-    ToPort: port,
-    IpRanges: [{ CidrIp: cidr }],
-    Ipv6Ranges: [],
-    PrefixListIds: [],
-    UserIdGroupPairs: [],
-  });
+const permission = (port: number, cidr: string) => ({
+  IpProtocol: 'tcp',
+  FromPort: port,
+  ToPort: port,
+  IpRanges: [{ CidrIp: cidr }],
+  Ipv6Ranges: [],
+  PrefixListIds: [],
+  UserIdGroupPairs: [],
+});
+
+/**
+ * EC2 `DescribeSecurityGroups` (EC2 API Reference, "SecurityGroup"): by default the group as the world-open SSH
+ * rule left it, under no baseline.
+ */
+function driftedGroup(
+  ingress = [permission(22, '0.0.0.0/0'), permission(443, '10.0.0.0/8')],
+  tags: Record<string, string> = { Name: 'web-prod' },
+) {
   return {
     SecurityGroups: [
       {
@@ -287,7 +304,7 @@ function driftedGroup() {
         Description: 'web servers',
         OwnerId: BENCH_ACCOUNT,
         VpcId: 'vpc-0a1b2c3d4e5f60718',
-        IpPermissions: [permission(22, '0.0.0.0/0'), permission(443, '10.0.0.0/8')],
+        IpPermissions: ingress,
         IpPermissionsEgress: [
           {
             IpProtocol: '-1',
@@ -297,10 +314,22 @@ function driftedGroup() {
             UserIdGroupPairs: [],
           },
         ],
-        Tags: [{ Key: 'Name', Value: 'web-prod' }],
+        Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
       },
     ],
   };
+}
+
+/**
+ * EC2 `DescribeSecurityGroups`: a group under the `web` baseline drifted both ways: its baseline rule (tcp 443
+ * from 0.0.0.0/0) revoked, and two rules the baseline does not declare added (tcp 22 from the world, tcp 8080
+ * from 10.0.0.0/8).
+ */
+function baselineDriftedGroup() {
+  return driftedGroup([permission(22, '0.0.0.0/0'), permission(8080, '10.0.0.0/8')], {
+    Name: 'web-prod',
+    'plumbline:baseline': 'web',
+  });
 }
 
 const OWNER_ID = 'eadb5178bbc89e74466498016ffb01b950e758026c6d44296c35646518db9217';
@@ -316,6 +345,20 @@ const EVENT_SCENARIOS: Record<string, (target: FunctionTarget) => CallScenario[]
       event: () => fixture('sg-authorize-ingress-world-ssh.json'),
       arrange: (mocks) => {
         mocks.ec2.on(DescribeSecurityGroupsCommand).resolves(driftedGroup());
+        mocks.ec2.on(RevokeSecurityGroupIngressCommand).resolves({ Return: true });
+        mocks.ec2.on(AuthorizeSecurityGroupIngressCommand).resolves({ Return: true });
+        mocks.sns.on(PublishCommand).resolves({ MessageId: 'bench-message' });
+      },
+    }),
+    scenario(target, {
+      name: 'drift-restore',
+      description:
+        'RevokeSecurityGroupIngress removed baseline tcp 443 from a group with two extra rules: read, revoke both, restore, notify',
+      resources: 1,
+      budget: 'driftRevert.restore',
+      event: () => fixture('revoke-security-group-ingress.json', join('security-group', 'events')),
+      arrange: (mocks) => {
+        mocks.ec2.on(DescribeSecurityGroupsCommand).resolves(baselineDriftedGroup());
         mocks.ec2.on(RevokeSecurityGroupIngressCommand).resolves({ Return: true });
         mocks.ec2.on(AuthorizeSecurityGroupIngressCommand).resolves({ Return: true });
         mocks.sns.on(PublishCommand).resolves({ MessageId: 'bench-message' });

@@ -67,6 +67,21 @@ describe('API-call budgets', () => {
     }
   });
 
+  it('reverts drift both ways in one revoke and one authorize (sg-drift-revert drift-restore)', async () => {
+    const restore = callScenarios(discovery.functions).find(
+      (scenario) => scenario.function === 'sg-drift-revert' && scenario.name === 'drift-restore',
+    );
+    const figure = await restore?.run();
+    expect(figure?.error).toBeUndefined();
+    expect(figure?.outcome).toMatchObject({ status: 'handled', baseline: 'web', outcome: 'applied' });
+    expect(figure?.calls).toEqual({
+      'ec2:DescribeSecurityGroups': 1,
+      'ec2:RevokeSecurityGroupIngress': 1,
+      'ec2:AuthorizeSecurityGroupIngress': 1,
+      'sns:Publish': 1,
+    });
+  });
+
   it('evaluates every resource of the periodic run', async () => {
     for (const scenario of callScenarios(discovery.functions).filter((s) => s.name === 'periodic')) {
       const figure = await scenario.run();
