@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-config-service';
 import type { ConfigurationItem } from '../core/model.ts';
 import { InputError } from '../core/model.ts';
-import { normaliseConfigurationItem, normaliseSelectResult } from '../core/normalise.ts';
+import { normaliseConfigurationItem, normaliseSelectResult, SELECT_FIELDS } from '../core/normalise.ts';
 
 /**
  * How the periodic scan reads Config's own inventory (never per-resource describe calls):
@@ -26,19 +26,7 @@ const MAX_UNPROCESSED_ROUNDS = 5;
 /** `SelectResourceConfig` accepts expressions of at most 4,096 characters (AWS Config API Reference). */
 export const MAX_EXPRESSION_LENGTH = 4096;
 
-const SELECT_FIELDS = [
-  'resourceId',
-  'resourceName',
-  'resourceType',
-  'arn',
-  'accountId',
-  'awsRegion',
-  'configurationItemCaptureTime',
-  'configurationItemStatus',
-  'configuration',
-  'supplementaryConfiguration',
-  'tags',
-].join(', ');
+const SELECT_LIST = SELECT_FIELDS.join(', ');
 
 export function inventoryStrategyFromEnv(env: NodeJS.ProcessEnv = process.env): InventoryStrategy {
   const value = env.PLUMBLINE_INVENTORY ?? 'select';
@@ -68,8 +56,8 @@ export async function* inventoryPages(
 export function selectExpressions(resourceTypes: readonly string[]): string[] {
   const render = (quoted: readonly string[]) =>
     quoted.length === 1
-      ? `SELECT ${SELECT_FIELDS} WHERE resourceType = ${quoted[0]}`
-      : `SELECT ${SELECT_FIELDS} WHERE resourceType IN (${quoted.join(', ')})`;
+      ? `SELECT ${SELECT_LIST} WHERE resourceType = ${quoted[0]}`
+      : `SELECT ${SELECT_LIST} WHERE resourceType IN (${quoted.join(', ')})`;
   const expressions: string[] = [];
   let batch: string[] = [];
   for (const resourceType of resourceTypes) {

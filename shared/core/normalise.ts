@@ -193,9 +193,16 @@ const snapshotFile = z.looseObject({
  * The fields a `select-resource-config` query must select for the rules to evaluate its rows (the live scan
  * selects these and `resourceName`, `arn`, which only name the resource in reports).
  */
-export const SELECT_REQUIRED_FIELDS = [
+/**
+ * The fields Plumbline selects from Config's advanced query (the periodic scan, the CLI's live scan), and
+ * that a `select-resource-config` file must have selected: all but `resourceName` and `arn`, which only
+ * name the resource in reports.
+ */
+export const SELECT_FIELDS = [
   'resourceId',
+  'resourceName',
   'resourceType',
+  'arn',
   'accountId',
   'awsRegion',
   'configurationItemCaptureTime',
@@ -205,11 +212,13 @@ export const SELECT_REQUIRED_FIELDS = [
   'tags',
 ] as const;
 
+const NAMING_FIELDS: ReadonlySet<string> = new Set(['resourceName', 'arn']);
+export const SELECT_REQUIRED_FIELDS = SELECT_FIELDS.filter((field) => !NAMING_FIELDS.has(field));
+
 const OPTIONAL_IN_ROWS: ReadonlySet<string> = new Set(['tags', 'supplementaryConfiguration']);
 
-/** The query to run, as the CLI's help gives it: the required fields and the two naming ones. */
-export const SELECT_FIELDS_HINT =
-  'SELECT resourceId, resourceName, resourceType, arn, accountId, awsRegion, configurationItemCaptureTime, configurationItemStatus, configuration, supplementaryConfiguration, tags';
+/** The query to run, as the CLI's help gives it. */
+export const SELECT_FIELDS_HINT = `SELECT ${SELECT_FIELDS.join(', ')}`;
 
 /**
  * A `select-resource-config` document whose query left out a field the rules need fails here, naming the
