@@ -108,17 +108,12 @@ export class PlumblineFunction extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
     this.errorsAlarm.addAlarmAction(alarmAction);
-    this.deadLettersAlarm = new cloudwatch.Alarm(this, 'DeadLettersAlarm', {
-      alarmDescription: `${functionName} gave up on an event: it is kept in its dead-letter queue for ${DEAD_LETTER_RETENTION.toDays()} days`,
-      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
-        period: ALARM_PERIOD,
-        statistic: cloudwatch.Stats.MAXIMUM,
-      }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
+    this.deadLettersAlarm = deadLetterDepthAlarm(
+      this,
+      'DeadLettersAlarm',
+      this.deadLetterQueue,
+      `${functionName} gave up on an event: it is kept in its dead-letter queue for ${DEAD_LETTER_RETENTION.toDays()} days`,
+    );
     this.deadLettersAlarm.addAlarmAction(alarmAction);
   }
 
@@ -193,4 +188,24 @@ export function acknowledgeWildcards(
       });
     }
   }
+}
+
+/** An alarm as soon as one message waits in a dead-letter queue. */
+export function deadLetterDepthAlarm(
+  scope: Construct,
+  id: string,
+  queue: sqs.IQueue,
+  description: string,
+): cloudwatch.Alarm {
+  return new cloudwatch.Alarm(scope, id, {
+    alarmDescription: description,
+    metric: queue.metricApproximateNumberOfMessagesVisible({
+      period: ALARM_PERIOD,
+      statistic: cloudwatch.Stats.MAXIMUM,
+    }),
+    threshold: 1,
+    evaluationPeriods: 1,
+    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+  });
 }

@@ -23,7 +23,7 @@ import {
   Tags,
   Validations,
 } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -38,9 +38,13 @@ import {
   memberRoles,
   rolePath,
 } from '../catalog.ts';
-import { acknowledgeWildcards, grantStatements } from '../constructs/plumbline-function.ts';
+import {
+  acknowledgeWildcards,
+  deadLetterDepthAlarm,
+  grantStatements,
+} from '../constructs/plumbline-function.ts';
 import { functionId, toEventPattern } from '../constructs/suite-functions.ts';
-import { ALARM_PERIOD, DEAD_LETTER_RETENTION } from '../tuning.ts';
+import { DEAD_LETTER_RETENTION } from '../tuning.ts';
 
 export interface MemberStackProps extends StackProps {
   executionRoleName: string;
@@ -128,17 +132,12 @@ export class MemberStack extends Stack {
     // Like every other dead-letter queue, an alarm on its depth. It has no action: the notification topic is
     // in the administrator account, under a name CloudFormation chose and a key and topic policy that admit
     // that account's alarms only; the alarm shows in this account's CloudWatch console (see infra/README.md).
-    this.deadLettersAlarm = new cloudwatch.Alarm(this, 'ForwardingDeadLettersAlarm', {
-      alarmDescription: `Plumbline could not forward an event to the central bus in account ${admin}: it is kept in this account's forwarding dead-letter queue for ${DEAD_LETTER_RETENTION.toDays()} days`,
-      metric: deadLetters.metricApproximateNumberOfMessagesVisible({
-        period: ALARM_PERIOD,
-        statistic: cloudwatch.Stats.MAXIMUM,
-      }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
+    this.deadLettersAlarm = deadLetterDepthAlarm(
+      this,
+      'ForwardingDeadLettersAlarm',
+      deadLetters,
+      `Plumbline could not forward an event to the central bus in account ${admin}: it is kept in this account's forwarding dead-letter queue for ${DEAD_LETTER_RETENTION.toDays()} days`,
+    );
 
     for (const name of eventFunctions(props.responders)) {
       this.forwardingRules.push(
