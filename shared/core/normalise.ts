@@ -190,10 +190,6 @@ const snapshotFile = z.looseObject({
 });
 
 /**
- * The fields a `select-resource-config` query must select for the rules to evaluate its rows (the live scan
- * selects these and `resourceName`, `arn`, which only name the resource in reports).
- */
-/**
  * The fields Plumbline selects from Config's advanced query (the periodic scan, the CLI's live scan), and
  * that a `select-resource-config` file must have selected: all but `resourceName` and `arn`, which only
  * name the resource in reports.
