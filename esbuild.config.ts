@@ -7,7 +7,6 @@
  *   npm run build -- sg-drift-revert public-bucket
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,25 +44,6 @@ export function functionNames(): string[] {
     .map((entry) => entry.name)
     .sort();
 }
-
-/**
- * `import { z } from 'zod'` binds a namespace object esbuild cannot see through, so every bundle kept all of
- * zod (455 KB, 264 KB of it error messages in 40-odd languages). The same import written as a namespace
- * (`import * as z from 'zod'`, zod's own recommended form) lets esbuild keep only what is used. Rewritten at
- * bundle time, so the sources keep the project's import style; type-only imports are left alone.
- */
-const ZOD_NAMED_IMPORT = /^import \{ z \} from 'zod';$/gm;
-export const zodNamespaceImport: Plugin = {
-  name: 'zod-namespace-import',
-  setup(pluginBuild) {
-    pluginBuild.onLoad({ filter: /\.ts$/ }, async (args) => {
-      if (args.path.includes('node_modules')) return undefined;
-      const source = await readFile(args.path, 'utf8');
-      if (!source.match(ZOD_NAMED_IMPORT)) return undefined;
-      return { contents: source.replace(ZOD_NAMED_IMPORT, "import * as z from 'zod';"), loader: 'ts' };
-    });
-  },
-};
 
 const BUILTINS = new Set(builtinModules.filter((name) => !name.startsWith('_')));
 const BUILTIN_NAMESPACE = 'plumbline-builtin';
@@ -105,7 +85,7 @@ export function bundleOptions(externalSdk = false): BuildOptions {
     metafile: true,
     logLevel: 'warning',
     external: externalSdk ? ['@aws-sdk/*', '@smithy/*'] : [],
-    plugins: [zodNamespaceImport, requireNodeBuiltins],
+    plugins: [requireNodeBuiltins],
     // Some dependencies still call require(), and built-ins are required (see requireNodeBuiltins).
     banner: {
       js: 'import{createRequire as __plumblineCreateRequire}from"node:module";const require=__plumblineCreateRequire(import.meta.url);',

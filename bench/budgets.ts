@@ -4,7 +4,7 @@
  * budget.
  */
 import { readFileSync } from 'node:fs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { describeZodError } from '../shared/core/model.ts';
 import type { CallFigure, CallScenario } from './scenarios/api-calls.ts';
 

@@ -5,7 +5,7 @@
  * Context from the command line always arrives as a string, from `cdk.json` as JSON: lists accept either a
  * JSON array or a comma-separated string, booleans `true`/`false` in either form.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { InventoryStrategy } from '../shared/aws/config-inventory.ts';
 import { InputError } from '../shared/core/model.ts';
 

@@ -14,7 +14,7 @@ import { S3ControlClient } from '@aws-sdk/client-s3-control';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   actorOf,
   type CloudTrailEvent,

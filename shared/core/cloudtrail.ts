@@ -3,7 +3,7 @@
  * "AWS API Call via CloudTrail"). Shapes: CloudTrail User Guide, "CloudTrail record contents" and
  * "userIdentity element"; EventBridge User Guide, "Events from AWS services".
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { describeZodError, InputError } from './model.ts';
 
 const sessionIssuer = z.looseObject({

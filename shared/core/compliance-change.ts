@@ -8,7 +8,7 @@
  * EventBridge envelope (`source: aws.config`, `detail-type: Config Rules Compliance Change`). A resource's
  * first evaluation has no `oldEvaluationResult`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Actor } from './cloudtrail.ts';
 import { type Compliance, describeZodError, InputError } from './model.ts';
 import type { ComplianceState, Notice } from './notification.ts';

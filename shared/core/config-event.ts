@@ -4,7 +4,7 @@
  * oversized configuration item change, periodic) and "Writing AWS Config Custom Lambda Rules"
  * (`invokingEvent` and `ruleParameters` arrive as JSON strings; `resultToken` "TESTMODE" in test invocations).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ConfigurationItem } from './model.ts';
 import { describeZodError, InputError } from './model.ts';
 import { CONFIGURATION_ITEM_STATUSES, normaliseConfigurationItem } from './normalise.ts';

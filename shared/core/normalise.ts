@@ -11,7 +11,7 @@
  * - Advanced query (`SelectResourceConfig`) results: a JSON string a row, `configuration` an object,
  *   tags a list of `{key, value}`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   type ConfigurationItem,
   type ConfigurationItemStatus,

@@ -8,7 +8,7 @@
  * Each rule's object is exactly its Config `ruleParameters`. Everything beside `rules` is a suite setting
  * that the rule owning it validates; a top-level key that is neither (see SUITE_CONFIG_KEYS) is an error.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { describeZodError, InputError, type SuiteSettings } from './model.ts';
 
 const parameterValue = z.union([z.string(), z.number(), z.boolean()]);

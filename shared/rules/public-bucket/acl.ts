@@ -8,7 +8,7 @@
  *   grantees with `xsi:type` and `URI`.
  * Amazon S3 User Guide, "Access control list (ACL) overview" (grantees, predefined groups, permissions).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { describeZodError } from '../../core/model.ts';
 import type { AccessKind } from './patterns.ts';
 

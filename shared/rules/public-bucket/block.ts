@@ -2,7 +2,7 @@
  * S3 Block Public Access: the four settings, at bucket and account level. S3 applies the most restrictive
  * combination of the two (Amazon S3 User Guide, "Blocking public access to your Amazon S3 storage").
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { describeZodError, type PublicAccessBlockFlags } from '../../core/model.ts';
 import { decodeJson } from './acl.ts';
 

@@ -10,7 +10,7 @@
  *
  * `AWS::S3::AccountPublicAccessBlock`: the four flags in `configuration`, `resourceId` the account id.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ConfigurationItem, PublicAccessBlockFlags } from '../../core/model.ts';
 import { decodeJson, grantsFromConfigItem } from './acl.ts';
 import type { BucketState, ObjectOwnership } from './analyse.ts';

@@ -2,7 +2,7 @@
  * The `public-bucket` rule parameters (Config `ruleParameters`, string values) and the
  * `public-bucket-remediate` responder settings (`responders["public-bucket-remediate"]` in the suite file).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { splitCsv } from '../../core/csv.ts';
 import { ParameterError, type SuiteSettings } from '../../core/model.ts';
 import { BLOCK_SETTINGS, type BlockSetting } from './block.ts';

@@ -3,7 +3,7 @@
  * string or a list) and the "is this statement public?" analysis of the Amazon S3 User Guide, "Blocking
  * public access to your Amazon S3 storage" → "The meaning of 'public'".
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { describeZodError } from '../../core/model.ts';
 import { allowRestriction, denyExemption } from './conditions.ts';
 import {

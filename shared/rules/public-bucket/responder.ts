@@ -8,7 +8,7 @@
  * `PutBucketPolicy` the policy as the object `bucketPolicy`; `PutBucketPublicAccessBlock` the flags as
  * `PublicAccessBlockConfiguration`; `CreateBucket` an optional `x-amz-acl`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { buildAnnotation } from '../../core/annotation.ts';
 import type { Actor } from '../../core/cloudtrail.ts';
 import { DEFAULT_RULE_PREFIX } from '../../core/compliance-change.ts';

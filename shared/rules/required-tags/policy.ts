@@ -3,7 +3,7 @@
  * (AWS Config Developer Guide, "required-tags"), together with the richer `tagPolicy` suite setting.
  * Every problem is a {@link ParameterError} naming the parameter (or the `tagPolicy.` path) and the value.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ParameterError, type SuiteSettings } from '../../core/model.ts';
 import { MAX_SCOPE_RESOURCE_TYPES, RESOURCE_TYPE_PATTERN } from './resource-types.ts';
 import { isReservedKey } from './tags.ts';

@@ -7,7 +7,7 @@
  * `ModifySecurityGroupRulesRequest` (`GroupId`, `SecurityGroupRule`, one object or a list); responses list the
  * rules added or revoked in `securityGroupRuleSet` / `revokedSecurityGroupRuleSet`, each with its `groupId`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { CloudTrailDetail } from '../../core/cloudtrail.ts';
 import { describeZodError, InputError } from '../../core/model.ts';
 import {

@@ -12,7 +12,7 @@
  * Shapes: AWS Config resource schema for `AWS::EC2::SecurityGroup`; Amazon EC2 API Reference, "IpPermission",
  * "SecurityGroupRuleRequest"; see test/fixtures/security-group/README.md.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { describeZodError, InputError } from '../../core/model.ts';
 import { type Cidr, isWorld, parseCidr } from './cidr.ts';
 import { MAX_PORT, MIN_PORT } from './ports.ts';
