@@ -21,6 +21,11 @@ export function eventFunctions(responders: boolean): EventFunction[] {
   return responders ? [...RESPONDER_FUNCTIONS, NOTIFIER_FUNCTION] : [NOTIFIER_FUNCTION];
 }
 
+/** Every function a deployment with (or without) the responders creates. */
+export function deployedFunctions(responders: boolean): FunctionName[] {
+  return [...CONFIG_RULE_FUNCTIONS, ...eventFunctions(responders)];
+}
+
 export const ALL_FUNCTIONS: readonly FunctionName[] = [
   ...CONFIG_RULE_FUNCTIONS,
   ...RESPONDER_FUNCTIONS,
@@ -32,11 +37,21 @@ export const RULE_PREFIX = DEFAULT_RULE_PREFIX;
 export const configRuleName = (rule: ConfigRuleFunction) => `${RULE_PREFIX}${rule}`;
 export const lambdaFunctionName = (name: FunctionName) => `plumbline-${name}`;
 
-/**
- * Each function's role lives under its own IAM path, so that a member account's execution role can trust
- * exactly the functions that need it (`aws:PrincipalArn` like `arn:…:role/plumbline/<function>/*`).
- */
+/** Each function's role lives under its own IAM path, `/plumbline/<function>/`. */
 export const rolePath = (name: FunctionName) => `/plumbline/${name}/`;
+
+/**
+ * Organisation mode: the function's role in `region` has this name, so that its ARN is known at synth and a
+ * member role can trust exactly it (IAM is global: one role per function and region).
+ */
+export const functionRoleName = (name: FunctionName, region: string) => `plumbline-${name}-${region}`;
+
+/** IAM's limit on a role name. */
+export const ROLE_NAME_LIMIT = 64;
+
+/** `arn:<partition>:iam::<account>:role/plumbline/<function>/plumbline-<function>-<region>` */
+export const functionRoleArn = (partition: string, account: string, name: FunctionName, region: string) =>
+  `arn:${partition}:iam::${account}:role${rolePath(name)}${functionRoleName(name, region)}`;
 
 export const RULE_DESCRIPTIONS: Record<ConfigRuleFunction, string> = {
   'security-group':
@@ -223,10 +238,13 @@ export function memberRoleName(executionRoleName: string, name: FunctionName): s
     : `${executionRoleName}-${name}`;
 }
 
-/** The member roles, each with the functions that may assume it. */
-export function memberRoles(executionRoleName: string): { roleName: string; functions: FunctionName[] }[] {
+/** The member roles of the `deployed` functions, each with the functions that may assume it. */
+export function memberRoles(
+  executionRoleName: string,
+  deployed: readonly FunctionName[],
+): { roleName: string; functions: FunctionName[] }[] {
   const roles = new Map<string, FunctionName[]>();
-  for (const name of ALL_FUNCTIONS) {
+  for (const name of deployed) {
     const roleName = memberRoleName(executionRoleName, name);
     roles.set(roleName, [...(roles.get(roleName) ?? []), name]);
   }

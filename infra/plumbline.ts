@@ -11,7 +11,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type App, type Stack, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { CONFIG_RULE_FUNCTIONS, eventFunctions, type FunctionName } from './catalog.ts';
+import { deployedFunctions, type FunctionName } from './catalog.ts';
 import { type DeploymentSettings, readSettings } from './settings.ts';
 import { AccountStack } from './stacks/account-stack.ts';
 import { MemberStack, type MemberStackProps, memberTemplateBody } from './stacks/member-stack.ts';
@@ -40,8 +40,11 @@ export function definePlumbline(app: App, options: DefineOptions = {}): Plumblin
   if (settings.mode === 'organization' && settings.stacks === 'member') {
     stacks = memberStacks(app, settings);
   } else {
-    const deployed: FunctionName[] = [...CONFIG_RULE_FUNCTIONS, ...eventFunctions(settings.responders)];
-    const bundles = bundleDirectories(resolve(REPOSITORY_ROOT, settings.assetDir), suite, deployed);
+    const bundles = bundleDirectories(
+      resolve(REPOSITORY_ROOT, settings.assetDir),
+      suite,
+      deployedFunctions(settings.responders),
+    );
     stacks =
       settings.mode === 'account'
         ? accountStacks(app, settings, suite, bundles)
@@ -83,9 +86,11 @@ function organizationStacks(
   suite: LoadedSuite,
   bundles: Bundles,
 ): Stack[] {
+  // readSettings checked both in organisation mode.
   const organizationId = settings.organizationId as string;
+  const managementAccountId = settings.managementAccountId as string;
   const [homeRegion, ...otherRegions] = settings.regions as [string, ...string[]];
-  const orgProps = { settings: { ...settings, organizationId }, suite, bundles };
+  const orgProps = { settings: { ...settings, organizationId, managementAccountId }, suite, bundles };
   const home = new OrganizationStack(app, `PlumblineOrg-${homeRegion}`, {
     ...orgProps,
     env: { region: homeRegion },
@@ -124,7 +129,7 @@ function memberProps(settings: DeploymentSettings): MemberStackProps {
   return {
     executionRoleName: settings.executionRoleName,
     eventBusName: settings.eventBusName,
-    homeRegion: settings.regions[0] as string,
+    regions: settings.regions,
     responders: settings.responders,
     inventory: settings.inventory,
     adminAccountId: settings.adminAccountId,

@@ -61,6 +61,17 @@ const wholeNumber = z.preprocess(
   z.number({ error: 'expected a whole number' }).int('expected a whole number'),
 );
 
+/** Lambda reserved concurrency: at least 1 (0 would stop the function), at most Lambda's default quota. */
+const concurrency = wholeNumber.pipe(
+  z.number().min(1, 'at least 1 (0 would throttle every invocation)').max(1000, 'at most 1000'),
+);
+
+/**
+ * Reserved concurrency defaults, per function: 3 × 20 + 3 × 10 = 90 of a region's default 1,000 (Lambda
+ * keeps 100 unreserved), so that a burst on one function never takes the concurrency of another.
+ */
+export const DEFAULT_CONCURRENCY = { rule: 20, event: 10 } as const;
+
 const tagMap = z.preprocess(
   (value) => {
     if (typeof value !== 'string') return value;
@@ -93,8 +104,10 @@ const settingsSchema = z.object({
   logLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
   /** Deploy the EventBridge responders (revert and remediate); false leaves detection and notification. */
   responders: flag.default(true),
-  /** Reserved concurrency for each Config-rule function, so a scan storm cannot starve the responders. */
-  ruleConcurrency: wholeNumber.pipe(z.number().min(1).max(1000)).optional(),
+  /** Reserved concurrency of each Config-rule function: a scan storm (or noise) cannot starve the others. */
+  ruleConcurrency: concurrency.default(DEFAULT_CONCURRENCY.rule),
+  /** Reserved concurrency of each responder and of the notifier: they always have room to act. */
+  eventConcurrency: concurrency.default(DEFAULT_CONCURRENCY.event),
   /** How the Config-rule functions read the inventory (`PLUMBLINE_INVENTORY`); decides their Config grants. */
   inventory: z.enum(INVENTORY_STRATEGIES).default('select'),
   /** Tags for every resource the app creates (a required-tags policy applies to Plumbline's own resources too). */
@@ -122,8 +135,18 @@ const settingsSchema = z.object({
     .regex(ROLE_NAME, 'expected an IAM role name')
     .max(40, 'at most 40 characters (the responder roles append up to 24)')
     .default('PlumblineExecutionRole'),
-  /** Accounts the organisation Config rules skip (e.g. the management account, which StackSets never reach). */
+  /** Accounts Plumbline leaves out: the organisation Config rules skip them and the StackSet does not deploy there. */
   excludedAccounts: list(z.string().regex(/^\d{12}$/, 'expected 12-digit account ids')).default([]),
+  /** The organisation's management account, which service-managed StackSets never reach. */
+  managementAccountId: z
+    .string()
+    .regex(/^\d{12}$/, 'expected a 12-digit account id')
+    .optional(),
+  /**
+   * Evaluate the management account too: its member roles come from `stacks=member`, deployed there with its
+   * own credentials. Otherwise the organisation rules exclude it.
+   */
+  evaluateManagementAccount: flag.default(false),
   /** Organisation mode: `administrator` (the functions) or `member` (the member stacks, for the management account). */
   stacks: z.enum(['administrator', 'member']).default('administrator'),
   /** `DELEGATED_ADMIN` when deploying from the delegated administrator account, `SELF` from the management one. */
@@ -201,13 +224,35 @@ function checkOrganization(settings: DeploymentSettings): DeploymentSettings {
   }
   if (!settings.organizationId) throw missing('organizationId', 'the organisation id (o-…)');
   if (settings.organizationalUnitIds.length === 0) {
-    throw missing(
-      'organizationalUnitIds',
-      'the OUs (or the root r-…) the StackSet deploys the member roles to',
+    throw missing('organizationalUnitIds', 'the root id (r-…) the StackSet deploys the member roles to');
+  }
+  if (!settings.organizationalUnitIds.some((id) => id.startsWith('r-'))) {
+    throw new InputError(
+      `Invalid context ${CONTEXT_PREFIX}organizationalUnitIds=${JSON.stringify(settings.organizationalUnitIds.join(','))}: ` +
+        "organisation Config rules evaluate every account of the organisation (AWS Config's OrganizationConfigRule " +
+        'can only exclude accounts by id), so the StackSet must create the member roles in every account: list the ' +
+        `root id (r-…), and name the accounts to leave out in ${CONTEXT_PREFIX}excludedAccounts (the rules skip them ` +
+        'and the StackSet does not deploy there)',
     );
   }
   if (settings.regions.length === 0) {
     throw missing('regions', 'the regions to evaluate (the first one holds the IAM roles and the StackSet)');
+  }
+  if (!settings.managementAccountId) {
+    throw missing(
+      'managementAccountId',
+      'the management account id: StackSets never deploy there, so the organisation rules exclude it ' +
+        `(or, with ${CONTEXT_PREFIX}evaluateManagementAccount=true, evaluate it through the member stacks deployed there)`,
+    );
+  }
+  if (
+    settings.evaluateManagementAccount &&
+    settings.excludedAccounts.includes(settings.managementAccountId)
+  ) {
+    throw new InputError(
+      `Invalid context ${CONTEXT_PREFIX}evaluateManagementAccount=true: the management account ` +
+        `${settings.managementAccountId} is listed in ${CONTEXT_PREFIX}excludedAccounts`,
+    );
   }
   if (settings.createConfigRecorder) {
     throw new InputError(

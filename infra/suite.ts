@@ -88,7 +88,8 @@ function withFile<T>(where: string, check: () => T): T {
 
 /**
  * The rule's `InputParameters`: `rules.<rule>` from the file plus the deployment's own parameters
- * (organisation mode: `ExecutionRoleName`), within AWS Config's length limit.
+ * (organisation mode: `ExecutionRoleName`), within AWS Config's length limit. A blank value is left out:
+ * AWS Config refuses blank parameter values, and every rule reads a blank parameter as an absent one.
  */
 export function ruleInputParameters(
   suite: LoadedSuite,
@@ -96,7 +97,9 @@ export function ruleInputParameters(
   extra: Record<string, string>,
   limit: number,
 ): Record<string, string> {
-  const parameters = { ...suite.config.rules[rule], ...extra };
+  const parameters = Object.fromEntries(
+    Object.entries({ ...suite.config.rules[rule], ...extra }).filter(([, value]) => value.trim() !== ''),
+  );
   const length = JSON.stringify(parameters).length;
   if (length > limit) {
     throw new InputError(

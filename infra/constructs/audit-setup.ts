@@ -141,27 +141,72 @@ export interface AuditTrailProps {
   retentionDays: number;
   accessLogs: s3.IBucket;
   /** Organisation mode: an organisation trail (from the management or CloudTrail delegated admin account). */
-  organizationId?: string | undefined;
+  organization?: { id: string; managementAccountId: string } | undefined;
 }
 
-/** A multi-region trail of management events, so that EventBridge receives CloudTrail API calls. */
+/**
+ * A multi-region trail of management events, so that EventBridge receives CloudTrail API calls. The bucket
+ * policy is CloudTrail's documented one (AWS CloudTrail User Guide, "Amazon S3 bucket policy for CloudTrail",
+ * and for an organisation trail "Create a bucket policy for an organization trail"): the service may check
+ * the ACL and write log files only on behalf of this trail (`aws:SourceArn`) of its owner (`aws:SourceAccount`),
+ * so that no other account's trail can write here (confused deputy). The management account owns an
+ * organisation trail, also one a delegated administrator creates, so its ARN carries that account.
+ */
 export class AuditTrail extends Construct {
-  readonly trail: cloudtrail.Trail;
+  readonly trail: cloudtrail.CfnTrail;
   readonly bucket: s3.Bucket;
 
   constructor(scope: Construct, id: string, props: AuditTrailProps) {
     super(scope, id);
+    const stack = Stack.of(this);
     this.bucket = privateBucket(this, 'TrailBucket', props.retentionDays, props.accessLogs);
-    this.trail = new cloudtrail.Trail(this, 'Trail', {
-      // Named, so that the bucket policy can name it (an organisation trail's policy requires the name).
-      trailName: props.organizationId ? 'plumbline-organization' : 'plumbline',
-      bucket: this.bucket,
+    // Named, so that the bucket policy can name the trail before it exists.
+    const organization = props.organization;
+    const trailName = organization ? 'plumbline-organization' : 'plumbline';
+    const owner = organization?.managementAccountId ?? stack.account;
+    const trailArn = stack.formatArn({
+      service: 'cloudtrail',
+      account: owner,
+      resource: 'trail',
+      resourceName: trailName,
+    });
+    const cloudTrailService = new iam.ServicePrincipal('cloudtrail.amazonaws.com');
+    const thisTrail = { 'aws:SourceArn': trailArn, 'aws:SourceAccount': owner };
+    this.bucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AWSCloudTrailAclCheck',
+        principals: [cloudTrailService],
+        actions: ['s3:GetBucketAcl'],
+        resources: [this.bucket.bucketArn],
+        conditions: { StringEquals: thisTrail },
+      }),
+    );
+    const writePrefixes = [owner, ...(organization ? [organization.id] : [])];
+    for (const prefix of writePrefixes) {
+      this.bucket.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: prefix === organization?.id ? 'AWSCloudTrailOrganizationWrite' : 'AWSCloudTrailWrite',
+          principals: [cloudTrailService],
+          actions: ['s3:PutObject'],
+          resources: [this.bucket.arnForObjects(`AWSLogs/${prefix}/*`)],
+          conditions: {
+            StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control', ...thisTrail },
+          },
+        }),
+      );
+    }
+    this.trail = new cloudtrail.CfnTrail(this, 'Trail', {
+      trailName,
+      s3BucketName: this.bucket.bucketName,
+      isLogging: true,
       isMultiRegionTrail: true,
       includeGlobalServiceEvents: true,
-      enableFileValidation: true,
-      managementEvents: cloudtrail.ReadWriteType.ALL,
-      isOrganizationTrail: props.organizationId !== undefined,
-      orgId: props.organizationId,
+      enableLogFileValidation: true,
+      eventSelectors: [{ includeManagementEvents: true, readWriteType: 'All' }],
+      isOrganizationTrail: organization !== undefined,
     });
+    // CloudTrail checks the bucket policy when the trail is created.
+    const policy = this.bucket.policy;
+    if (policy) this.trail.node.addDependency(policy);
   }
 }

@@ -72,10 +72,15 @@ export class OrganizationConfigRule extends Construct {
 
   constructor(scope: Construct, id: string, props: OrganizationConfigRuleProps) {
     super(scope, id);
-    // Config invokes the function on behalf of each member account; a Lambda permission can name one source
-    // account, not an organisation. The function's only permission is to assume the execution role inside
-    // this organisation (aws:ResourceOrgID), so an invocation from elsewhere can read or write nothing.
-    // infra/README.md (organisation mode) documents this deviation from account mode.
+    // Config invokes the function on behalf of each member account, and AWS offers no narrower permission
+    // for that (Lambda API reference, AddPermission): SourceAccount takes one 12-digit account; SourceArn's
+    // account field must be one 12-digit account or empty (no wildcard), and the member rules' ARNs carry the
+    // member's account; PrincipalOrgID becomes an aws:PrincipalOrgID condition, which IAM only sets for
+    // principals that belong to an organisation (IAM User Guide, global condition keys), never for the
+    // config.amazonaws.com service principal, so it would refuse every evaluation. What holds instead: the
+    // function can only assume the execution role inside this organisation (aws:ResourceOrgID), so an
+    // invocation from elsewhere reads and writes nothing, and its reserved concurrency caps what such noise
+    // can take from the responders. infra/README.md ("The invoke permission") documents this.
     const permission = configInvokePermission(this, props.function);
     this.rule = new config.CfnOrganizationConfigRule(this, 'Rule', {
       organizationConfigRuleName: props.ruleName,

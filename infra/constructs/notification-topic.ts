@@ -26,13 +26,16 @@ export class NotificationTopic extends Construct {
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    // CloudWatch publishes alarm notifications itself: it needs the key to encrypt the message.
+    // CloudWatch publishes alarm notifications itself: it needs the key to encrypt the message, on behalf of
+    // this account's alarms only (confused deputy).
+    const stack = Stack.of(this);
     this.key.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'AllowCloudWatchAlarmsToPublish',
         principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
         actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
         resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
       }),
     );
     this.topic = new sns.Topic(this, 'Topic', {
@@ -43,7 +46,6 @@ export class NotificationTopic extends Construct {
     // enforceSSL writes a topic policy, which replaces SNS's default one: without this statement CloudWatch
     // may not publish (alarm history: "not authorized to perform: SNS:Publish"). Only on behalf of this
     // account's alarms in this region (confused deputy).
-    const stack = Stack.of(this);
     this.topic.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'AllowCloudWatchAlarmsToPublish',

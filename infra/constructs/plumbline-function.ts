@@ -30,7 +30,9 @@ export interface PlumblineFunctionProps {
   logRetentionDays: number;
   logLevel: string;
   alarmTopic: sns.ITopic;
-  reservedConcurrency?: number | undefined;
+  reservedConcurrency: number;
+  /** An explicit role name, so that the role's ARN is known at synth (organisation mode: the member roles trust it). */
+  roleName?: string | undefined;
 }
 
 export class PlumblineFunction extends Construct {
@@ -52,6 +54,7 @@ export class PlumblineFunction extends Construct {
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       path: rolePath(props.name),
+      roleName: props.roleName,
       description: `Role of the ${functionName} function`,
     });
     this.logGroup.grantWrite(this.role);

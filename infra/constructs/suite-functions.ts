@@ -23,6 +23,8 @@ export interface SuiteFunctionProps {
   settings: DeploymentSettings;
   bundles: Record<FunctionName, string>;
   topic: sns.ITopic;
+  /** Organisation mode: each function's role name (its ARN must be known at synth); otherwise CloudFormation's. */
+  roleName?: (name: FunctionName) => string;
 }
 
 function createFunction(
@@ -30,7 +32,7 @@ function createFunction(
   name: FunctionName,
   props: SuiteFunctionProps,
   tuning: typeof CONFIG_RULE_TUNING,
-  reservedConcurrency?: number,
+  reservedConcurrency: number,
 ): PlumblineFunction {
   return new PlumblineFunction(scope, functionId(name), {
     name,
@@ -40,6 +42,7 @@ function createFunction(
     logLevel: props.settings.logLevel,
     alarmTopic: props.topic,
     reservedConcurrency,
+    roleName: props.roleName?.(name),
   });
 }
 
@@ -68,7 +71,13 @@ export function eventFunction(
   props: SuiteFunctionProps,
 ): PlumblineFunction {
   const responder = name !== NOTIFIER_FUNCTION;
-  const fn = createFunction(scope, name, props, responder ? RESPONDER_TUNING : NOTIFIER_TUNING);
+  const fn = createFunction(
+    scope,
+    name,
+    props,
+    responder ? RESPONDER_TUNING : NOTIFIER_TUNING,
+    props.settings.eventConcurrency,
+  );
   fn.grantActions(functionActions(name, props.settings.inventory));
   fn.allowPublish(props.topic);
   fn.function.addEnvironment('PLUMBLINE_TOPIC_ARN', props.topic.topicArn);

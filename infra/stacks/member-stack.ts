@@ -1,8 +1,8 @@
 /**
  * What organisation mode needs in every member account, deployed by the StackSet (and, as a plain stack, in
  * the management account, which service-managed StackSets never reach):
- * - in the home region only (IAM is global): the roles the administrator account's functions assume, each
- *   trusting only the functions that need it, by role path;
+ * - in the home region only (IAM is global): the roles the deployed functions assume, each trusting exactly
+ *   the administrator account's roles of the functions that need it, by ARN, in every deployed region;
  * - in every region: rules that forward the responders' CloudTrail events and Plumbline's compliance changes
  *   from the default bus to the central bus, through a role, with a dead-letter queue and an alarm on its
  *   depth (no action: the topic is in the administrator account).
@@ -30,13 +30,17 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { InventoryStrategy } from '../../shared/aws/config-inventory.ts';
+import { InputError } from '../../shared/core/model.ts';
 import {
+  deployedFunctions,
   EVENT_PATTERNS,
   eventFunctions,
   type FunctionName,
   functionActions,
+  functionRoleArn,
+  functionRoleName,
   memberRoles,
-  rolePath,
+  ROLE_NAME_LIMIT,
 } from '../catalog.ts';
 import {
   acknowledgeWildcards,
@@ -49,9 +53,12 @@ import { DEAD_LETTER_RETENTION } from '../tuning.ts';
 export interface MemberStackProps extends StackProps {
   executionRoleName: string;
   eventBusName: string;
-  /** The region whose stack instance creates the (global) IAM roles. */
-  homeRegion: string;
-  /** Forward the responders' events (false when the responders are not deployed). */
+  /**
+   * The regions of the administrator account's functions, whose roles the member roles trust; the first (the
+   * home region) is the one whose stack instance creates the (global) IAM roles.
+   */
+  regions: readonly string[];
+  /** The responders are deployed: their member roles exist and their events are forwarded. */
   responders: boolean;
   /** How the Config-rule functions read the inventory: the execution role gets only those Config reads. */
   inventory: InventoryStrategy;
@@ -82,16 +89,25 @@ export class MemberStack extends Stack {
     });
     const admin = this.adminAccountId.valueAsString;
     this.isHomeRegion = new CfnCondition(this, 'IsHomeRegion', {
-      expression: Fn.conditionEquals(Aws.REGION, props.homeRegion),
+      expression: Fn.conditionEquals(Aws.REGION, homeRegion(props.regions)),
     });
 
-    for (const { roleName, functions } of memberRoles(props.executionRoleName)) {
+    // Only the roles of the deployed functions: without the responders, no member role can write.
+    for (const { roleName, functions } of memberRoles(
+      props.executionRoleName,
+      deployedFunctions(props.responders),
+    )) {
       const grants = functions.flatMap((name) => functionActions(name, props.inventory));
+      checkTrustPolicyLength(roleName, functions, props.regions);
       const role = new iam.Role(this, `${roleName}Role`, {
         roleName,
         description: `Assumed by the Plumbline functions ${functions.join(', ')} in account ${admin}`,
+        // Exactly the functions' roles (named, so their ARNs are known), never a path: a role someone else
+        // creates in the administrator account, under any path, is not trusted.
         assumedBy: new iam.AccountPrincipal(admin).withConditions({
-          ArnLike: { 'aws:PrincipalArn': functions.map((name) => functionRolePattern(admin, name)) },
+          ArnEquals: {
+            'aws:PrincipalArn': trustedFunctionRoles(Aws.PARTITION, admin, functions, props.regions),
+          },
         }),
         // One global role serves every region, so region-scoped ARNs take any region of this account.
         inlinePolicies: {
@@ -151,9 +167,70 @@ export class MemberStack extends Stack {
   }
 }
 
-/** `arn:aws:iam::<admin>:role/plumbline/<function>/*`: the function's role, whatever name CloudFormation gave it. */
-export function functionRolePattern(adminAccountId: string, name: FunctionName): string {
-  return `arn:${Aws.PARTITION}:iam::${adminAccountId}:role${rolePath(name)}*`;
+function homeRegion(regions: readonly string[]): string {
+  const [home] = regions;
+  if (home === undefined) throw new InputError('The member template needs the regions of the functions');
+  return home;
+}
+
+/** The exact ARNs of `functions`' roles in the administrator account, one per function and region. */
+export function trustedFunctionRoles(
+  partition: string,
+  adminAccountId: string,
+  functions: readonly FunctionName[],
+  regions: readonly string[],
+): string[] {
+  return functions.flatMap((name) =>
+    regions.map((region) => functionRoleArn(partition, adminAccountId, name, region)),
+  );
+}
+
+/** IAM's default quota on a role trust policy (characters, without white space; adjustable to 4,096). */
+export const TRUST_POLICY_LIMIT = 2048;
+
+/**
+ * The trust policy lists every function role of every region: fail the synth, naming the setting, when it
+ * would exceed IAM's quota in the member accounts (or a function role's name IAM's 64 characters).
+ */
+function checkTrustPolicyLength(
+  roleName: string,
+  functions: readonly FunctionName[],
+  regions: readonly string[],
+): void {
+  for (const name of functions) {
+    for (const region of regions) {
+      const functionRole = functionRoleName(name, region);
+      if (functionRole.length > ROLE_NAME_LIMIT) {
+        throw new InputError(
+          `Invalid context plumbline:regions (${region}): the role name ${functionRole} exceeds IAM's ${ROLE_NAME_LIMIT} characters`,
+        );
+      }
+    }
+  }
+  // The policy as IAM measures it, with the longest partition name and a 12-digit account.
+  const policy = {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: { AWS: 'arn:aws-us-gov:iam::123456789012:root' },
+        Action: 'sts:AssumeRole',
+        Condition: {
+          ArnEquals: {
+            'aws:PrincipalArn': trustedFunctionRoles('aws-us-gov', '123456789012', functions, regions),
+          },
+        },
+      },
+    ],
+  };
+  const length = JSON.stringify(policy).length;
+  if (length > TRUST_POLICY_LIMIT) {
+    throw new InputError(
+      `Invalid context plumbline:regions=${JSON.stringify(regions.join(','))}: the member role ${roleName} would trust ` +
+        `${functions.length * regions.length} function roles (${functions.join(', ')} in each region), a trust policy of ` +
+        `${length} characters; IAM accepts ${TRUST_POLICY_LIMIT} by default: list fewer regions`,
+    );
+  }
 }
 
 function dedupe<T>(items: readonly T[]): T[] {

@@ -14,6 +14,7 @@ import {
   configRuleName,
   eventFunctions,
   type FunctionName,
+  functionRoleName,
   memberRoleName,
   NOTIFIER_FUNCTION,
   RULE_DESCRIPTIONS,
@@ -29,8 +30,19 @@ import { STACKSET_OPERATION } from '../tuning.ts';
 
 export const MEMBER_STACKSET_NAME = 'plumbline-member';
 
+/**
+ * The accounts the organisation rules skip: `excludedAccounts` (which the StackSet skips too) and the
+ * management account, which no service-managed StackSet reaches, unless `evaluateManagementAccount` says its
+ * member stacks are deployed there (`stacks=member`).
+ */
+export function ruleExcludedAccounts(settings: DeploymentSettings): string[] {
+  const management =
+    settings.managementAccountId && !settings.evaluateManagementAccount ? [settings.managementAccountId] : [];
+  return [...new Set([...settings.excludedAccounts, ...management])];
+}
+
 export interface OrganizationStackProps extends StackProps {
-  settings: DeploymentSettings & { organizationId: string };
+  settings: DeploymentSettings & { organizationId: string; managementAccountId: string };
   suite: LoadedSuite;
   bundles: Record<FunctionName, string>;
   /** The member template; set on the home region's stack only, which owns the StackSet. */
@@ -78,7 +90,13 @@ export class OrganizationStack extends Stack {
         parameters: [{ parameterKey: 'AdminAccountId', parameterValue: Aws.ACCOUNT_ID }],
         stackInstancesGroup: [
           {
-            deploymentTargets: { organizationalUnitIds: [...settings.organizationalUnitIds] },
+            // The same accounts as the organisation rules: every account but the excluded ones.
+            deploymentTargets: {
+              organizationalUnitIds: [...settings.organizationalUnitIds],
+              ...(settings.excludedAccounts.length > 0
+                ? { accounts: [...settings.excludedAccounts], accountFilterType: 'DIFFERENCE' }
+                : {}),
+            },
             regions: [...settings.regions],
           },
         ],
@@ -91,12 +109,20 @@ export class OrganizationStack extends Stack {
         this.trail = new AuditTrail(this, 'CloudTrail', {
           retentionDays: settings.trailRetentionDays,
           accessLogs: accessLogs.bucket,
-          organizationId,
+          organization: { id: organizationId, managementAccountId: settings.managementAccountId },
         });
       }
     }
 
-    const functionProps = { settings, bundles, topic: this.topic.topic };
+    // Named roles: the member roles trust exactly these ARNs (one role per function and region, IAM is global).
+    const region = this.region;
+    const functionProps = {
+      settings,
+      bundles,
+      topic: this.topic.topic,
+      roleName: (name: FunctionName) => functionRoleName(name, region),
+    };
+    const excludedAccounts = ruleExcludedAccounts(settings);
     for (const rule of CONFIG_RULE_FUNCTIONS) {
       const fn = ruleFunction(this, rule, functionProps);
       // The runtime assumes ExecutionRoleName in the evaluated account for every read and write, this
@@ -114,7 +140,7 @@ export class OrganizationStack extends Stack {
           INPUT_PARAMETERS_LIMIT.organization,
         ),
         frequency: settings.periodicFrequency,
-        excludedAccounts: settings.excludedAccounts,
+        excludedAccounts,
       });
       // The first evaluations start as soon as the rule exists: let the member roles exist first.
       if (this.stackSet)

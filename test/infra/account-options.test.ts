@@ -35,7 +35,7 @@ beforeAll(() => {
   const [only] = buildApp(workspace(), { 'plumbline:responders': 'false' }).stacks;
   if (!only) throw new Error('expected a stack');
   withoutResponders = Template.fromStack(only);
-});
+}, 300_000);
 
 const ruleIds = (template: Template) => Object.keys(template.findResources('AWS::Config::ConfigRule'));
 
@@ -247,7 +247,8 @@ describe('account mode, every option', () => {
     for (const name of ['sg-drift-revert', 'public-bucket-remediate', 'compliance-notifier']) {
       primary.hasResourceProperties('AWS::Lambda::Function', {
         FunctionName: `plumbline-${name}`,
-        ReservedConcurrentExecutions: Match.absent(),
+        // eventConcurrency's default.
+        ReservedConcurrentExecutions: 10,
       });
     }
   });

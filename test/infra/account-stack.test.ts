@@ -475,7 +475,7 @@ describe('account mode, default settings', () => {
     });
   });
 
-  it('the topic is encrypted with a rotated customer managed key that CloudWatch alarms may use, TLS only', () => {
+  it('the topic is encrypted with a rotated customer managed key that CloudWatch alarms may use for this account only, TLS only', () => {
     const key = logicalId(template, 'AWS::KMS::Key', {});
     template.hasResourceProperties('AWS::KMS::Key', {
       EnableKeyRotation: true,
@@ -487,6 +487,7 @@ describe('account mode, default settings', () => {
             Principal: { Service: 'cloudwatch.amazonaws.com' },
             Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
             Resource: '*',
+            Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
           },
         ]),
       },

@@ -48,7 +48,7 @@ beforeAll(() => {
   }).app;
   organizationApp = buildApp(workspace(), { ...ORGANIZATION_CONTEXT, 'plumbline:createTrail': true }).app;
   memberApp = buildApp(workspace(), { ...ORGANIZATION_CONTEXT, 'plumbline:stacks': 'member' }).app;
-});
+}, 300_000);
 
 describe('cdk-nag AwsSolutions', () => {
   it('finds nothing unacknowledged in account mode with the recorder, the trail, two regions and the list inventory', () => {

@@ -56,7 +56,7 @@ beforeAll(() => {
   if (!listFirst) throw new Error('expected a stack');
   listHome = Template.fromStack(listFirst);
   listMember = memberTemplateOf(listHome);
-});
+}, 300_000);
 
 function memberTemplateOf(template: Template): Template {
   const stackSet = Object.values(template.findResources('AWS::CloudFormation::StackSet'))[0] as {
@@ -144,7 +144,12 @@ describe('organisation mode: the administrator account', () => {
       Parameters: [{ ParameterKey: 'AdminAccountId', ParameterValue: { Ref: 'AWS::AccountId' } }],
       StackInstancesGroup: [
         {
-          DeploymentTargets: { OrganizationalUnitIds: ['r-ab12', 'ou-ab12-cdef5678'] },
+          // The excluded accounts get no member stack, as the organisation rules skip them.
+          DeploymentTargets: {
+            OrganizationalUnitIds: ['r-ab12', 'ou-ab12-cdef5678'],
+            Accounts: ['111111111111'],
+            AccountFilterType: 'DIFFERENCE',
+          },
           Regions: ['eu-west-1', 'us-east-1'],
         },
       ],
@@ -191,7 +196,8 @@ describe('organisation mode: the administrator account', () => {
       );
       home.hasResourceProperties('AWS::Config::OrganizationConfigRule', {
         OrganizationConfigRuleName: `plumbline-${name}`,
-        ExcludedAccounts: ['111111111111'],
+        // excludedAccounts, and the management account (no StackSet reaches it).
+        ExcludedAccounts: ['111111111111', '333333333333'],
         OrganizationCustomRuleMetadata: {
           LambdaFunctionArn: arnOf(fn),
           OrganizationConfigRuleTriggerTypes: [
@@ -411,46 +417,51 @@ describe('organisation mode: the member template', () => {
     member.resourceCountIs('AWS::CDK::Metadata', 0);
   });
 
-  it.each(roles)('%s: trusts only the administrator account roles of %j, by path', (roleName, functions) => {
-    member.hasResource('AWS::IAM::Role', {
-      Condition: 'IsHomeRegion',
-      Properties: {
-        RoleName: roleName,
-        AssumeRolePolicyDocument: {
-          Statement: [
-            {
-              Action: 'sts:AssumeRole',
-              Effect: 'Allow',
-              Principal: {
-                AWS: {
-                  'Fn::Join': [
-                    '',
-                    ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AdminAccountId' }, ':root'],
-                  ],
-                },
-              },
-              Condition: {
-                ArnLike: {
-                  'aws:PrincipalArn': functions.map((name) => ({
+  it.each(roles)(
+    '%s: trusts exactly the administrator account roles of %j in each region, by ARN',
+    (roleName, functions) => {
+      member.hasResource('AWS::IAM::Role', {
+        Condition: 'IsHomeRegion',
+        Properties: {
+          RoleName: roleName,
+          AssumeRolePolicyDocument: {
+            Statement: [
+              {
+                Action: 'sts:AssumeRole',
+                Effect: 'Allow',
+                Principal: {
+                  AWS: {
                     'Fn::Join': [
                       '',
-                      [
-                        'arn:',
-                        { Ref: 'AWS::Partition' },
-                        ':iam::',
-                        { Ref: 'AdminAccountId' },
-                        `:role/plumbline/${name}/*`,
-                      ],
+                      ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AdminAccountId' }, ':root'],
                     ],
-                  })),
+                  },
+                },
+                Condition: {
+                  ArnEquals: {
+                    'aws:PrincipalArn': functions.flatMap((name) =>
+                      ['eu-west-1', 'us-east-1'].map((region) => ({
+                        'Fn::Join': [
+                          '',
+                          [
+                            'arn:',
+                            { Ref: 'AWS::Partition' },
+                            ':iam::',
+                            { Ref: 'AdminAccountId' },
+                            `:role/plumbline/${name}/plumbline-${name}-${region}`,
+                          ],
+                        ],
+                      })),
+                    ),
+                  },
                 },
               },
-            },
-          ],
+            ],
+          },
         },
-      },
-    });
-  });
+      });
+    },
+  );
 
   const policyOf = (roleName: string, template = member) =>
     (

@@ -22,6 +22,8 @@ describe('deployment settings', () => {
       logRetentionDays: 90,
       logLevel: 'INFO',
       responders: true,
+      ruleConcurrency: 20,
+      eventConcurrency: 10,
       inventory: 'select',
       tags: {},
       createConfigRecorder: false,
@@ -31,6 +33,7 @@ describe('deployment settings', () => {
       organizationalUnitIds: [],
       executionRoleName: 'PlumblineExecutionRole',
       excludedAccounts: [],
+      evaluateManagementAccount: false,
       stacks: 'administrator',
       stackSetCallAs: 'DELEGATED_ADMIN',
       eventBusName: 'plumbline',
@@ -119,7 +122,19 @@ describe('deployment settings', () => {
     ],
     [
       { 'plumbline:ruleConcurrency': '0' },
-      'Invalid context plumbline:ruleConcurrency="0": Too small: expected number to be >=1',
+      'Invalid context plumbline:ruleConcurrency="0": at least 1 (0 would throttle every invocation)',
+    ],
+    [
+      { 'plumbline:eventConcurrency': '1001' },
+      'Invalid context plumbline:eventConcurrency="1001": at most 1000',
+    ],
+    [
+      { 'plumbline:eventConcurrency': 'many' },
+      'Invalid context plumbline:eventConcurrency="many": expected a whole number',
+    ],
+    [
+      { 'plumbline:managementAccountId': '12345' },
+      'Invalid context plumbline:managementAccountId="12345": expected a 12-digit account id',
     ],
     [
       { 'plumbline:inventory': 'scan' },
@@ -160,7 +175,7 @@ describe('deployment settings', () => {
     ],
     [
       { 'plumbline:mode': 'organization', 'plumbline:organizationId': 'o-a1b2c3d4e5' },
-      'Missing context plumbline:organizationalUnitIds: organisation mode needs the OUs (or the root r-…) the StackSet deploys the member roles to',
+      'Missing context plumbline:organizationalUnitIds: organisation mode needs the root id (r-…) the StackSet deploys the member roles to',
     ],
     [
       {
@@ -169,6 +184,26 @@ describe('deployment settings', () => {
         'plumbline:organizationalUnitIds': 'r-ab12',
       },
       'Missing context plumbline:regions: organisation mode needs the regions to evaluate (the first one holds the IAM roles and the StackSet)',
+    ],
+    [
+      { ...ORGANIZATION_CONTEXT, 'plumbline:organizationalUnitIds': 'ou-ab12-cdef5678,ou-ab12-bbbb2222' },
+      'Invalid context plumbline:organizationalUnitIds="ou-ab12-cdef5678,ou-ab12-bbbb2222": organisation Config rules evaluate every account of the organisation',
+    ],
+    [
+      { ...ORGANIZATION_CONTEXT, 'plumbline:organizationalUnitIds': 'ou-ab12-cdef5678' },
+      'list the root id (r-…), and name the accounts to leave out in plumbline:excludedAccounts',
+    ],
+    [
+      { ...ORGANIZATION_CONTEXT, 'plumbline:managementAccountId': undefined },
+      'Missing context plumbline:managementAccountId: organisation mode needs the management account id: StackSets never deploy there, so the organisation rules exclude it (or, with plumbline:evaluateManagementAccount=true, evaluate it through the member stacks deployed there)',
+    ],
+    [
+      {
+        ...ORGANIZATION_CONTEXT,
+        'plumbline:evaluateManagementAccount': 'true',
+        'plumbline:managementAccountId': '111111111111',
+      },
+      'Invalid context plumbline:evaluateManagementAccount=true: the management account 111111111111 is listed in plumbline:excludedAccounts',
     ],
     [
       { ...ORGANIZATION_CONTEXT, 'plumbline:createConfigRecorder': true },
@@ -184,6 +219,24 @@ describe('deployment settings', () => {
     ],
   ])('organisation mode: %j fails with what is missing', (context, message) => {
     expect(() => read(context)).toThrow(message);
+  });
+});
+
+describe('the member template', () => {
+  const REGIONS = 'eu-west-1,us-east-1,us-west-2,eu-central-1,ap-southeast-1,ap-northeast-1';
+  const memberStacks = (regions: string) =>
+    buildApp(workspace(), {
+      ...ORGANIZATION_CONTEXT,
+      'plumbline:stacks': 'member',
+      'plumbline:regions': regions,
+    });
+
+  it("too many regions for IAM's trust policy quota fail the synth, naming regions", () => {
+    // Six regions: the execution role trusts 18 function roles, within 2,048 characters.
+    expect(memberStacks(REGIONS).stacks).toHaveLength(6);
+    expect(() => memberStacks(`${REGIONS},eu-north-1`)).toThrow(
+      `Invalid context plumbline:regions="${REGIONS},eu-north-1": the member role PlumblineExecutionRole would trust 21 function roles (security-group, required-tags, public-bucket in each region), a trust policy of 2306 characters; IAM accepts 2048 by default: list fewer regions`,
+    );
   });
 });
 

@@ -84,6 +84,7 @@ export const ORGANIZATION_CONTEXT = {
   'plumbline:regions': 'eu-west-1,us-east-1',
   'plumbline:excludedAccounts': '111111111111',
   'plumbline:adminAccountId': '222222222222',
+  'plumbline:managementAccountId': '333333333333',
 };
 
 /** The logical id of the one resource of `type` whose properties match `properties`. */

@@ -62,7 +62,8 @@ describe('cdk synth (npm run synth)', () => {
       expect(existsSync(join(out, asset, 'index.mjs'))).toBe(true);
       expect(existsSync(join(out, asset, 'plumbline.config.json'))).toBe(true);
     }
-  });
+    // The CLI's own synth (a process of its own, cdk-nag included) takes most of a minute on a busy 2-core box.
+  }, 150_000);
 
   it('a bad setting fails the synth with the key and the value', () => {
     const result = cdkSynth(join(work, 'bad.out'), { 'plumbline:periodicFrequency': 'Daily' });
@@ -70,5 +71,5 @@ describe('cdk synth (npm run synth)', () => {
     expect(result.stderr).toContain(
       'Invalid context plumbline:periodicFrequency="Daily": Invalid option: expected one of "One_Hour"|"Three_Hours"|"Six_Hours"|"Twelve_Hours"|"TwentyFour_Hours"',
     );
-  });
+  }, 150_000);
 });
