@@ -73,12 +73,13 @@ export class OrganizationConfigRule extends Construct {
   constructor(scope: Construct, id: string, props: OrganizationConfigRuleProps) {
     super(scope, id);
     // Config invokes the function on behalf of each member account, and AWS offers no narrower permission
-    // for that (Lambda API reference, AddPermission): SourceAccount takes one 12-digit account; SourceArn's
-    // account field must be one 12-digit account or empty (no wildcard), and the member rules' ARNs carry the
-    // member's account; PrincipalOrgID becomes an aws:PrincipalOrgID condition, which IAM only sets for
-    // principals that belong to an organisation (IAM User Guide, global condition keys), never for the
-    // config.amazonaws.com service principal, so it would refuse every evaluation. What holds instead: the
-    // function can only assume the execution role inside this organisation (aws:ResourceOrgID), so an
+    // for that. AddPermission (https://docs.aws.amazon.com/lambda/latest/api/API_AddPermission.html):
+    // SourceAccount takes one 12-digit account; SourceArn's account field must be one 12-digit account or
+    // empty (no wildcard), and the member rules' ARNs carry the member's account; PrincipalOrgID becomes an
+    // aws:PrincipalOrgID condition, which IAM sets only for principals that belong to an organisation
+    // (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html), never for
+    // the config.amazonaws.com service principal, so it would refuse every evaluation. What holds instead:
+    // the function can only assume the execution role inside this organisation (aws:ResourceOrgID), so an
     // invocation from elsewhere reads and writes nothing, and its reserved concurrency caps what such noise
     // can take from the responders. infra/README.md ("The invoke permission") documents this.
     const permission = configInvokePermission(this, props.function);
