@@ -84,11 +84,11 @@ function valueProblem(
       details: { ...details, allowed: constraint.values },
     };
   }
-  if (constraint.kind === 'pattern' && !constraint.regex.test(value)) {
+  if (constraint.kind === 'pattern' && !constraint.pattern.matches(value)) {
     return {
       code: 'tag-value-mismatch',
-      message: `${display(key)}=${display(value)} does not match /${constraint.pattern}/`,
-      details: { ...details, pattern: constraint.pattern },
+      message: `${display(key)}=${display(value)} does not match /${constraint.pattern.source}/`,
+      details: { ...details, pattern: constraint.pattern.source },
     };
   }
   return undefined;

@@ -5,6 +5,7 @@
  */
 import * as z from 'zod';
 import { ParameterError, type SuiteSettings } from '../../core/model.ts';
+import { compileUserPattern, type UserPattern } from '../../core/pattern.ts';
 import { MAX_SCOPE_RESOURCE_TYPES, RESOURCE_TYPE_PATTERN } from './resource-types.ts';
 import { isReservedKey } from './tags.ts';
 
@@ -13,7 +14,7 @@ export type KeyCase = 'exact' | 'ignore';
 export type ValueConstraint =
   | { kind: 'any' }
   | { kind: 'list'; values: readonly string[] }
-  | { kind: 'pattern'; pattern: string; regex: RegExp };
+  | { kind: 'pattern'; pattern: UserPattern };
 
 export interface TagRequirement {
   key: string;
@@ -290,18 +291,9 @@ function checkValues(values: string[], parameter: string, raw: unknown): string[
   return [...new Set(values)];
 }
 
+/** The whole value must match, as a user reading `prod|dev` expects (and as before the move to RE2). */
 function compilePattern(pattern: string, parameter: string): ValueConstraint {
-  if (pattern === '') throw new ParameterError(parameter, pattern, 'empty pattern');
-  try {
-    // The whole value must match, as a user reading `prod|dev` expects.
-    return { kind: 'pattern', pattern, regex: new RegExp(`^(?:${pattern})$`, 'u') };
-  } catch (error) {
-    throw new ParameterError(
-      parameter,
-      pattern,
-      `not a valid regular expression: ${(error as Error).message}`,
-    );
-  }
+  return { kind: 'pattern', pattern: compileUserPattern(pattern, parameter) };
 }
 
 export function keysEqual(a: string, b: string, keyCase: KeyCase): boolean {
