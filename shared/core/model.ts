@@ -101,6 +101,11 @@ export interface Rule<Params = unknown> {
   /** Documentation of each parameter for `plumbline rules` and the README. */
   parameterDocs: readonly ParameterDoc[];
   /**
+   * Where the rule deliberately reads the parameters of AWS's managed rule it stands in for differently
+   * (a refused value, another default), one sentence each, for `plumbline rules` and the README.
+   */
+  managedRuleDifferences?: readonly string[];
+  /**
    * Validates raw `ruleParameters` (string values, as Config passes them) together with the suite
    * settings. Throws a {@link ParameterError} naming the parameter and the value.
    */

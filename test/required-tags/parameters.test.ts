@@ -31,7 +31,7 @@ describe('managed-rule parameters', () => {
     expect(params).toMatchObject({
       resourceTypes: DEFAULT_RESOURCE_TYPES,
       keyCase: 'exact',
-      allowEmptyValues: false,
+      requireNonEmptyValues: false,
       exemptionTag: undefined,
       byResourceType: {},
     });
@@ -99,7 +99,7 @@ describe('tagPolicy', () => {
         tagPolicy: {
           resourceTypes: ['AWS::EC2::Instance', 'AWS::S3::Bucket'],
           keyCase: 'ignore',
-          allowEmptyValues: true,
+          requireNonEmptyValues: true,
           exemptionTag: { key: ' plumbline:exempt ', values: 'true, yes' },
           required: ['Owner', { key: 'Environment', values: ['prod', ' dev ', 12] }],
           byResourceType: {
@@ -119,7 +119,7 @@ describe('tagPolicy', () => {
     expect(params).toEqual({
       resourceTypes: ['AWS::EC2::Instance', 'AWS::S3::Bucket'],
       keyCase: 'ignore',
-      allowEmptyValues: true,
+      requireNonEmptyValues: true,
       exemptionTag: { key: 'plumbline:exempt', values: ['true', 'yes'] },
       requirements: [
         costCenter,
@@ -163,8 +163,12 @@ describe('tagPolicy', () => {
       'Invalid rule parameter tagPolicy.keyCase="upper": Invalid option: expected one of "exact"|"ignore"',
     ],
     [
-      { allowEmptyValues: 'yes' },
-      'Invalid rule parameter tagPolicy.allowEmptyValues="yes": Invalid input: expected boolean, received string',
+      { requireNonEmptyValues: 'yes' },
+      'Invalid rule parameter tagPolicy.requireNonEmptyValues="yes": Invalid input: expected boolean, received string',
+    ],
+    [
+      { allowEmptyValues: true },
+      'Invalid rule parameter tagPolicy.allowEmptyValues=true: replaced: empty values are now accepted by default, as by AWS’s managed required-tags rule; set tagPolicy.requireNonEmptyValues: true to refuse them',
     ],
     [
       { required: 'Owner' },
@@ -188,7 +192,7 @@ describe('tagPolicy', () => {
     ],
     [
       { required: [{ key: 'Env', values: ['prod', ' '] }] },
-      'Invalid rule parameter tagPolicy.required[0].values[1]=" ": empty value; to accept tags with empty values set tagPolicy.allowEmptyValues',
+      'Invalid rule parameter tagPolicy.required[0].values[1]=" ": empty value; a requirement without values accepts any value, an empty one included (unless tagPolicy.requireNonEmptyValues)',
     ],
     [
       { required: [{ key: 'Env', values: [] }] },

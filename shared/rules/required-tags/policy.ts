@@ -33,7 +33,11 @@ export interface RequiredTagsParams {
   /** The resource types evaluated; others are NOT_APPLICABLE. */
   resourceTypes: readonly string[];
   keyCase: KeyCase;
-  allowEmptyValues: boolean;
+  /**
+   * Off by default: like AWS's managed rule, a present key with an empty value satisfies a requirement
+   * that names no values. On, an empty value never satisfies one.
+   */
+  requireNonEmptyValues: boolean;
   exemptionTag?: ExemptionTag | undefined;
   /** Requirements for every type without its own policy. */
   requirements: readonly TagRequirement[];
@@ -56,7 +60,7 @@ const requirementInput = z.union([
 const tagPolicySchema = z.strictObject({
   resourceTypes: z.array(z.string()).optional(),
   keyCase: z.enum(['exact', 'ignore']).default('exact'),
-  allowEmptyValues: z.boolean().default(false),
+  requireNonEmptyValues: z.boolean().default(false),
   exemptionTag: z
     .union([z.string(), z.strictObject({ key: z.string(), values: valuesInput.optional() })])
     .optional(),
@@ -120,7 +124,7 @@ export function parseRequiredTagsParameters(
   return {
     resourceTypes,
     keyCase,
-    allowEmptyValues: policy?.allowEmptyValues ?? false,
+    requireNonEmptyValues: policy?.requireNonEmptyValues ?? false,
     exemptionTag: policy?.exemptionTag === undefined ? undefined : parseExemption(policy.exemptionTag),
     requirements,
     byResourceType,
@@ -129,6 +133,13 @@ export function parseRequiredTagsParameters(
 
 function parseTagPolicy(input: unknown): TagPolicyInput | undefined {
   if (input === undefined || input === null) return undefined;
+  if (typeof input === 'object' && 'allowEmptyValues' in input) {
+    throw new ParameterError(
+      'tagPolicy.allowEmptyValues',
+      input.allowEmptyValues,
+      'replaced: empty values are now accepted by default, as by AWS’s managed required-tags rule; set tagPolicy.requireNonEmptyValues: true to refuse them',
+    );
+  }
   const parsed = tagPolicySchema.safeParse(input);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
@@ -277,7 +288,7 @@ function valueList(input: string | readonly string[], parameter: string): string
     throw new ParameterError(
       `${parameter}[${emptyAt}]`,
       input[emptyAt],
-      'empty value; to accept tags with empty values set tagPolicy.allowEmptyValues',
+      'empty value; a requirement without values accepts any value, an empty one included (unless tagPolicy.requireNonEmptyValues)',
     );
   }
   return checkValues(values, parameter, input);
