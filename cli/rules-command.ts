@@ -14,6 +14,7 @@ export function formatRules(rules: readonly AnyRule[], suite: SuiteConfig, forma
       severity: rule.severity,
       resourceTypes: rule.resourceTypes,
       accountFacts: rule.accountFacts ?? [],
+      managedRuleDifferences: rule.managedRuleDifferences ?? [],
       parameters: rule.parameterDocs.map((doc) => ({
         name: doc.name,
         description: doc.description,
@@ -49,6 +50,17 @@ function ruleBlock(rule: AnyRule, suite: SuiteConfig): string {
     wrap(text, textWidth).forEach((line, index) => {
       lines.push(`    ${(index === 0 ? doc.name : '').padEnd(nameWidth)}  ${line}`);
     });
+  }
+  const differences = rule.managedRuleDifferences ?? [];
+  if (differences.length > 0) {
+    lines.push(
+      '  Where it differs from AWS’s managed rule (the same parameters, read deliberately otherwise):',
+    );
+    for (const difference of differences) {
+      wrap(difference, WIDTH - 6).forEach((line, index) => {
+        lines.push(`    ${index === 0 ? '-' : ' '} ${line}`);
+      });
+    }
   }
   return `${lines.join('\n')}\n`;
 }

@@ -5,6 +5,7 @@
  * archived as a CI artifact and still render the same.
  */
 import type { Compliance } from '../../shared/core/model.ts';
+import { printable } from '../../shared/core/text.ts';
 import {
   type ComplianceCounts,
   describeSource,
@@ -158,8 +159,12 @@ function resourceCell(evaluation: ReportEvaluation): string {
   return `<span class="mono id">${html(evaluation.resourceId)}</span>${label}`;
 }
 
+/**
+ * Entities for the markup characters, after `printable`: entities alone leave a bidi override (U+202E)
+ * working, and it can make a finding read backwards.
+ */
 export function html(text: string): string {
-  return text
+  return printable(text)
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')

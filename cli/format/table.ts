@@ -1,8 +1,11 @@
 /**
  * The terminal report: per rule, a table of the non-compliant resources (every evaluation with `all`),
  * each reason on its own line, then the totals. Colour only when asked (a terminal without NO_COLOR).
+ * Every text that comes from the input (names, ids, tag values in findings, file names) goes through
+ * `printable`: an escape sequence or a line break in a tag cannot repaint the terminal or forge a line.
  */
 import type { Compliance } from '../../shared/core/model.ts';
+import { printable } from '../../shared/core/text.ts';
 import {
   type ComplianceCounts,
   describeSource,
@@ -60,8 +63,8 @@ export function formatTable(report: ScanReport, options: TableOptions): string {
       'bold',
       [
         'Plumbline',
-        describeSource(report.source),
-        ...scope,
+        printable(describeSource(report.source)),
+        ...scope.map(printable),
         plural(report.resources, 'resource'),
         plural(report.rules.length, 'rule'),
       ].join(' · '),
@@ -129,8 +132,9 @@ function table(
   if (options.multiAccount)
     columns.push({ title: 'ACCOUNT', cell: (evaluation) => evaluation.accountId ?? '' });
   if (options.multiRegion) columns.push({ title: 'REGION', cell: (evaluation) => evaluation.region ?? '' });
+  const cellText = (column: Column, row: ReportEvaluation) => printable(column.cell(row));
   const widths = columns.map((column) =>
-    Math.max(column.title.length, ...rows.map((row) => width(column.cell(row)))),
+    Math.max(column.title.length, ...rows.map((row) => width(cellText(column, row)))),
   );
   const indent = 2;
   const used = indent + widths.reduce((sum, value) => sum + value + 2, 0);
@@ -141,9 +145,9 @@ function table(
   const lines = [`${' '.repeat(indent)}${paint('dim', header)}`];
   for (const row of rows) {
     const findings = row.reasons.length > 0 ? row.reasons.map((reason) => reason.message) : [row.annotation];
-    const wrapped = findings.flatMap((finding) => wrap(finding, findingWidth));
+    const wrapped = findings.flatMap((finding) => wrap(printable(finding), findingWidth));
     const cells = columns.map((column, index) => {
-      const text = pad(column.cell(row), widths[index] ?? 0);
+      const text = pad(cellText(column, row), widths[index] ?? 0);
       const style = column.style?.(row);
       return style ? paint(style, text) : text;
     });

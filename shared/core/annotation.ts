@@ -1,4 +1,5 @@
 import type { Compliance, Reason } from './model.ts';
+import { printable } from './text.ts';
 
 export const MAX_ANNOTATION_LENGTH = 256;
 const TRUNCATION_MARKER = ' …(truncated)';
@@ -11,10 +12,13 @@ const DEFAULT_ANNOTATION: Record<Compliance, string> = {
 
 /**
  * The annotation Config shows beside a verdict: the reasons' messages joined with `; `, at most 256
- * characters (cut at a reason boundary where possible, with a marker), never empty.
+ * characters (cut at a reason boundary where possible, with a marker), never empty. Control characters in
+ * the messages (a tag value with a line break) are escaped: Config shows the annotation as it is.
  */
 export function buildAnnotation(compliance: Compliance, reasons: readonly Reason[]): string {
-  const messages = reasons.map((reason) => reason.message.trim()).filter((message) => message !== '');
+  const messages = reasons
+    .map((reason) => printable(reason.message.trim()))
+    .filter((message) => message !== '');
   const full = messages.length > 0 ? messages.join('; ') : DEFAULT_ANNOTATION[compliance];
   return truncate(full, MAX_ANNOTATION_LENGTH);
 }

@@ -3,6 +3,7 @@
  * EventBridge responders, the CLI and the tests.
  */
 import type { z } from 'zod';
+import { printable } from './text.ts';
 
 export type Compliance = 'COMPLIANT' | 'NON_COMPLIANT' | 'NOT_APPLICABLE';
 
@@ -100,6 +101,11 @@ export interface Rule<Params = unknown> {
   /** Documentation of each parameter for `plumbline rules` and the README. */
   parameterDocs: readonly ParameterDoc[];
   /**
+   * Where the rule deliberately reads the parameters of AWS's managed rule it stands in for differently
+   * (a refused value, another default), one sentence each, for `plumbline rules` and the README.
+   */
+  managedRuleDifferences?: readonly string[];
+  /**
    * Validates raw `ruleParameters` (string values, as Config passes them) together with the suite
    * settings. Throws a {@link ParameterError} naming the parameter and the value.
    */
@@ -119,22 +125,25 @@ export interface ParameterDoc {
 // biome-ignore lint/suspicious/noExplicitAny: the registry holds rules of every parameter type
 export type AnyRule = Rule<any>;
 
-/** A bad rule parameter or suite setting: the message names the parameter and the value. */
+/**
+ * A bad rule parameter or suite setting: the message names the parameter and the value (control characters
+ * escaped by `printable`, as in every message Plumbline shows).
+ */
 export class ParameterError extends Error {
   constructor(
     readonly parameter: string,
     readonly value: unknown,
     problem: string,
   ) {
-    super(`Invalid rule parameter ${parameter}=${formatValue(value)}: ${problem}`);
+    super(printable(`Invalid rule parameter ${parameter}=${formatValue(value)}: ${problem}`));
     this.name = 'ParameterError';
   }
 }
 
-/** Input from outside (an event, a file) that does not have the expected shape. */
+/** Input from outside (an event, a file) that does not have the expected shape; the message is `printable`. */
 export class InputError extends Error {
   constructor(message: string) {
-    super(message);
+    super(printable(message));
     this.name = 'InputError';
   }
 }

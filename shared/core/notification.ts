@@ -7,10 +7,15 @@
  * SNS limits honoured here (Amazon SNS API Reference, "Publish"): the subject is ASCII, has no line breaks or
  * control characters and is under 100 characters; the message and its attributes together are at most
  * 256 KiB; at most 10 message attributes.
+ *
+ * Names, tag values and annotations come from resources other people control: in the subject and the email
+ * every line goes through `printable` (a value with a line break cannot forge a line of the email); the short
+ * text keeps only GSM characters on one line (`gsmText` drops control and format characters).
  */
 import { truncate } from './annotation.ts';
 import type { Actor } from './cloudtrail.ts';
 import type { Compliance } from './model.ts';
+import { printable } from './text.ts';
 
 export type Outcome = 'applied' | 'planned' | 'partial' | 'failed' | 'no-change' | 'detected' | 'resolved';
 
@@ -143,7 +148,7 @@ export function formatNotice(notice: Notice): FormattedMessage {
   const attributes = messageAttributes(notice);
   const wrap = (email: string) => JSON.stringify({ default: short, sms: short, email });
   const budget = MAX_MESSAGE_BYTES - attributesByteLength(attributes) - byteLength(subject);
-  const email = fitEmail(emailLines(notice, label), notice.changes ?? [], wrap, budget);
+  const email = fitEmail(emailLines(notice, label).map(printable), notice.changes ?? [], wrap, budget);
   return { subject, message: wrap(email), attributes };
 }
 
@@ -222,7 +227,7 @@ function fitEmail(
   const render = (shown: number) => {
     if (changes.length === 0) return lines.join('\n');
     const omitted = changes.length - shown;
-    const changeLines = changes.slice(0, shown).map((change) => `  - ${change}`);
+    const changeLines = changes.slice(0, shown).map((change) => `  - ${printable(change)}`);
     if (omitted > 0) changeLines.push(`  … and ${omitted} more`);
     return [...lines, '', 'Changes:', ...changeLines].join('\n');
   };
@@ -253,9 +258,9 @@ function largestFitting(low: number, high: number, fits: (n: number) => boolean)
   return lo;
 }
 
+/** Control characters escaped as everywhere (`\n`, `\x1b`), then whatever is not printable ASCII as `?`. */
 function asciiSubject(text: string): string {
-  const ascii = text
-    .replace(/[\r\n\t]+/g, ' ')
+  const ascii = printable(text)
     .replace(/[^\x20-\x7e]/g, '?')
     .trim();
   return ascii.length <= MAX_SUBJECT_LENGTH ? ascii : `${ascii.slice(0, MAX_SUBJECT_LENGTH - 3)}...`;

@@ -393,6 +393,7 @@ describe('plumbline rules', () => {
         severity: 3,
         resourceTypes: ['AWS::EC2::Instance', 'AWS::EC2::Volume'],
         accountFacts: [],
+        managedRuleDifferences: [],
         parameters: [
           { name: 'requiredTag', description: 'The tag key to require.', default: 'Owner', value: null },
         ],

@@ -85,26 +85,66 @@ describe('required-tags verdicts (managed-rule parameters)', () => {
 });
 
 describe('empty tag values', () => {
-  it('does not let an empty value satisfy a required key', () => {
+  // AWS's managed required-tags rule accepts a present key with an empty value when tagNValue is not
+  // given: awslabs/aws-config-rules issue 333 ("required-tags rule not triggered when using Tag key=Name")
+  // reports an EC2 instance with an empty Name value that the managed rule does not flag.
+  it('accepts a present key with an empty value when tagNKey names no values, as the managed rule does', () => {
     expect(judge(item({ CostCenter: '', Owner: 'a' }), { tag1Key: 'CostCenter', tag2Key: 'Owner' })).toEqual({
+      compliance: 'COMPLIANT',
+      annotation: 'required tags present: CostCenter, Owner',
+      reasons: [{ code: 'required-tags-present', message: 'required tags present: CostCenter, Owner' }],
+    });
+    // A tagNValue of only spaces names no values either.
+    expect(verdict(item({ CostCenter: '' }), { tag1Key: 'CostCenter', tag1Value: '   ' })[0]).toBe(
+      'COMPLIANT',
+    );
+  });
+
+  it('still judges an empty value against tagNValue and against a pattern', () => {
+    expect(verdict(item({ Environment: '' }), { tag1Key: 'Environment', tag1Value: 'prod,dev' })).toEqual([
+      'NON_COMPLIANT',
+      'Environment="" not in [prod, dev]',
+    ]);
+    const pattern = (expression: string) => ({
+      tagPolicy: { required: [{ key: 'Project', pattern: expression }] },
+    });
+    expect(verdict(item({ Project: '' }), {}, pattern('[a-z]*'))[0]).toBe('COMPLIANT');
+    expect(verdict(item({ Project: '' }), {}, pattern('[a-z]+'))).toEqual([
+      'NON_COMPLIANT',
+      'Project="" does not match /[a-z]+/',
+    ]);
+  });
+
+  it('with tagPolicy.requireNonEmptyValues, an empty value satisfies no requirement', () => {
+    const settings = {
+      tagPolicy: { requireNonEmptyValues: true, required: [{ key: 'Team', pattern: '.*' }] },
+    };
+    expect(
+      judge(
+        item({ CostCenter: '', Owner: 'a', Team: '' }),
+        { tag1Key: 'CostCenter', tag2Key: 'Owner' },
+        settings,
+      ),
+    ).toEqual({
       compliance: 'NON_COMPLIANT',
-      annotation: 'CostCenter is empty',
+      annotation: 'CostCenter is empty; Team is empty',
       reasons: [
         {
           code: 'empty-tag-value',
           message: 'CostCenter is empty',
           details: { key: 'CostCenter', value: '', requiredBy: 'tag1Key' },
         },
+        {
+          code: 'empty-tag-value',
+          message: 'Team is empty',
+          details: { key: 'Team', value: '', requiredBy: 'tagPolicy.required[0]' },
+        },
       ],
     });
-  });
-
-  it('accepts empty values when tagPolicy.allowEmptyValues is set, unless a value list excludes them', () => {
-    const settings = { tagPolicy: { allowEmptyValues: true } };
-    expect(verdict(item({ CostCenter: '' }), { tag1Key: 'CostCenter' }, settings)[0]).toBe('COMPLIANT');
-    expect(
-      verdict(item({ Environment: '' }), { tag1Key: 'Environment', tag1Value: 'prod,dev' }, settings),
-    ).toEqual(['NON_COMPLIANT', 'Environment="" not in [prod, dev]']);
+    expect(verdict(item({ CostCenter: ' ' }), { tag1Key: 'CostCenter' }, settings)).toEqual([
+      'NON_COMPLIANT',
+      'missing: Team',
+    ]);
   });
 });
 

@@ -31,7 +31,7 @@ describe('managed-rule parameters', () => {
     expect(params).toMatchObject({
       resourceTypes: DEFAULT_RESOURCE_TYPES,
       keyCase: 'exact',
-      allowEmptyValues: false,
+      requireNonEmptyValues: false,
       exemptionTag: undefined,
       byResourceType: {},
     });
@@ -99,7 +99,7 @@ describe('tagPolicy', () => {
         tagPolicy: {
           resourceTypes: ['AWS::EC2::Instance', 'AWS::S3::Bucket'],
           keyCase: 'ignore',
-          allowEmptyValues: true,
+          requireNonEmptyValues: true,
           exemptionTag: { key: ' plumbline:exempt ', values: 'true, yes' },
           required: ['Owner', { key: 'Environment', values: ['prod', ' dev ', 12] }],
           byResourceType: {
@@ -119,7 +119,7 @@ describe('tagPolicy', () => {
     expect(params).toEqual({
       resourceTypes: ['AWS::EC2::Instance', 'AWS::S3::Bucket'],
       keyCase: 'ignore',
-      allowEmptyValues: true,
+      requireNonEmptyValues: true,
       exemptionTag: { key: 'plumbline:exempt', values: ['true', 'yes'] },
       requirements: [
         costCenter,
@@ -141,7 +141,7 @@ describe('tagPolicy', () => {
           },
           {
             key: 'Ticket',
-            constraint: { kind: 'pattern', pattern: '[A-Z]+-\\d+', regex: /^(?:[A-Z]+-\d+)$/u },
+            constraint: { kind: 'pattern', pattern: expect.objectContaining({ source: '[A-Z]+-\\d+' }) },
             source: 'tagPolicy.byResourceType.AWS::S3::Bucket.required[1]',
           },
         ],
@@ -163,8 +163,12 @@ describe('tagPolicy', () => {
       'Invalid rule parameter tagPolicy.keyCase="upper": Invalid option: expected one of "exact"|"ignore"',
     ],
     [
-      { allowEmptyValues: 'yes' },
-      'Invalid rule parameter tagPolicy.allowEmptyValues="yes": Invalid input: expected boolean, received string',
+      { requireNonEmptyValues: 'yes' },
+      'Invalid rule parameter tagPolicy.requireNonEmptyValues="yes": Invalid input: expected boolean, received string',
+    ],
+    [
+      { allowEmptyValues: true },
+      'Invalid rule parameter tagPolicy.allowEmptyValues=true: replaced: empty values are now accepted by default, as by AWS’s managed required-tags rule; set tagPolicy.requireNonEmptyValues: true to refuse them',
     ],
     [
       { required: 'Owner' },
@@ -176,7 +180,7 @@ describe('tagPolicy', () => {
     ],
     [
       { required: [{ key: 'Owner', pattern: '([a-z' }] },
-      'Invalid rule parameter tagPolicy.required[0].pattern="([a-z": not a valid regular expression: ',
+      'Invalid rule parameter tagPolicy.required[0].pattern="([a-z": not a regular expression Plumbline can run: error parsing regexp: ',
     ],
     [
       { required: [{ key: 'Owner', pattern: '' }] },
@@ -188,7 +192,7 @@ describe('tagPolicy', () => {
     ],
     [
       { required: [{ key: 'Env', values: ['prod', ' '] }] },
-      'Invalid rule parameter tagPolicy.required[0].values[1]=" ": empty value; to accept tags with empty values set tagPolicy.allowEmptyValues',
+      'Invalid rule parameter tagPolicy.required[0].values[1]=" ": empty value; a requirement without values accepts any value, an empty one included (unless tagPolicy.requireNonEmptyValues)',
     ],
     [
       { required: [{ key: 'Env', values: [] }] },

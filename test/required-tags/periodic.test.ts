@@ -287,7 +287,7 @@ describe('change-triggered run', () => {
   it('fails on a bad tagPolicy in the bundled configuration, naming the setting', async () => {
     const settings = { tagPolicy: { required: [{ key: 'Owner', pattern: '(' }] } };
     await expect(handlerFor(settings)(changeEvent(fixture('s3-bucket-event-item.json')))).rejects.toThrow(
-      'Invalid rule parameter tagPolicy.required[0].pattern="(": not a valid regular expression: ',
+      'Invalid rule parameter tagPolicy.required[0].pattern="(": not a regular expression Plumbline can run: error parsing regexp: ',
     );
     expect(config).toHaveReceivedCommandTimes(PutEvaluationsCommand, 0);
   });

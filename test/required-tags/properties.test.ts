@@ -32,7 +32,8 @@ const effective = (requirements: Requirement[]): Requirement[] =>
   requirements.length > 0 ? requirements : [{ key: 'CostCenter', values: undefined }];
 
 const satisfied = (tags: Record<string, string>, { key, values }: Requirement) =>
-  Object.hasOwn(tags, key) && tags[key] !== '' && (values === undefined || values.includes(tags[key] ?? ''));
+  // An empty value satisfies a key required without values, as in AWS's managed rule.
+  Object.hasOwn(tags, key) && (values === undefined || values.includes(tags[key] ?? ''));
 
 const absent = (tags: Record<string, string>, key: string) =>
   !Object.keys(tags).some((candidate) => candidate.toLowerCase() === key.toLowerCase());

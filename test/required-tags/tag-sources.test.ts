@@ -113,7 +113,9 @@ describe('where tags come from', () => {
       { baseConfigurationItems: [fixture('ec2-volume-batch-get-item.json')] },
       'batch-get-resource-config',
     );
-    expect(volume && verdict(volume, { tag1Key: 'CostCenter', tag2Key: 'Owner' })).toEqual([
+    const strict = { tagPolicy: { requireNonEmptyValues: true } };
+    expect(volume && verdict(volume, { tag1Key: 'CostCenter', tag2Key: 'Owner' })[0]).toBe('COMPLIANT');
+    expect(volume && verdict(volume, { tag1Key: 'CostCenter', tag2Key: 'Owner' }, strict)).toEqual([
       'NON_COMPLIANT',
       'Owner is empty',
     ]);

@@ -3,6 +3,7 @@
  * (IAM User Guide, "IAM JSON policy elements: Action" and "Resource"). Actions compare case-insensitively,
  * resources (ARNs) case-sensitively.
  */
+import { globMatches } from '../../core/pattern.ts';
 
 export type AccessKind = 'read' | 'write';
 
@@ -14,16 +15,11 @@ export function hasPolicyVariable(value: string): boolean {
   return value.includes('${');
 }
 
-export function globToRegExp(pattern: string, ignoreCase: boolean): RegExp {
-  const body = Array.from(pattern)
-    .map((char) => (char === '*' ? '.*' : char === '?' ? '.' : char.replace(/[.+^${}()|[\]\\]/g, '\\$&')))
-    .join('');
-  return new RegExp(`^${body}$`, ignoreCase ? 'is' : 's');
-}
-
-export function globMatches(pattern: string, value: string, ignoreCase: boolean): boolean {
-  return globToRegExp(pattern, ignoreCase).test(value);
-}
+/**
+ * The patterns come from bucket policies, which whoever can write the policy controls: they run on the
+ * linear-time engine (`shared/core/pattern.ts`), so a policy full of wildcards cannot stall the rule.
+ */
+export { globMatches };
 
 /**
  * Whether every string `covered` can match is also matched by `pattern`. Exact for a wildcard-free

@@ -13,7 +13,7 @@ type Tag = [key: string, value: string];
 export function checkRequiredTags(
   tags: ReadonlyMap<string, string>,
   requirements: readonly TagRequirement[],
-  params: Pick<RequiredTagsParams, 'keyCase' | 'allowEmptyValues' | 'exemptionTag'>,
+  params: Pick<RequiredTagsParams, 'keyCase' | 'requireNonEmptyValues' | 'exemptionTag'>,
 ): Verdict {
   const exemptedBy = params.exemptionTag && exemption(tags, params.exemptionTag, params.keyCase);
   if (exemptedBy) {
@@ -32,7 +32,7 @@ export function checkRequiredTags(
       else problems.push(keyCaseReason(requirement, variant));
       continue;
     }
-    const found = candidates.map((tag) => valueProblem(tag, requirement, params.allowEmptyValues));
+    const found = candidates.map((tag) => valueProblem(tag, requirement, params.requireNonEmptyValues));
     if (found.includes(undefined)) continue;
     const first = found[0];
     if (first) problems.push(first);
@@ -67,13 +67,18 @@ function caseVariant(tags: ReadonlyMap<string, string>, key: string): string | u
   return [...tags.keys()].find((candidate) => keysEqual(candidate, key, 'ignore'));
 }
 
+/**
+ * What is wrong with a present tag's value, if anything. An empty value is judged like any other (a list
+ * or a pattern may refuse it; a key without values accepts it, as AWS's managed rule does) unless
+ * `requireNonEmpty`.
+ */
 function valueProblem(
   [key, value]: Tag,
   requirement: TagRequirement,
-  allowEmpty: boolean,
+  requireNonEmpty: boolean,
 ): Reason | undefined {
   const details = { key, value, requiredBy: requirement.source };
-  if (value === '' && !allowEmpty) {
+  if (value === '' && requireNonEmpty) {
     return { code: 'empty-tag-value', message: `${display(key)} is empty`, details };
   }
   const constraint = requirement.constraint;
@@ -84,11 +89,11 @@ function valueProblem(
       details: { ...details, allowed: constraint.values },
     };
   }
-  if (constraint.kind === 'pattern' && !constraint.regex.test(value)) {
+  if (constraint.kind === 'pattern' && !constraint.pattern.matches(value)) {
     return {
       code: 'tag-value-mismatch',
-      message: `${display(key)}=${display(value)} does not match /${constraint.pattern}/`,
-      details: { ...details, pattern: constraint.pattern },
+      message: `${display(key)}=${display(value)} does not match /${constraint.pattern.source}/`,
+      details: { ...details, pattern: constraint.pattern.source },
     };
   }
   return undefined;

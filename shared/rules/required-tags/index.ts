@@ -5,7 +5,7 @@
 import { notApplicable, type Rule, type SuiteSettings } from '../../core/model.ts';
 import { checkRequiredTags } from './check.ts';
 import { parseRequiredTagsParameters, type RequiredTagsParams } from './policy.ts';
-import { DEFAULT_RESOURCE_TYPES } from './resource-types.ts';
+import { ADDITIONAL_TAGGED_RESOURCE_TYPES, DEFAULT_RESOURCE_TYPES } from './resource-types.ts';
 import { userTags } from './tags.ts';
 
 export type { RequiredTagsParams, TagRequirement } from './policy.ts';
@@ -25,16 +25,24 @@ const PARAMETER_DOCS = [
     },
     {
       name: `tag${slot}Value`,
-      description: `Allowed values of tag${slot}Key, comma-separated; spaces around values are ignored. Empty: any non-empty value.`,
+      description: `Allowed values of tag${slot}Key, comma-separated; spaces around values are ignored. Empty: any value, an empty one included (as the managed rule).`,
     },
   ]),
   {
     name: 'tagPolicy',
     description:
       'Suite setting beside `rules` in the configuration file: required (keys, each with values or a pattern), ' +
-      'byResourceType (per-type required, inherit), keyCase (exact|ignore), allowEmptyValues, exemptionTag, resourceTypes.',
+      'byResourceType (per-type required, inherit), keyCase (exact|ignore), requireNonEmptyValues (true: an empty ' +
+      'value never satisfies a requirement), exemptionTag, resourceTypes.',
   },
 ] as const;
+
+/** AWS Config Developer Guide, "required-tags": tag1Key (default CostCenter)…tag6Key, tag1Value…tag6Value. */
+const MANAGED_RULE_DIFFERENCES = [
+  'A required key beginning with aws: is refused (AWS reserves the prefix; aws: tags never satisfy a requirement).',
+  'A tagNValue without its tagNKey, a key over 128 or a value over 256 characters, and the same key required twice are refused, not ignored.',
+  `The default scope adds ${ADDITIONAL_TAGGED_RESOURCE_TYPES.join(', ')} to the managed rule's types; tagPolicy.resourceTypes narrows it.`,
+];
 
 /** Builds the rule for a scope; `tagPolicy.resourceTypes` may narrow the scope further, never widen it. */
 export function createRequiredTagsRule(resourceTypes: readonly string[]): Rule<RequiredTagsParams> {
@@ -44,6 +52,7 @@ export function createRequiredTagsRule(resourceTypes: readonly string[]): Rule<R
     resourceTypes,
     severity: 3,
     parameterDocs: PARAMETER_DOCS,
+    managedRuleDifferences: MANAGED_RULE_DIFFERENCES,
     parseParameters: (raw, suite) => parseRequiredTagsParameters(raw, suite, resourceTypes),
     evaluate(item, params) {
       if (!params.resourceTypes.includes(item.resourceType)) {

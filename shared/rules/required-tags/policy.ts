@@ -5,6 +5,7 @@
  */
 import * as z from 'zod';
 import { ParameterError, type SuiteSettings } from '../../core/model.ts';
+import { compileUserPattern, type UserPattern } from '../../core/pattern.ts';
 import { MAX_SCOPE_RESOURCE_TYPES, RESOURCE_TYPE_PATTERN } from './resource-types.ts';
 import { isReservedKey } from './tags.ts';
 
@@ -13,7 +14,7 @@ export type KeyCase = 'exact' | 'ignore';
 export type ValueConstraint =
   | { kind: 'any' }
   | { kind: 'list'; values: readonly string[] }
-  | { kind: 'pattern'; pattern: string; regex: RegExp };
+  | { kind: 'pattern'; pattern: UserPattern };
 
 export interface TagRequirement {
   key: string;
@@ -32,7 +33,11 @@ export interface RequiredTagsParams {
   /** The resource types evaluated; others are NOT_APPLICABLE. */
   resourceTypes: readonly string[];
   keyCase: KeyCase;
-  allowEmptyValues: boolean;
+  /**
+   * Off by default: like AWS's managed rule, a present key with an empty value satisfies a requirement
+   * that names no values. On, an empty value never satisfies one.
+   */
+  requireNonEmptyValues: boolean;
   exemptionTag?: ExemptionTag | undefined;
   /** Requirements for every type without its own policy. */
   requirements: readonly TagRequirement[];
@@ -55,7 +60,7 @@ const requirementInput = z.union([
 const tagPolicySchema = z.strictObject({
   resourceTypes: z.array(z.string()).optional(),
   keyCase: z.enum(['exact', 'ignore']).default('exact'),
-  allowEmptyValues: z.boolean().default(false),
+  requireNonEmptyValues: z.boolean().default(false),
   exemptionTag: z
     .union([z.string(), z.strictObject({ key: z.string(), values: valuesInput.optional() })])
     .optional(),
@@ -119,7 +124,7 @@ export function parseRequiredTagsParameters(
   return {
     resourceTypes,
     keyCase,
-    allowEmptyValues: policy?.allowEmptyValues ?? false,
+    requireNonEmptyValues: policy?.requireNonEmptyValues ?? false,
     exemptionTag: policy?.exemptionTag === undefined ? undefined : parseExemption(policy.exemptionTag),
     requirements,
     byResourceType,
@@ -128,6 +133,13 @@ export function parseRequiredTagsParameters(
 
 function parseTagPolicy(input: unknown): TagPolicyInput | undefined {
   if (input === undefined || input === null) return undefined;
+  if (typeof input === 'object' && 'allowEmptyValues' in input) {
+    throw new ParameterError(
+      'tagPolicy.allowEmptyValues',
+      input.allowEmptyValues,
+      'replaced: empty values are now accepted by default, as by AWS’s managed required-tags rule; set tagPolicy.requireNonEmptyValues: true to refuse them',
+    );
+  }
   const parsed = tagPolicySchema.safeParse(input);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
@@ -276,7 +288,7 @@ function valueList(input: string | readonly string[], parameter: string): string
     throw new ParameterError(
       `${parameter}[${emptyAt}]`,
       input[emptyAt],
-      'empty value; to accept tags with empty values set tagPolicy.allowEmptyValues',
+      'empty value; a requirement without values accepts any value, an empty one included (unless tagPolicy.requireNonEmptyValues)',
     );
   }
   return checkValues(values, parameter, input);
@@ -290,18 +302,9 @@ function checkValues(values: string[], parameter: string, raw: unknown): string[
   return [...new Set(values)];
 }
 
+/** The whole value must match, as a user reading `prod|dev` expects (and as before the move to RE2). */
 function compilePattern(pattern: string, parameter: string): ValueConstraint {
-  if (pattern === '') throw new ParameterError(parameter, pattern, 'empty pattern');
-  try {
-    // The whole value must match, as a user reading `prod|dev` expects.
-    return { kind: 'pattern', pattern, regex: new RegExp(`^(?:${pattern})$`, 'u') };
-  } catch (error) {
-    throw new ParameterError(
-      parameter,
-      pattern,
-      `not a valid regular expression: ${(error as Error).message}`,
-    );
-  }
+  return { kind: 'pattern', pattern: compileUserPattern(pattern, parameter) };
 }
 
 export function keysEqual(a: string, b: string, keyCase: KeyCase): boolean {

@@ -62,6 +62,15 @@ export const PARAMETER_DOCS: readonly ParameterDoc[] = [
   },
 ];
 
+/**
+ * AWS Config Developer Guide, "restricted-common-ports": blockedPort1…blockedPort5 default to 20, 21, 3389,
+ * 3306 and 4333, and each one set replaces only its own default.
+ */
+export const MANAGED_RULE_DIFFERENCES: readonly string[] = [
+  'With no port parameter, the blocked ports are 22 and 3389 (restricted-common-ports blocks 20, 21, 3389, 3306 and 4333 by default).',
+  'Setting any of blockedPort1…blockedPort5 replaces the defaults: only the ports given (and blockedPorts) are blocked; restricted-common-ports keeps the default of each slot left unset.',
+];
+
 function text(raw: Record<string, unknown>, name: string): string | undefined {
   const value = raw[name];
   if (value === undefined || value === null) return undefined;

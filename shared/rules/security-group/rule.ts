@@ -4,7 +4,12 @@
  */
 import { compliant, nonCompliant, type Reason, type Rule, type Verdict } from '../../core/model.ts';
 import { diffAgainstBaseline, driftReasons, resolutionError, resolveBaseline } from './baselines.ts';
-import { PARAMETER_DOCS, parseSecurityGroupParameters, type SecurityGroupParams } from './parameters.ts';
+import {
+  MANAGED_RULE_DIFFERENCES,
+  PARAMETER_DOCS,
+  parseSecurityGroupParameters,
+  type SecurityGroupParams,
+} from './parameters.ts';
 import { type GroupState, groupStateFromConfiguration } from './permissions.ts';
 import { worldOpenReasons } from './world-open.ts';
 
@@ -37,6 +42,7 @@ export const securityGroupRule: Rule<SecurityGroupParams> = {
   resourceTypes: [SECURITY_GROUP_RESOURCE_TYPE],
   severity: 8,
   parameterDocs: PARAMETER_DOCS,
+  managedRuleDifferences: MANAGED_RULE_DIFFERENCES,
   parseParameters: parseSecurityGroupParameters,
   evaluate(item, params) {
     const group = groupStateFromConfiguration(
