@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { parseCidr } from '../../shared/core/cidr.ts';
 import { ParameterError } from '../../shared/core/model.ts';
-import { parseCidr } from '../../shared/rules/security-group/cidr.ts';
 import { parseSecurityGroupParameters } from '../../shared/rules/security-group/index.ts';
 import {
   formatRanges,
@@ -117,7 +117,31 @@ describe('port lists', () => {
       error(
         'blockedPort6',
         '22',
-        'unknown parameter for security-group (known: blockedPorts, blockedPort1, blockedPort2, blockedPort3, blockedPort4, blockedPort5, authorizedTcpPorts, authorizedUdpPorts)',
+        'unknown parameter for security-group (known: blockedPorts, blockedPort1, blockedPort2, blockedPort3, blockedPort4, blockedPort5, authorizedTcpPorts, authorizedUdpPorts, maxOpenPrefixIpv4, maxOpenPrefixIpv6)',
+      ),
+    ],
+    [
+      { maxOpenPrefixIpv4: '33' },
+      error(
+        'maxOpenPrefixIpv4',
+        '33',
+        'expected a prefix length from 1 to 32: blocked ports may not be open to ranges broader than it',
+      ),
+    ],
+    [
+      { maxOpenPrefixIpv6: '/32' },
+      error(
+        'maxOpenPrefixIpv6',
+        '/32',
+        'expected a prefix length from 1 to 128: blocked ports may not be open to ranges broader than it',
+      ),
+    ],
+    [
+      { maxOpenPrefixIpv4: '0' },
+      error(
+        'maxOpenPrefixIpv4',
+        '0',
+        'expected a prefix length from 1 to 32: blocked ports may not be open to ranges broader than it',
       ),
     ],
   ])('rejects %j naming the parameter and value', (raw, expected) => {
