@@ -375,6 +375,23 @@ describe('baselines', () => {
         'opens blocked ports (tcp 22) to the world; remove the rule or the ports from blockedPorts',
       ),
     ],
+    [
+      'a blocked port open to the world by the union of its ranges',
+      {
+        web: {
+          ingress: [
+            { protocol: 'tcp', fromPort: 0, toPort: 100, cidr: '0.0.0.0/1' },
+            HTTPS,
+            { protocol: 'tcp', fromPort: 22, cidr: '128.0.0.0/1' },
+          ],
+        },
+      },
+      error(
+        'baselines.web.ingress[0] + ingress[2]',
+        'tcp 0-100 from 0.0.0.0/1 + tcp 22 from 128.0.0.0/1',
+        'opens blocked ports (tcp 22) to the world; remove the rule or the ports from blockedPorts',
+      ),
+    ],
   ])('rejects %s, naming the baseline and field', (_name, value, expected) => {
     expect(() => baselines(value)).toThrow(expected);
   });
