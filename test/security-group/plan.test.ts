@@ -17,9 +17,13 @@ import {
 import { applyPlan, type BlockedPortsMode, planRemediation } from '../../shared/rules/security-group/plan.ts';
 import { parseProtocolPortList } from '../../shared/rules/security-group/ports.ts';
 import { judgeSecurityGroup } from '../../shared/rules/security-group/rule.ts';
-import { rulesToClose } from '../../shared/rules/security-group/world-open.ts';
+import { exposedPorts } from '../../shared/rules/security-group/world-open.ts';
 
 const GROUP_ID = 'sg-0123456789abcdef0';
+
+/** The rules the world-open judgement flags on blocked ports (those an enforced policy revokes). */
+const flagged = (ingress: readonly SgRule[]) =>
+  new Set(exposedPorts(ingress, { blocked: BLOCKED }).flatMap((exposed) => exposed.rules.map(ruleKey)));
 const BLOCKED = parseProtocolPortList('22,3389,udp:161', 'blockedPorts');
 
 const tcp = (port: number, cidr: string, direction: SgRule['direction'] = 'ingress'): SgRule => ({
@@ -248,7 +252,7 @@ const baselineArb = fc
   .map(({ mode, ingress, egress }) =>
     baseline({
       mode,
-      ingress: ingress?.filter((rule) => !rulesToClose(ingress, { blocked: BLOCKED }).includes(rule)),
+      ingress: ingress?.filter((rule) => !flagged(ingress).has(ruleKey(rule))),
       egress,
     }),
   )
@@ -301,9 +305,7 @@ describe('planRemediation: safety properties', () => {
         if (enforced.ingress === undefined) {
           const expected =
             mode === 'enforce'
-              ? state.ingress.filter(
-                  (rule) => !rulesToClose(state.ingress, { blocked: BLOCKED }).includes(rule),
-                )
+              ? state.ingress.filter((rule) => !flagged(state.ingress).has(ruleKey(rule)))
               : state.ingress;
           expect(keys(after.ingress)).toEqual(keys(expected));
         }

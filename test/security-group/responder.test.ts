@@ -864,9 +864,18 @@ describe('sg-drift-revert: blocked ports open to the world by a union of ranges'
         apiPermission('tcp', [443, 443], { ipv4: ['10.0.0.0/7'] }),
       ],
     });
-    await responder({ baselines: {}, ruleParameters: { maxOpenPrefixIpv4: '8' } })(
+    const result = await responder({ baselines: {}, ruleParameters: { maxOpenPrefixIpv4: '8' } })(
       trailEvent('authorize-security-group-ingress'),
       CONTEXT,
+    );
+    expect(result).toMatchObject({
+      outcome: 'applied',
+      plan: [
+        'revoked tcp 22 from 10.0.0.0/7 (opens a blocked port to a range broader than maxOpenPrefixIpv4/Ipv6)',
+      ],
+    });
+    expect(publishedEmail()).toContain(
+      'Finding:     tcp 22 open to 10.0.0.0/7, broader than /8 (maxOpenPrefixIpv4)',
     );
     expect(ec2).toHaveReceivedCommandWith(RevokeSecurityGroupIngressCommand, {
       GroupId: GROUP_ID,

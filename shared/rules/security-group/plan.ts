@@ -16,10 +16,10 @@ import {
 } from './baselines.ts';
 import { type Direction, describeUnreadable, type GroupState, ruleKey, type SgRule } from './permissions.ts';
 import type { PortsByTransport } from './ports.ts';
-import { type MaxOpenPrefix, rulesToClose, worldOpenReasons } from './world-open.ts';
+import { exposedPorts, type MaxOpenPrefix, worldOpenReasons } from './world-open.ts';
 
 export type BlockedPortsMode = RemediationMode | 'off';
-export type ChangeCause = 'extra' | 'missing' | 'blocked-port';
+export type ChangeCause = 'extra' | 'missing' | 'blocked-port' | 'broad-port';
 
 export interface BlockedPortsPolicy {
   blocked: PortsByTransport;
@@ -69,7 +69,7 @@ export function planRemediation(
     const existing = changes.get(key);
     if (existing === undefined) changes.set(key, { action, rule, causes: [cause], enforce });
     else {
-      existing.causes.push(cause);
+      if (!existing.causes.includes(cause)) existing.causes.push(cause);
       existing.enforce ||= enforce;
     }
   };
@@ -85,8 +85,9 @@ export function planRemediation(
     const protectedKeys = new Set((baseline?.ingress ?? []).map(ruleKey));
     const isProtected = (rule: SgRule) => protectedKeys.has(ruleKey(rule));
     const ports = { blocked: policy.blocked, maxOpenPrefix: policy.maxOpenPrefix };
-    for (const rule of rulesToClose(group.ingress, ports, isProtected)) {
-      add('revoke', rule, 'blocked-port', policy.mode === 'enforce');
+    for (const exposed of exposedPorts(group.ingress, ports, isProtected)) {
+      const cause = exposed.exposure === 'world' ? 'blocked-port' : 'broad-port';
+      for (const rule of exposed.rules) add('revoke', rule, cause, policy.mode === 'enforce');
     }
     reasons.unshift(...worldOpenReasons(group.ingress, ports, isProtected));
   }

@@ -175,11 +175,14 @@ export function exposedPorts(
             : [];
         });
         const maxPrefix = kind === 'blocked' ? policy.maxOpenPrefix?.[family] : undefined;
+        // Port by port only where it can matter: when all the ranges together are not the world, no subset is.
+        const mayBeWorld = coversFamily(unique(candidates), family);
+        if (!mayBeWorld && maxPrefix === undefined) continue;
         for (const segment of segments(ports, candidates)) {
           const reaching = candidates.filter(
             (candidate) => candidate.range.from <= segment.from && candidate.range.to >= segment.to,
           );
-          const covers = worldCovers(reaching, family);
+          const covers = mayBeWorld ? worldCovers(reaching, family) : [];
           for (const cover of covers) {
             // A range that is the world on its own is reported on its own, as `tcp 22 open to 0.0.0.0/0`.
             const alone = cover.filter((candidate) => candidate.cidr.prefix === 0 && !candidate.kept);
@@ -208,17 +211,6 @@ export function exposedPorts(
         (a.ports[0]?.from ?? 0) - (b.ports[0]?.from ?? 0),
     )
     .map(({ order: _order, ...exposed }) => exposed);
-}
-
-/** The rules to revoke so that no blocked port stays open to the world (or too broadly): one judgement. */
-export function rulesToClose(
-  ingress: readonly SgRule[],
-  policy: PortPolicy,
-  keep?: (rule: SgRule) => boolean,
-): SgRule[] {
-  const blocked = exposedPorts(ingress, { ...policy, authorized: undefined }, keep);
-  const keys = new Set(blocked.flatMap((exposed) => exposed.rules.map(ruleKey)));
-  return ingress.filter((rule) => keys.has(ruleKey(rule)));
 }
 
 /** `0.0.0.0/1`, with `via tcp 0-100` when the rule opens more than the ports named. */
