@@ -203,6 +203,11 @@ describe('CIDR blocks', () => {
     '1:2:3:4:5:6:7:8:9/64',
     'fe80::1::2/64',
     'abc/8',
+    '999.1.1.1/8',
+    '010.0.0.0/8',
+    '10.0.0.0/08',
+    'fe80::1%eth0/64',
+    '10.0.0.0/8/8',
   ])('rejects %s', (text) => {
     expect(parseCidr(text)).toBeUndefined();
   });
