@@ -1,9 +1,14 @@
-import { ConfigServiceClient, PutEvaluationsCommand } from '@aws-sdk/client-config-service';
+import {
+  ConfigServiceClient,
+  GetComplianceDetailsByConfigRuleCommand,
+  PutEvaluationsCommand,
+  SelectResourceConfigCommand,
+} from '@aws-sdk/client-config-service';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createConfigRuleHandler } from '../../shared/aws/config-runtime.ts';
 import { securityGroupRule } from '../../shared/rules/security-group/index.ts';
-import { changeEvent } from '../fixtures/config/events.ts';
+import { changeEvent, PERIODIC_TIME, periodicEvent } from '../fixtures/config/events.ts';
 import {
   configPermission,
   configurationItem,
@@ -127,6 +132,66 @@ describe('security-group as a Config rule (through the shared runtime)', () => {
           Annotation:
             'tcp 3389 open to 10.0.0.0/7, broader than /8 (maxOpenPrefixIpv4); extra: tcp 3389 from 10.0.0.0/7',
         }),
+      ],
+    });
+  });
+});
+
+/** A `SelectResourceConfig` row (JSON string, tags as a list) of the fixture group with these permissions. */
+function selectRow(groupId: string, ipPermissions: unknown[]): string {
+  const item = configurationItem() as Record<string, unknown>;
+  return JSON.stringify({
+    resourceId: groupId,
+    resourceType: 'AWS::EC2::SecurityGroup',
+    arn: `arn:aws:ec2:us-east-1:123456789012:security-group/${groupId}`,
+    accountId: item.awsAccountId,
+    awsRegion: item.awsRegion,
+    configurationItemCaptureTime: item.configurationItemCaptureTime,
+    configurationItemStatus: 'OK',
+    configuration: { ...(item.configuration as Record<string, unknown>), groupId, ipPermissions },
+    supplementaryConfiguration: {},
+    tags: [],
+  });
+}
+
+describe('security-group periodic run: unions and unreadable rules', () => {
+  it('writes NON_COMPLIANT for the union-open and the unreadable group, COMPLIANT for the other', async () => {
+    const union = 'sg-0aaaaaaaaaaaaaaa1';
+    const unreadable = 'sg-0aaaaaaaaaaaaaaa2';
+    const closed = 'sg-0aaaaaaaaaaaaaaa3';
+    config.on(SelectResourceConfigCommand).resolves({
+      Results: [
+        selectRow(union, [configPermission('tcp', [0, 1024], { ipv6: ['::/1', '8000::/1'] })]),
+        selectRow(unreadable, [{ ipProtocol: '+6', fromPort: 22, toPort: 22, ipRanges: ['0.0.0.0/0'] }]),
+        selectRow(closed, [configPermission('tcp', [22, 22], { ipv4: ['0.0.0.0/1', '128.0.0.0/2'] })]),
+      ],
+    });
+    config.on(GetComplianceDetailsByConfigRuleCommand).resolves({ EvaluationResults: [] });
+    const periodic = createConfigRuleHandler(securityGroupRule, {
+      suiteConfig: () => ({ rules: {}, settings: {} }),
+      writer: { sleep: async () => {} },
+    });
+    await periodic(periodicEvent());
+    const evaluation = (id: string, type: 'COMPLIANT' | 'NON_COMPLIANT', annotation: string) => ({
+      ComplianceResourceType: 'AWS::EC2::SecurityGroup',
+      ComplianceResourceId: id,
+      ComplianceType: type,
+      Annotation: annotation,
+      OrderingTimestamp: new Date(PERIODIC_TIME),
+    });
+    expect(config).toHaveReceivedCommandWith(PutEvaluationsCommand, {
+      Evaluations: [
+        evaluation(
+          union,
+          'NON_COMPLIANT',
+          'tcp 22 open to the world by ::/1 via tcp 0-1024 + 8000::/1 via tcp 0-1024',
+        ),
+        evaluation(
+          unreadable,
+          'NON_COMPLIANT',
+          'cannot judge ingress rule ipPermissions[0].ipProtocol "+6" is not tcp, udp, icmp, icmpv6, -1 (all traffic) or a protocol number 0-255',
+        ),
+        evaluation(closed, 'COMPLIANT', 'no blocked port open to the world'),
       ],
     });
   });
