@@ -394,6 +394,7 @@ export function createDriftRevert(options: DriftRevertOptions) {
       }
       plan = planRemediation(group, resolveBaseline(group, params.baselines), {
         blocked: params.blocked,
+        maxOpenPrefix: params.maxOpenPrefix,
         mode: settings.blockedPortsMode,
       });
     } catch (error) {

@@ -397,3 +397,45 @@ describe('rule selection and exit codes', () => {
     );
   });
 });
+
+describe('security groups the scan cannot read or that are open by a union of ranges', () => {
+  it('reports both NON_COMPLIANT, naming the field and value or the ranges, and exits 1', async () => {
+    const dir = tempDir();
+    const group = (groupId: string, ipPermissions: unknown[]) => ({
+      configurationItemCaptureTime: '2026-11-20T08:00:00.000Z',
+      awsAccountId: '111122223333',
+      configurationItemStatus: 'OK',
+      resourceId: groupId,
+      resourceName: groupId,
+      awsRegion: 'us-east-1',
+      resourceType: 'AWS::EC2::SecurityGroup',
+      tags: {},
+      configuration: { groupId, groupName: groupId, ipPermissions, ipPermissionsEgress: [] },
+    });
+    const snapshot = join(dir, 'snapshot.json');
+    writeFileSync(
+      snapshot,
+      JSON.stringify({
+        fileVersion: '1.0',
+        configurationItems: [
+          group('sg-0aaaaaaaaaaaaaaa1', [
+            { ipProtocol: 'tcp', fromPort: 22, toPort: 22, ipRanges: ['0.0.0.0/1', '128.0.0.0/1'] },
+          ]),
+          group('sg-0aaaaaaaaaaaaaaa2', [
+            { ipProtocol: '-01', fromPort: 22, toPort: 22, ipRanges: ['0.0.0.0/0'] },
+          ]),
+        ],
+      }),
+    );
+    const { code, report } = await scanJson(['--snapshot', snapshot, '--rule', 'security-group']);
+    expect(code).toBe(1);
+    expect(report.evaluations.map((e) => [e.resourceId, e.compliance, e.annotation])).toEqual([
+      ['sg-0aaaaaaaaaaaaaaa1', 'NON_COMPLIANT', 'tcp 22 open to the world by 0.0.0.0/1 + 128.0.0.0/1'],
+      [
+        'sg-0aaaaaaaaaaaaaaa2',
+        'NON_COMPLIANT',
+        'cannot judge ingress rule ipPermissions[0].ipProtocol "-01" is not tcp, udp, icmp, icmpv6, -1 (all traffic) or a protocol number 0-255',
+      ],
+    ]);
+  });
+});

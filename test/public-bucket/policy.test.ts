@@ -202,6 +202,9 @@ describe('conditions', () => {
       { ArnLike: { 's3:DataAccessPointArn': 'arn:aws:s3:us-west-2:123456789012:accesspoint/*' } },
     ],
     ['s3:DataAccessPointAccount', { StringEquals: { 's3:DataAccessPointAccount': '123456789012' } }],
+    ['aws:SourceIp 10.0.0.0/8 (exactly /8)', { IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } }],
+    ['aws:SourceIp 2001:db8::/32 (exactly /32)', { IpAddress: { 'aws:SourceIp': '2001:DB8::/32' } }],
+    ['aws:SourceIp as bare addresses', { IpAddress: { 'aws:SourceIp': ['203.0.113.5', '2001:db8::5'] } }],
     [
       'ForAnyValue on a multivalued key',
       { 'ForAnyValue:StringEquals': { 'aws:PrincipalServiceNamesList': 'cloudtrail.amazonaws.com' } },
@@ -262,6 +265,26 @@ describe('conditions', () => {
       'an IPv6 range broader than /32',
       { IpAddress: { 'aws:SourceIp': '2001:db8::/16' } },
       'aws:SourceIp 2001:db8::/16 is broader than /32',
+    ],
+    [
+      'an IPv4 range one bit broader than /8',
+      { IpAddress: { 'aws:SourceIp': '10.0.0.0/7' } },
+      'aws:SourceIp 10.0.0.0/7 is broader than /8',
+    ],
+    [
+      'an IPv6 range one bit broader than /32',
+      { IpAddress: { 'aws:SourceIp': '2001:db8::/31' } },
+      'aws:SourceIp 2001:db8::/31 is broader than /32',
+    ],
+    [
+      'an IPv6 range with a zone id',
+      { IpAddress: { 'aws:SourceIp': 'fe80::1%eth0/64' } },
+      'aws:SourceIp "fe80::1%eth0/64" is not a CIDR block',
+    ],
+    [
+      'a prefix beyond the family',
+      { IpAddress: { 'aws:SourceIp': '10.0.0.0/33' } },
+      'aws:SourceIp "10.0.0.0/33" is not a CIDR block',
     ],
     [
       'something that is not a CIDR',

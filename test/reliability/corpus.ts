@@ -220,8 +220,8 @@ const configEvents: CorpusEntry[] = [
       ],
     }),
     expected: {
-      error:
-        'Invalid security group configuration: sg-0123456789abcdef0.configuration.ipPermissions.0.fromPort: Invalid input: expected number, received string',
+      verdict: 'NON_COMPLIANT',
+      annotation: 'cannot judge ingress rule ipPermissions[0].fromPort "ssh" is not a tcp port (0 to 65535)',
     },
   },
   {
@@ -231,8 +231,32 @@ const configEvents: CorpusEntry[] = [
       ipPermissions: [{ ipProtocol: 'tcp', fromPort: 22, toPort: 22, ipv4Ranges: [{ cidrIp: 'everyone' }] }],
     }),
     expected: {
-      error:
-        'Invalid security group configuration: sg-0123456789abcdef0.configuration.ipPermissions.0.ipv4Ranges.0.cidrIp: not a CIDR block',
+      verdict: 'NON_COMPLIANT',
+      annotation:
+        'cannot judge ingress rule ipPermissions[0].ipv4Ranges[0].cidrIp "everyone" is not a CIDR block',
+    },
+  },
+  {
+    entry: 'config-event',
+    name: 'a security group rule whose protocol is "6.0"',
+    input: sgItem({
+      ipPermissions: [{ ipProtocol: '6.0', fromPort: 22, toPort: 22, ipRanges: ['0.0.0.0/0'] }],
+    }),
+    expected: {
+      verdict: 'NON_COMPLIANT',
+      annotation:
+        'cannot judge ingress rule ipPermissions[0].ipProtocol "6.0" is not tcp, udp, icmp, icmpv6, -1 (all traffic) or a protocol number 0-255',
+    },
+  },
+  {
+    entry: 'config-event',
+    name: 'a security group rule whose ports run backwards (3389 to 22)',
+    input: sgItem({
+      ipPermissions: [{ ipProtocol: 'tcp', fromPort: 3389, toPort: 22, ipRanges: ['0.0.0.0/0'] }],
+    }),
+    expected: {
+      verdict: 'NON_COMPLIANT',
+      annotation: 'cannot judge ingress rule ipPermissions[0].fromPort 3389 is above toPort 22',
     },
   },
   {
@@ -597,7 +621,7 @@ const ruleParameters: CorpusEntry[] = [
     input: { blockedPort: '22' },
     expected: {
       error:
-        'Invalid rule parameter blockedPort="22": unknown parameter for security-group (known: blockedPorts, blockedPort1, blockedPort2, blockedPort3, blockedPort4, blockedPort5, authorizedTcpPorts, authorizedUdpPorts)',
+        'Invalid rule parameter blockedPort="22": unknown parameter for security-group (known: blockedPorts, blockedPort1, blockedPort2, blockedPort3, blockedPort4, blockedPort5, authorizedTcpPorts, authorizedUdpPorts, maxOpenPrefixIpv4, maxOpenPrefixIpv6)',
     },
   },
   {

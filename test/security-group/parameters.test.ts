@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { parseCidr } from '../../shared/core/cidr.ts';
 import { ParameterError } from '../../shared/core/model.ts';
-import { parseCidr } from '../../shared/rules/security-group/cidr.ts';
 import { parseSecurityGroupParameters } from '../../shared/rules/security-group/index.ts';
 import {
   formatRanges,
@@ -117,7 +117,31 @@ describe('port lists', () => {
       error(
         'blockedPort6',
         '22',
-        'unknown parameter for security-group (known: blockedPorts, blockedPort1, blockedPort2, blockedPort3, blockedPort4, blockedPort5, authorizedTcpPorts, authorizedUdpPorts)',
+        'unknown parameter for security-group (known: blockedPorts, blockedPort1, blockedPort2, blockedPort3, blockedPort4, blockedPort5, authorizedTcpPorts, authorizedUdpPorts, maxOpenPrefixIpv4, maxOpenPrefixIpv6)',
+      ),
+    ],
+    [
+      { maxOpenPrefixIpv4: '33' },
+      error(
+        'maxOpenPrefixIpv4',
+        '33',
+        'expected a prefix length from 1 to 32: blocked ports may not be open to ranges broader than it',
+      ),
+    ],
+    [
+      { maxOpenPrefixIpv6: '/32' },
+      error(
+        'maxOpenPrefixIpv6',
+        '/32',
+        'expected a prefix length from 1 to 128: blocked ports may not be open to ranges broader than it',
+      ),
+    ],
+    [
+      { maxOpenPrefixIpv4: '0' },
+      error(
+        'maxOpenPrefixIpv4',
+        '0',
+        'expected a prefix length from 1 to 32: blocked ports may not be open to ranges broader than it',
       ),
     ],
   ])('rejects %j naming the parameter and value', (raw, expected) => {
@@ -179,6 +203,11 @@ describe('CIDR blocks', () => {
     '1:2:3:4:5:6:7:8:9/64',
     'fe80::1::2/64',
     'abc/8',
+    '999.1.1.1/8',
+    '010.0.0.0/8',
+    '10.0.0.0/08',
+    'fe80::1%eth0/64',
+    '10.0.0.0/8/8',
   ])('rejects %s', (text) => {
     expect(parseCidr(text)).toBeUndefined();
   });
@@ -348,6 +377,23 @@ describe('baselines', () => {
       error(
         'baselines.web.ingress[0]',
         'tcp 0-1024 from ::/0',
+        'opens blocked ports (tcp 22) to the world; remove the rule or the ports from blockedPorts',
+      ),
+    ],
+    [
+      'a blocked port open to the world by the union of its ranges',
+      {
+        web: {
+          ingress: [
+            { protocol: 'tcp', fromPort: 0, toPort: 100, cidr: '0.0.0.0/1' },
+            HTTPS,
+            { protocol: 'tcp', fromPort: 22, cidr: '128.0.0.0/1' },
+          ],
+        },
+      },
+      error(
+        'baselines.web.ingress[0] + ingress[2]',
+        'tcp 0-100 from 0.0.0.0/1 + tcp 22 from 128.0.0.0/1',
         'opens blocked ports (tcp 22) to the world; remove the rule or the ports from blockedPorts',
       ),
     ],

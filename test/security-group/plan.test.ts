@@ -1,3 +1,4 @@
+import { mergeCidr } from 'cidr-tools';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -15,9 +16,14 @@ import {
 } from '../../shared/rules/security-group/permissions.ts';
 import { applyPlan, type BlockedPortsMode, planRemediation } from '../../shared/rules/security-group/plan.ts';
 import { parseProtocolPortList } from '../../shared/rules/security-group/ports.ts';
-import { opensBlockedPort } from '../../shared/rules/security-group/world-open.ts';
+import { judgeSecurityGroup } from '../../shared/rules/security-group/rule.ts';
+import { exposedPorts } from '../../shared/rules/security-group/world-open.ts';
 
 const GROUP_ID = 'sg-0123456789abcdef0';
+
+/** The rules the world-open judgement flags on blocked ports (those an enforced policy revokes). */
+const flagged = (ingress: readonly SgRule[]) =>
+  new Set(exposedPorts(ingress, { blocked: BLOCKED }).flatMap((exposed) => exposed.rules.map(ruleKey)));
 const BLOCKED = parseProtocolPortList('22,3389,udp:161', 'blockedPorts');
 
 const tcp = (port: number, cidr: string, direction: SgRule['direction'] = 'ingress'): SgRule => ({
@@ -244,7 +250,11 @@ const baselineArb = fc
     egress: fc.option(rulesArb('egress'), { nil: undefined }),
   })
   .map(({ mode, ingress, egress }) =>
-    baseline({ mode, ingress: ingress?.filter((rule) => !opensBlockedPort(rule, BLOCKED)), egress }),
+    baseline({
+      mode,
+      ingress: ingress?.filter((rule) => !flagged(ingress).has(ruleKey(rule))),
+      egress,
+    }),
   )
   .filter((value) => (value.ingress?.length ?? 0) + (value.egress?.length ?? 0) > 0);
 
@@ -295,7 +305,7 @@ describe('planRemediation: safety properties', () => {
         if (enforced.ingress === undefined) {
           const expected =
             mode === 'enforce'
-              ? state.ingress.filter((rule) => !opensBlockedPort(rule, BLOCKED))
+              ? state.ingress.filter((rule) => !flagged(state.ingress).has(ruleKey(rule)))
               : state.ingress;
           expect(keys(after.ingress)).toEqual(keys(expected));
         }
@@ -352,6 +362,88 @@ describe('planRemediation: safety properties', () => {
         expect(() => planRemediation(state, matched(empty), { blocked: BLOCKED, mode })).toThrow(
           `baseline ${baselineName} for security group ${GROUP_ID} declares no rules; refusing to revoke every rule`,
         );
+      }),
+      RUNS,
+    );
+  });
+});
+
+/** `a.b.c.d` of a 32-bit number. */
+const ipv4 = (value: number) => [24, 16, 8, 0].map((shift) => Math.floor(value / 2 ** shift) % 256).join('.');
+
+/** Blocks that together are every IPv4 address: 0.0.0.0/0 split in halves where `splits` says, down to /6. */
+function partition(splits: readonly boolean[]): string[] {
+  let next = 0;
+  const walk = (start: number, prefix: number): string[] => {
+    if (prefix < 6 && splits[next++ % splits.length]) {
+      const half = 2 ** (31 - prefix);
+      return [...walk(start, prefix + 1), ...walk(start + half, prefix + 1)];
+    }
+    return [`${ipv4(start)}/${prefix}`];
+  };
+  return walk(0, 0);
+}
+
+/** A rule from the block over ports that include 22 (or all traffic). */
+const reaching22 = (cidr: string) =>
+  fc.oneof(
+    fc.record({ from: fc.integer({ min: 0, max: 22 }), to: fc.integer({ min: 22, max: 65535 }) }).map(
+      ({ from, to }): SgRule => ({
+        direction: 'ingress',
+        protocol: 'tcp',
+        fromPort: from,
+        toPort: to,
+        peer: { kind: 'cidr', value: cidr },
+      }),
+    ),
+    fc.constant<SgRule>({ direction: 'ingress', protocol: '-1', peer: { kind: 'cidr', value: cidr } }),
+  );
+
+const worldByUnionArb = fc
+  .tuple(
+    fc.array(fc.boolean(), { minLength: 1, maxLength: 40 }),
+    fc.array(fc.constantFrom('10.0.0.0/8', '192.168.0.0/16', '64.0.0.0/3', '203.0.113.0/24'), {
+      maxLength: 3,
+    }),
+  )
+  .chain(([splits, extra]) => fc.tuple(...[...partition(splits), ...extra].map(reaching22)))
+  .chain((rules) => fc.shuffledSubarray(rules, { minLength: rules.length, maxLength: rules.length }));
+
+/** The IPv4 blocks from which tcp 22 is reachable after the plan, merged. */
+function reachingPort22(rules: readonly SgRule[]): string[] {
+  const reaching = rules.filter(
+    (rule) =>
+      rule.protocol === '-1' ||
+      (rule.protocol === 'tcp' && (rule.fromPort ?? 0) <= 22 && (rule.toPort ?? 65535) >= 22),
+  );
+  return mergeCidr(reaching.map((rule) => rule.peer.value));
+}
+
+describe('world-open by the union of ranges: properties', () => {
+  it('ranges whose union is every IPv4 address on tcp 22 are NON_COMPLIANT, and the enforced plan leaves 22 not world-open', () => {
+    fc.assert(
+      fc.property(worldByUnionArb, (ingress) => {
+        const state = group(ingress);
+        expect(reachingPort22(ingress)).toEqual(['0.0.0.0/0']);
+        const verdict = judgeSecurityGroup(state, { blocked: BLOCKED, baselines: [] });
+        expect(verdict.compliance).toBe('NON_COMPLIANT');
+        expect(verdict.reasons.map((reason) => reason.code)).toContain('world-open-blocked-port');
+        const plan = planRemediation(state, { kind: 'none' }, { blocked: BLOCKED, mode: 'enforce' });
+        expect(plan.changes.every((change) => change.action === 'revoke')).toBe(true);
+        const after = applyPlan(state, plan);
+        expect(reachingPort22(after.ingress)).not.toContain('0.0.0.0/0');
+      }),
+      RUNS,
+    );
+  });
+
+  it('never revokes a narrow range that broader ones already hold', () => {
+    fc.assert(
+      fc.property(worldByUnionArb, (ingress) => {
+        const narrow: SgRule = { ...tcp(22, '198.51.100.0/24') };
+        const state = group([...ingress, narrow]);
+        const plan = planRemediation(state, { kind: 'none' }, { blocked: BLOCKED, mode: 'enforce' });
+        expect(plan.changes.map((change) => ruleKey(change.rule))).not.toContain(ruleKey(narrow));
       }),
       RUNS,
     );

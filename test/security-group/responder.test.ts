@@ -63,6 +63,8 @@ interface Setup {
   baselines?: Json;
   blockedPortsMode?: string;
   blockedPorts?: string;
+  /** Further `rules.security-group` parameters (maxOpenPrefixIpv4…). */
+  ruleParameters?: Record<string, string>;
   executionRoleName?: string;
   /** `responders.sg-drift-revert.selfRoleArns` / `selfRoleNames` in the suite config. */
   selfRoleArns?: string[];
@@ -81,7 +83,9 @@ function responder(setup: Setup = {}) {
       }),
     selfIdentity: () => ({ roleArns: [RESPONDER_ROLE_ARN], roleNames: [] }),
     suiteConfig: () => ({
-      rules: { 'security-group': { blockedPorts: setup.blockedPorts ?? '22,3389' } },
+      rules: {
+        'security-group': { blockedPorts: setup.blockedPorts ?? '22,3389', ...setup.ruleParameters },
+      },
       settings: {
         baselines: setup.baselines ?? { web: WEB_BASELINE },
         responders: {
@@ -802,5 +806,113 @@ describe('sg-drift-revert: organisation mode failures', () => {
     expect(publishedEmail()).toContain(
       `Finding:     Cannot assume role ${role}: AccessDenied: not authorized to perform sts:AssumeRole`,
     );
+  });
+});
+
+describe('sg-drift-revert: blocked ports open to the world by a union of ranges', () => {
+  it('revokes both halves of 0.0.0.0/1 + 128.0.0.0/1 on tcp 22, and leaves the narrower range inside them', async () => {
+    currentGroup({
+      ingress: [
+        apiPermission('tcp', [22, 22], { ipv4: ['0.0.0.0/1', '10.0.0.0/8'] }),
+        apiPermission('tcp', [0, 1024], { ipv4: ['128.0.0.0/1'] }),
+      ],
+    });
+    const result = await responder({ baselines: {} })(
+      trailEvent('authorize-security-group-ingress'),
+      CONTEXT,
+    );
+    expect(ec2).toHaveReceivedCommandTimes(RevokeSecurityGroupIngressCommand, 1);
+    expect(ec2).toHaveReceivedCommandWith(RevokeSecurityGroupIngressCommand, {
+      GroupId: GROUP_ID,
+      IpPermissions: [
+        { IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: '0.0.0.0/1' }] },
+        { IpProtocol: 'tcp', FromPort: 0, ToPort: 1024, IpRanges: [{ CidrIp: '128.0.0.0/1' }] },
+      ],
+    });
+    expect(result).toMatchObject({
+      outcome: 'applied',
+      plan: [
+        'revoked tcp 22 from 0.0.0.0/1 (opens a blocked port to the world)',
+        'revoked tcp 0-1024 from 128.0.0.0/1 (opens a blocked port to the world)',
+      ],
+    });
+    expect(publishedEmail()).toContain(
+      'Finding:     tcp 22 open to the world by 0.0.0.0/1 + 128.0.0.0/1 via tcp 0-1024',
+    );
+  });
+
+  it('revokes ::/1 + 8000::/1', async () => {
+    currentGroup({ ingress: [apiPermission('tcp', [3389, 3389], { ipv6: ['::/1', '8000::/1'] })] });
+    await responder({ baselines: {} })(trailEvent('authorize-security-group-ingress'), CONTEXT);
+    expect(ec2).toHaveReceivedCommandWith(RevokeSecurityGroupIngressCommand, {
+      GroupId: GROUP_ID,
+      IpPermissions: [
+        {
+          IpProtocol: 'tcp',
+          FromPort: 3389,
+          ToPort: 3389,
+          Ipv6Ranges: [{ CidrIpv6: '::/1' }, { CidrIpv6: '8000::/1' }],
+        },
+      ],
+    });
+  });
+
+  it('with maxOpenPrefixIpv4, revokes a blocked port open to a range broader than it', async () => {
+    currentGroup({
+      ingress: [
+        apiPermission('tcp', [22, 22], { ipv4: ['10.0.0.0/7', '192.168.0.0/16'] }),
+        apiPermission('tcp', [443, 443], { ipv4: ['10.0.0.0/7'] }),
+      ],
+    });
+    const result = await responder({ baselines: {}, ruleParameters: { maxOpenPrefixIpv4: '8' } })(
+      trailEvent('authorize-security-group-ingress'),
+      CONTEXT,
+    );
+    expect(result).toMatchObject({
+      outcome: 'applied',
+      plan: [
+        'revoked tcp 22 from 10.0.0.0/7 (opens a blocked port to a range broader than maxOpenPrefixIpv4/Ipv6)',
+      ],
+    });
+    expect(publishedEmail()).toContain(
+      'Finding:     tcp 22 open to 10.0.0.0/7, broader than /8 (maxOpenPrefixIpv4)',
+    );
+    expect(ec2).toHaveReceivedCommandWith(RevokeSecurityGroupIngressCommand, {
+      GroupId: GROUP_ID,
+      IpPermissions: [{ IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: '10.0.0.0/7' }] }],
+    });
+    expect(ec2).toHaveReceivedCommandTimes(RevokeSecurityGroupIngressCommand, 1);
+  });
+
+  it('without maxOpenPrefixIpv4 a broad range that is not the world is left alone', async () => {
+    currentGroup({ ingress: [apiPermission('tcp', [22, 22], { ipv4: ['10.0.0.0/7'] })] });
+    const result = await responder({ baselines: {} })(
+      trailEvent('authorize-security-group-ingress'),
+      CONTEXT,
+    );
+    expect(ec2).toHaveReceivedCommandTimes(RevokeSecurityGroupIngressCommand, 0);
+    expect(result).toMatchObject({ outcome: 'no-change' });
+  });
+});
+
+describe('sg-drift-revert: a group with a rule it cannot read', () => {
+  it('changes nothing, notifies failed naming the rule, then throws', async () => {
+    currentGroup({
+      ingress: [
+        apiPermission('tcp', [22, 22], { ipv4: ['0.0.0.0/0'] }),
+        { ...apiPermission('tcp', [3389, 3389], { ipv4: ['0.0.0.0/0'] }), IpProtocol: '6.0' },
+      ],
+      egress: BASELINE_EGRESS,
+      tags: WEB_TAGS,
+    });
+    const message = `${GROUP_ID}: not changed, rules that cannot be read: ingress rule IpPermissions[1].IpProtocol "6.0" is not tcp, udp, icmp, icmpv6, -1 (all traffic) or a protocol number 0-255`;
+    await expect(responder()(trailEvent('authorize-security-group-ingress'), CONTEXT)).rejects.toThrow(
+      message,
+    );
+    expect(ec2).toHaveReceivedCommandTimes(RevokeSecurityGroupIngressCommand, 0);
+    expect(ec2).toHaveReceivedCommandTimes(AuthorizeSecurityGroupIngressCommand, 0);
+    expect(ec2).toHaveReceivedCommandTimes(AuthorizeSecurityGroupEgressCommand, 0);
+    expect(publishedEmail()).toContain(`Finding:     ${message}`);
+    expect(publishedEmail()).toContain('Outcome:     failed');
   });
 });

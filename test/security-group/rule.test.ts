@@ -304,10 +304,10 @@ describe('security-group: items and annotations', () => {
   });
 
   it('throws an InputError naming the item and field when the configuration is not a security group', () => {
-    const item = securityGroupItem({ ipPermissions: [{ ipProtocol: 'tcp', fromPort: 'twenty-two' }] });
+    const item = securityGroupItem({ groupId: 42 });
     expect(() => evaluate(item)).toThrow(
       new InputError(
-        'Invalid security group configuration: sg-0123456789abcdef0.configuration.ipPermissions.0.fromPort: Invalid input: expected number, received string',
+        'Invalid security group configuration: sg-0123456789abcdef0.configuration.groupId: Invalid input: expected string, received number',
       ),
     );
   });
@@ -321,5 +321,197 @@ describe('security-group: items and annotations', () => {
       arn: item.ARN,
     };
     expect(evaluate(api, {}, { baselines: { web: WEB_BASELINE } }).compliance).toBe('COMPLIANT');
+  });
+});
+
+describe('security-group: open to the world by the union of ranges', () => {
+  it('0.0.0.0/1 + 128.0.0.0/1 on tcp 22 is every IPv4 address, named range by range', () => {
+    const result = evaluate(
+      ingress(configPermission('tcp', [22, 22], { ipv4: ['0.0.0.0/1', '128.0.0.0/1'] })),
+    );
+    expect(result.compliance).toBe('NON_COMPLIANT');
+    expect(result.reasons).toEqual([
+      {
+        code: 'world-open-blocked-port',
+        message: 'tcp 22 open to the world by 0.0.0.0/1 + 128.0.0.0/1',
+        details: { cidr: '0.0.0.0/1 + 128.0.0.0/1', protocol: 'tcp', rule: 'tcp 22 + tcp 22', ports: '22' },
+      },
+    ]);
+  });
+
+  it('::/1 + 8000::/1 is every IPv6 address', () => {
+    const result = evaluate(ingress(configPermission('tcp', [3389, 3389], { ipv6: ['::/1', '8000::/1'] })));
+    expect(result.annotation).toBe('tcp 3389 open to the world by ::/1 + 8000::/1');
+  });
+
+  it('joins ranges of rules with different port ranges on the ports they share', () => {
+    const result = evaluate(
+      ingress(
+        configPermission('tcp', [0, 100], { ipv4: ['0.0.0.0/1'] }),
+        configPermission('tcp', [20, 30], { ipv4: ['128.0.0.0/1'] }),
+      ),
+      { blockedPorts: '10,25,3389' },
+    );
+    expect(result.annotation).toBe(
+      'tcp 25 open to the world by 0.0.0.0/1 via tcp 0-100 + 128.0.0.0/1 via tcp 20-30',
+    );
+  });
+
+  it('names the broadest ranges that reach every address, not the narrower ones inside them', () => {
+    const result = evaluate(
+      ingress(
+        configPermission('tcp', [22, 22], { ipv4: ['10.0.0.0/8', '0.0.0.0/1', '192.168.0.0/16'] }),
+        configPermission('-1', undefined, { ipv4: ['128.0.0.0/1'] }),
+      ),
+    );
+    expect(result.annotation).toBe('tcp 22 open to the world by 0.0.0.0/1 + 128.0.0.0/1 via all traffic');
+  });
+
+  it('reports a world range on its own, and the union left beside it', () => {
+    const result = evaluate(
+      ingress(configPermission('tcp', [22, 22], { ipv4: ['0.0.0.0/0', '0.0.0.0/1', '128.0.0.0/1'] })),
+    );
+    expect(result.annotation).toBe(
+      'tcp 22 open to 0.0.0.0/0; tcp 22 open to the world by 0.0.0.0/1 + 128.0.0.0/1',
+    );
+  });
+
+  it('ranges that leave one address out are not the world', () => {
+    const result = evaluate(
+      ingress(
+        configPermission('tcp', [22, 22], {
+          ipv4: ['0.0.0.0/1', '128.0.0.0/2', '192.0.0.0/3', '224.0.0.0/4'],
+        }),
+        configPermission('tcp', [23, 65535], { ipv4: ['240.0.0.0/4'] }),
+      ),
+    );
+    expect(result.compliance).toBe('COMPLIANT');
+  });
+
+  it('judges unauthorized ports on the union too', () => {
+    const result = evaluate(
+      ingress(configPermission('tcp', [8080, 8080], { ipv4: ['0.0.0.0/1', '128.0.0.0/1'] })),
+      { authorizedTcpPorts: '443' },
+    );
+    expect(result.annotation).toBe('tcp 8080 open to the world by 0.0.0.0/1 + 128.0.0.0/1, not authorized');
+  });
+});
+
+describe('security-group: maxOpenPrefixIpv4 / maxOpenPrefixIpv6', () => {
+  const broad = ingress(
+    configPermission('tcp', [22, 22], { ipv4: ['10.0.0.0/7', '172.16.0.0/12'], ipv6: ['2001:db8::/31'] }),
+    configPermission('tcp', [3389, 3389], { ipv4: ['10.0.0.0/8'], ipv6: ['2001:db8::/32'] }),
+  );
+
+  it('are off by default, so the managed rules keep their meaning', () => {
+    expect(evaluate(broad).compliance).toBe('COMPLIANT');
+  });
+
+  it('flag a blocked port open to a range broader than the prefix (S3: /8 and /32)', () => {
+    const result = evaluate(broad, { maxOpenPrefixIpv4: '8', maxOpenPrefixIpv6: 32 });
+    expect(result.reasons).toEqual([
+      {
+        code: 'broad-open-blocked-port',
+        message: 'tcp 22 open to 10.0.0.0/7, broader than /8 (maxOpenPrefixIpv4)',
+        details: { cidr: '10.0.0.0/7', protocol: 'tcp', rule: 'tcp 22', ports: '22' },
+      },
+      {
+        code: 'broad-open-blocked-port',
+        message: 'tcp 22 open to 2001:db8::/31, broader than /32 (maxOpenPrefixIpv6)',
+        details: { cidr: '2001:db8::/31', protocol: 'tcp', rule: 'tcp 22', ports: '22' },
+      },
+    ]);
+  });
+
+  it('apply to blocked ports only, and one family at a time', () => {
+    const web = ingress(configPermission('tcp', [443, 443], { ipv4: ['10.0.0.0/7'] }));
+    expect(evaluate(web, { maxOpenPrefixIpv4: '8' }).compliance).toBe('COMPLIANT');
+    expect(evaluate(broad, { maxOpenPrefixIpv6: '32' }).annotation).toBe(
+      'tcp 22 open to 2001:db8::/31, broader than /32 (maxOpenPrefixIpv6)',
+    );
+  });
+});
+
+describe('security-group: rules it cannot read are never COMPLIANT (fail closed)', () => {
+  const PROTOCOLS = 'tcp, udp, icmp, icmpv6, -1 (all traffic) or a protocol number 0-255';
+  it.each([
+    [{ ipProtocol: 'tcp', fromPort: 3389, toPort: 22 }, 'ipPermissions[0].fromPort 3389 is above toPort 22'],
+    [
+      { ipProtocol: 'tcp', fromPort: -1, toPort: -1 },
+      'ipPermissions[0].fromPort -1 is not a tcp port (0 to 65535)',
+    ],
+    [
+      { ipProtocol: 'udp', fromPort: 53, toPort: 70000 },
+      'ipPermissions[0].toPort 70000 is not a udp port (0 to 65535)',
+    ],
+    [
+      { ipProtocol: 'tcp', fromPort: 'twenty-two', toPort: 22 },
+      'ipPermissions[0].fromPort "twenty-two" is not a tcp port (0 to 65535)',
+    ],
+    [
+      { ipProtocol: '6.0', fromPort: 22, toPort: 22 },
+      `ipPermissions[0].ipProtocol "6.0" is not ${PROTOCOLS}`,
+    ],
+    [{ ipProtocol: '+6', fromPort: 22, toPort: 22 }, `ipPermissions[0].ipProtocol "+6" is not ${PROTOCOLS}`],
+    [
+      { ipProtocol: '-01', fromPort: 22, toPort: 22 },
+      `ipPermissions[0].ipProtocol "-01" is not ${PROTOCOLS}`,
+    ],
+    [
+      { ipProtocol: 'tcp\u0000', fromPort: 22, toPort: 22 },
+      `ipPermissions[0].ipProtocol "tcp\\u0000" is not ${PROTOCOLS}`,
+    ],
+    [{ ipProtocol: 256 }, `ipPermissions[0].ipProtocol 256 is not ${PROTOCOLS}`],
+    [{ fromPort: 22, toPort: 22 }, `ipPermissions[0].ipProtocol missing is not ${PROTOCOLS}`],
+  ])('%j from 0.0.0.0/0 is NON_COMPLIANT, naming the field and the value', (traffic, problem) => {
+    const item = ingress({ ...traffic, ipRanges: ['0.0.0.0/0'], ipv4Ranges: [{ cidrIp: '0.0.0.0/0' }] });
+    expect(evaluate(item)).toEqual({
+      compliance: 'NON_COMPLIANT',
+      annotation: `cannot judge ingress rule ${problem}`,
+      reasons: [
+        {
+          code: 'unreadable-rule',
+          message: `cannot judge ingress rule ${problem}`,
+          details: expect.objectContaining({ direction: 'ingress' }),
+        },
+      ],
+    });
+  });
+
+  it('a peer that is no CIDR block is named, and the readable rules are still judged', () => {
+    const item = ingress(
+      { ipProtocol: 'tcp', fromPort: 443, toPort: 443, ipv4Ranges: [{ cidrIp: '10.0.0.256/24' }] },
+      configPermission('tcp', [22, 22], { ipv6: ['::/0'] }),
+    );
+    expect(evaluate(item).annotation).toBe(
+      'cannot judge ingress rule ipPermissions[0].ipv4Ranges[0].cidrIp "10.0.0.256/24" is not a CIDR block; tcp 22 open to ::/0',
+    );
+  });
+
+  it('an unreadable egress rule is named too', () => {
+    const item = securityGroupItem(
+      { ipPermissions: [], ipPermissionsEgress: [{ ipProtocol: 'TCP ', ipRanges: ['0.0.0.0/0'] }] },
+      {},
+    );
+    expect(evaluate(item).annotation).toBe(
+      `cannot judge egress rule ipPermissionsEgress[0].ipProtocol "TCP " is not ${PROTOCOLS}`,
+    );
+  });
+
+  it.each([
+    [6, 'tcp 22 open to 0.0.0.0/0'],
+    ['6', 'tcp 22 open to 0.0.0.0/0'],
+    ['TCP', 'tcp 22 open to 0.0.0.0/0'],
+    [-1, 'tcp 22,3389 open to 0.0.0.0/0 via all traffic'],
+  ])('reads the protocol forms EC2 and Config write: %j', (protocol, annotation) => {
+    const item = ingress({ ipProtocol: protocol, fromPort: 22, toPort: 22, ipRanges: ['0.0.0.0/0'] });
+    expect(evaluate(item).annotation).toBe(annotation);
+  });
+
+  it('reads "17" as udp and a tcp rule with toPort null as reaching every port from fromPort', () => {
+    const udp = ingress({ ipProtocol: '17', fromPort: 161, toPort: 161, ipRanges: ['0.0.0.0/0'] });
+    expect(evaluate(udp, { blockedPorts: 'udp:161' }).annotation).toBe('udp 161 open to 0.0.0.0/0');
+    const open = ingress({ ipProtocol: 'tcp', fromPort: 20, toPort: null, ipRanges: ['0.0.0.0/0'] });
+    expect(evaluate(open).annotation).toBe('tcp 22,3389 open to 0.0.0.0/0 via tcp 20-65535');
   });
 });

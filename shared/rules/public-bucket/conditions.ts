@@ -3,7 +3,11 @@
  * "Blocking public access to your Amazon S3 storage" → "The meaning of 'public'": a value without a wildcard
  * or policy variable, for one of the keys listed there.
  */
+import { type IpFamily, parseAddressOrCidr } from '../../core/cidr.ts';
 import { hasPolicyVariable, hasWildcard } from './patterns.ts';
+
+/** "The meaning of 'public'": an `aws:SourceIp` range broader than this prefix length makes a statement public. */
+const PUBLIC_BELOW_PREFIX: Readonly<Record<IpFamily, number>> = { 4: 8, 6: 32 };
 
 /** The keys whose fixed values make a statement non-public, lower-cased (condition keys ignore case). */
 const RESTRICTING_KEYS: ReadonlyMap<string, string> = new Map(
@@ -153,36 +157,8 @@ function isFixedAccessPointArn(value: string): boolean {
  */
 export function whyCidrIsPublic(value: string): string | undefined {
   const text = value.trim();
-  const [address = '', prefixText, ...extra] = text.split('/');
-  if (extra.length > 0 || hasWildcard(text)) return `aws:SourceIp "${value}" is not a CIDR block`;
-  if (isIpv4(address)) {
-    const prefix = prefixText === undefined ? 32 : Number(prefixText);
-    if (!isPrefixLength(prefixText, prefix, 32)) return `aws:SourceIp "${value}" is not a CIDR block`;
-    return prefix < 8 ? `aws:SourceIp ${text} is broader than /8` : undefined;
-  }
-  if (isIpv6(address)) {
-    const prefix = prefixText === undefined ? 128 : Number(prefixText);
-    if (!isPrefixLength(prefixText, prefix, 128)) return `aws:SourceIp "${value}" is not a CIDR block`;
-    return prefix < 32 ? `aws:SourceIp ${text} is broader than /32` : undefined;
-  }
-  return `aws:SourceIp "${value}" is not a CIDR block`;
-}
-
-function isPrefixLength(text: string | undefined, prefix: number, max: number): boolean {
-  return (
-    (text === undefined || /^\d{1,3}$/.test(text)) && Number.isInteger(prefix) && prefix >= 0 && prefix <= max
-  );
-}
-
-function isIpv4(address: string): boolean {
-  const parts = address.split('.');
-  return parts.length === 4 && parts.every((part) => /^\d{1,3}$/.test(part) && Number(part) <= 255);
-}
-
-function isIpv6(address: string): boolean {
-  if (!/^[0-9a-f:.]+$/i.test(address) || !address.includes(':')) return false;
-  const doubleColons = address.split('::').length - 1;
-  if (doubleColons > 1) return false;
-  const groups = address.split(':').filter((group) => group !== '');
-  return groups.every((group) => /^[0-9a-f]{1,4}$/i.test(group) || isIpv4(group)) && groups.length <= 8;
+  const cidr = hasWildcard(text) ? undefined : parseAddressOrCidr(text);
+  if (cidr === undefined) return `aws:SourceIp "${value}" is not a CIDR block`;
+  const broadest = PUBLIC_BELOW_PREFIX[cidr.family];
+  return cidr.prefix < broadest ? `aws:SourceIp ${text} is broader than /${broadest}` : undefined;
 }

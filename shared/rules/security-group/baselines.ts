@@ -16,8 +16,9 @@
  * Every baseline also matches groups tagged `plumbline:baseline=<its name>`. A direction left out is not
  * managed; a baseline must declare at least one rule, so that an empty one can never mean "revoke everything".
  */
+
+import { parseCidr } from '../../core/cidr.ts';
 import { ParameterError, type Reason } from '../../core/model.ts';
-import { parseCidr } from './cidr.ts';
 import {
   DIRECTIONS,
   type Direction,
@@ -25,14 +26,15 @@ import {
   type GroupState,
   hasPortRange,
   isIcmp,
-  normaliseProtocol,
   type Peer,
+  PROTOCOL_FORMS,
+  readProtocol,
   ruleKey,
   type SgRule,
   uniqueRules,
 } from './permissions.ts';
-import { describePortsByTransport, MAX_PORT, type PortsByTransport } from './ports.ts';
-import { blockedPortsOpened } from './world-open.ts';
+import { formatRanges, MAX_PORT } from './ports.ts';
+import { exposedPorts, type PortPolicy } from './world-open.ts';
 
 export type RemediationMode = 'enforce' | 'report';
 export const REMEDIATION_MODES: readonly RemediationMode[] = ['enforce', 'report'];
@@ -128,21 +130,10 @@ function stringField(value: unknown, path: string): string | undefined {
 
 function parseProtocol(value: unknown, path: string): string {
   if (typeof value !== 'string' && typeof value !== 'number') {
-    throw new ParameterError(
-      path,
-      value,
-      'required: tcp, udp, icmp, icmpv6, -1 (all traffic) or a protocol number',
-    );
+    throw new ParameterError(path, value, `required: ${PROTOCOL_FORMS}`);
   }
-  const protocol = normaliseProtocol(value);
-  const known = ['tcp', 'udp', 'icmp', 'icmpv6', '-1'].includes(protocol);
-  if (!known && !(/^\d+$/.test(protocol) && Number(protocol) <= 255)) {
-    throw new ParameterError(
-      path,
-      value,
-      'expected tcp, udp, icmp, icmpv6, -1 (all traffic) or a protocol number 0-255',
-    );
-  }
+  const protocol = readProtocol(typeof value === 'string' ? value.trim() : value);
+  if (protocol === undefined) throw new ParameterError(path, value, `expected ${PROTOCOL_FORMS}`);
   return protocol;
 }
 
@@ -318,7 +309,7 @@ function parseMode(input: unknown, path: string): RemediationMode {
   return input as RemediationMode;
 }
 
-function parseBaseline(name: string, input: unknown, blocked: PortsByTransport): Baseline {
+function parseBaseline(name: string, input: unknown, policy: PortPolicy): Baseline {
   const path = `baselines.${name}`;
   if (!BASELINE_NAME.test(name)) {
     throw new ParameterError(
@@ -338,15 +329,17 @@ function parseBaseline(name: string, input: unknown, blocked: PortsByTransport):
       'declares no rules: an empty baseline would revoke every rule of its groups; list the ingress and egress rules to keep',
     );
   }
-  for (const [index, rule] of (ingress ?? []).entries()) {
-    const opened = blockedPortsOpened(rule, blocked);
-    if (opened.tcp.length > 0 || opened.udp.length > 0) {
-      throw new ParameterError(
-        `${path}.ingress[${index}]`,
-        describeRule(rule),
-        `opens blocked ports (${describePortsByTransport(opened)}) to the world; remove the rule or the ports from blockedPorts`,
-      );
-    }
+  const [exposed] = exposedPorts(ingress ?? [], {
+    blocked: policy.blocked,
+    maxOpenPrefix: policy.maxOpenPrefix,
+  });
+  if (exposed !== undefined) {
+    const rules = exposed.rules.map((rule) => `ingress[${(ingress ?? []).indexOf(rule)}]`);
+    throw new ParameterError(
+      `${path}.${rules.join(' + ')}`,
+      exposed.rules.map(describeRule).join(' + '),
+      `opens blocked ports (${exposed.transport} ${formatRanges(exposed.ports)}) ${exposed.exposure === 'world' ? 'to the world' : 'to a range broader than maxOpenPrefixIpv4 / maxOpenPrefixIpv6 allow'}; remove the rule or the ports from blockedPorts`,
+    );
   }
   return {
     name,
@@ -359,14 +352,15 @@ function parseBaseline(name: string, input: unknown, blocked: PortsByTransport):
 
 /**
  * Validates `suite.baselines`. Every problem is a {@link ParameterError} naming the baseline and the field
- * (`baselines.web.ingress[2].cidr`) and the value. `blocked` are the blocked ports: a baseline may not open them
- * to the world, since the blocked-ports policy would revoke what the baseline restores.
+ * (`baselines.web.ingress[2].cidr`) and the value. `policy` holds the blocked ports: a baseline may not open them
+ * to the world (alone or by the union of its ranges) or, with `maxOpenPrefix`, too broadly, since the
+ * blocked-ports policy would revoke what the baseline restores.
  */
-export function parseBaselines(input: unknown, blocked: PortsByTransport): Baseline[] {
+export function parseBaselines(input: unknown, policy: PortPolicy): Baseline[] {
   if (input === undefined || input === null) return [];
   if (!isRecord(input))
     throw new ParameterError('baselines', input, 'expected a map of baseline name → baseline');
-  const baselines = Object.entries(input).map(([name, value]) => parseBaseline(name, value, blocked));
+  const baselines = Object.entries(input).map(([name, value]) => parseBaseline(name, value, policy));
   rejectOverlaps(baselines);
   return baselines;
 }

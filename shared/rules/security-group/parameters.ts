@@ -4,6 +4,8 @@
  *   writes them (AWS Config Developer Guide, "restricted-common-ports");
  * - `authorizedTcpPorts` / `authorizedUdpPorts` as vpc-sg-open-only-to-authorized-ports writes them
  *   (AWS Config Developer Guide, "vpc-sg-open-only-to-authorized-ports");
+ * - `maxOpenPrefixIpv4` / `maxOpenPrefixIpv6` (ours; off by default, so the managed rules' parameters keep
+ *   their meaning): blocked ports may not be open to ranges broader than these prefixes either;
  * - the suite setting `baselines` (see baselines.ts).
  * Every problem is a {@link ParameterError} naming the parameter and the value.
  */
@@ -17,7 +19,7 @@ import {
   parsePortList,
   parseProtocolPortList,
 } from './ports.ts';
-import type { PortPolicy } from './world-open.ts';
+import type { MaxOpenPrefix, PortPolicy } from './world-open.ts';
 
 export interface SecurityGroupParams extends PortPolicy {
   baselines: readonly Baseline[];
@@ -36,6 +38,8 @@ const KNOWN_PARAMETERS = [
   ...MANAGED_BLOCKED_PORTS,
   'authorizedTcpPorts',
   'authorizedUdpPorts',
+  'maxOpenPrefixIpv4',
+  'maxOpenPrefixIpv6',
 ];
 
 export const PARAMETER_DOCS: readonly ParameterDoc[] = [
@@ -59,6 +63,16 @@ export const PARAMETER_DOCS: readonly ParameterDoc[] = [
     name: 'authorizedUdpPorts',
     description:
       'When this or authorizedTcpPorts is set, UDP ports outside this list (e.g. 500,1020-1025) must not be open to the world.',
+  },
+  {
+    name: 'maxOpenPrefixIpv4',
+    description:
+      'Blocked ports must not be open to an IPv4 range broader than this prefix length either (e.g. 8, as S3 judges aws:SourceIp: 10.0.0.0/7 is flagged, 10.0.0.0/8 is not). Off when absent: only ranges that together reach every address count.',
+  },
+  {
+    name: 'maxOpenPrefixIpv6',
+    description:
+      'The same for IPv6 ranges (e.g. 32: 2001:db8::/31 is flagged, 2001:db8::/32 is not). Off when absent.',
   },
 ];
 
@@ -106,6 +120,30 @@ function authorizedPorts(raw: Record<string, unknown>): PortsByTransport | undef
   };
 }
 
+const PREFIX_WIDTH = { maxOpenPrefixIpv4: 32, maxOpenPrefixIpv6: 128 } as const;
+
+function prefixLength(raw: Record<string, unknown>, name: keyof typeof PREFIX_WIDTH): number | undefined {
+  const value = text(raw, name);
+  if (value === undefined || value === '') return undefined;
+  const width = PREFIX_WIDTH[name];
+  const number = Number(value);
+  if (!/^\d{1,3}$/.test(value) || number < 1 || number > width) {
+    throw new ParameterError(
+      name,
+      raw[name],
+      `expected a prefix length from 1 to ${width}: blocked ports may not be open to ranges broader than it`,
+    );
+  }
+  return number;
+}
+
+function maxOpenPrefix(raw: Record<string, unknown>): MaxOpenPrefix | undefined {
+  const ipv4 = prefixLength(raw, 'maxOpenPrefixIpv4');
+  const ipv6 = prefixLength(raw, 'maxOpenPrefixIpv6');
+  if (ipv4 === undefined && ipv6 === undefined) return undefined;
+  return { ...(ipv4 !== undefined ? { 4: ipv4 } : {}), ...(ipv6 !== undefined ? { 6: ipv6 } : {}) };
+}
+
 export function parseSecurityGroupParameters(
   raw: Record<string, unknown>,
   suite: SuiteSettings,
@@ -120,5 +158,11 @@ export function parseSecurityGroupParameters(
     }
   }
   const blocked = blockedPorts(raw);
-  return { blocked, authorized: authorizedPorts(raw), baselines: parseBaselines(suite.baselines, blocked) };
+  const broadest = maxOpenPrefix(raw);
+  return {
+    blocked,
+    authorized: authorizedPorts(raw),
+    maxOpenPrefix: broadest,
+    baselines: parseBaselines(suite.baselines, { blocked, maxOpenPrefix: broadest }),
+  };
 }

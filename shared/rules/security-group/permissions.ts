@@ -13,8 +13,8 @@
  * "SecurityGroupRuleRequest"; see test/fixtures/security-group/README.md.
  */
 import * as z from 'zod';
+import { type Cidr, parseCidr } from '../../core/cidr.ts';
 import { describeZodError, InputError } from '../../core/model.ts';
-import { type Cidr, isWorld, parseCidr } from './cidr.ts';
 import { MAX_PORT, MIN_PORT } from './ports.ts';
 
 export type Direction = 'ingress' | 'egress';
@@ -46,19 +46,51 @@ export interface GroupState {
   tags: Record<string, string>;
   ingress: SgRule[];
   egress: SgRule[];
+  /** Rules the group holds but that cannot be read: the group cannot be judged on them (fail closed). */
+  unreadable?: readonly UnreadableRule[] | undefined;
+}
+
+/** A rule as the source wrote it that names no valid protocol, port range or CIDR block. */
+export interface UnreadableRule {
+  direction: Direction;
+  /** The field at fault, from the group's configuration: `ipPermissions[0].ipProtocol`. */
+  field: string;
+  value: unknown;
+  /** What is wrong, to follow the field and the value: `is not a tcp port (0-65535)`. */
+  problem: string;
+}
+
+/** `ingress rule ipPermissions[0].ipProtocol "6.0" is not tcp, udp, …`: the field, its value, the problem. */
+export function describeUnreadable(unreadable: UnreadableRule): string {
+  const value = unreadable.value === undefined ? 'missing' : JSON.stringify(unreadable.value);
+  return `${unreadable.direction} rule ${unreadable.field} ${value} ${unreadable.problem}`;
 }
 
 const PROTOCOL_NUMBERS: Record<string, string> = { '1': 'icmp', '6': 'tcp', '17': 'udp', '58': 'icmpv6' };
+const PROTOCOL_NAMES: ReadonlySet<string> = new Set(['tcp', 'udp', 'icmp', 'icmpv6', '-1']);
+const PROTOCOL_NUMBER = /^(0|[1-9][0-9]{0,2})$/;
+export const PROTOCOL_FORMS = 'tcp, udp, icmp, icmpv6, -1 (all traffic) or a protocol number 0-255';
 
-/** `TCP` → `tcp`, `6` → `tcp`, `all` → `-1`; other protocol numbers without leading zeros. */
-export function normaliseProtocol(raw: string | number): string {
-  const text = String(raw).trim().toLowerCase();
-  if (text === 'all' || text === '-1') return '-1';
-  if (/^\d+$/.test(text)) {
-    const number = String(Number(text));
-    return PROTOCOL_NUMBERS[number] ?? number;
+/**
+ * A protocol as EC2 writes it (Amazon EC2 API Reference, "IpPermission": `tcp`, `udp`, `icmp`, `icmpv6`, `-1`
+ * or a number 0-255), in any case, or as a JSON number; `all` is `-1`, and `6`, `17`, `1`, `58` are named.
+ * Undefined for anything else (`6.0`, `+6`, `-01`, `06`, `tcp\u0000`): such a rule cannot be judged.
+ */
+export function readProtocol(raw: unknown): string | undefined {
+  let text: string;
+  if (typeof raw === 'number') {
+    if (raw === -1) return '-1';
+    if (!Number.isInteger(raw) || raw < 0 || raw > 255) return undefined;
+    text = String(raw);
+  } else if (typeof raw === 'string') {
+    text = raw.toLowerCase();
+  } else {
+    return undefined;
   }
-  return text;
+  if (text === 'all') return '-1';
+  if (PROTOCOL_NAMES.has(text)) return text;
+  if (!PROTOCOL_NUMBER.test(text) || Number(text) > 255) return undefined;
+  return PROTOCOL_NUMBERS[text] ?? text;
 }
 
 export function hasPortRange(protocol: string): boolean {
@@ -69,27 +101,51 @@ export function isIcmp(protocol: string): boolean {
   return protocol === 'icmp' || protocol === 'icmpv6';
 }
 
-/** Ports as EC2 applies them: TCP/UDP ranges (all ports when absent), ICMP type/code, none otherwise. */
-function normalisePorts(
-  protocol: string,
-  fromPort: number | null | undefined,
-  toPort: number | null | undefined,
-) {
-  if (hasPortRange(protocol)) {
-    return { fromPort: fromPort ?? MIN_PORT, toPort: toPort ?? MAX_PORT };
+/** The names a source gives the protocol and port fields (camelCase in Config items, PascalCase in EC2's API). */
+interface TrafficFields {
+  protocol: string;
+  fromPort: string;
+  toPort: string;
+}
+const CAMEL_CASE: TrafficFields = { protocol: 'ipProtocol', fromPort: 'fromPort', toPort: 'toPort' };
+const PASCAL_CASE: TrafficFields = { protocol: 'IpProtocol', fromPort: 'FromPort', toPort: 'ToPort' };
+
+type Traffic = Pick<SgRule, 'protocol' | 'fromPort' | 'toPort'>;
+type Unread = Pick<UnreadableRule, 'field' | 'value' | 'problem'>;
+
+function readBound(value: unknown, field: string, min: number, max: number, fallback: number, what: string) {
+  if (value === undefined || value === null) return fallback;
+  if (typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max) return value;
+  return { field, value, problem: `is not ${what} (${min} to ${max})` } satisfies Unread;
+}
+
+/**
+ * Protocol and ports as EC2 applies them: TCP/UDP ranges (all ports when absent, never backwards), ICMP type
+ * and code (-1 for all), none for other protocols (and `-1`, which is every port). What is not one of these
+ * is returned as the field at fault.
+ */
+function readTraffic(parts: PermissionParts, fields: TrafficFields): Traffic | Unread {
+  const protocol = readProtocol(parts.protocol);
+  if (protocol === undefined) {
+    return { field: fields.protocol, value: parts.protocol, problem: `is not ${PROTOCOL_FORMS}` };
   }
-  if (isIcmp(protocol)) return { fromPort: fromPort ?? -1, toPort: toPort ?? -1 };
-  return { fromPort: undefined, toPort: undefined };
+  const ranged = hasPortRange(protocol);
+  if (!ranged && !isIcmp(protocol)) return { protocol };
+  const [min, max, what] = ranged
+    ? [MIN_PORT, MAX_PORT, `a ${protocol} port`]
+    : [-1, 255, `an ${protocol} type or code`];
+  const fromPort = readBound(parts.fromPort, fields.fromPort, min, max, ranged ? MIN_PORT : -1, what);
+  if (typeof fromPort !== 'number') return fromPort;
+  const toPort = readBound(parts.toPort, fields.toPort, min, max, ranged ? MAX_PORT : -1, what);
+  if (typeof toPort !== 'number') return toPort;
+  if (ranged && fromPort > toPort) {
+    return { field: fields.fromPort, value: parts.fromPort, problem: `is above ${fields.toPort} ${toPort}` };
+  }
+  return { protocol, fromPort, toPort };
 }
 
 export function peerCidr(peer: Peer): Cidr | undefined {
   return peer.kind === 'cidr' || peer.kind === 'cidrIpv6' ? parseCidr(peer.value) : undefined;
-}
-
-/** True when the rule's peer is `0.0.0.0/0` or `::/0`. Group references and prefix lists never are. */
-export function isWorldPeer(peer: Peer): boolean {
-  const cidr = peerCidr(peer);
-  return cidr !== undefined && isWorld(cidr);
 }
 
 function peerKey(peer: Peer): string {
@@ -139,34 +195,90 @@ export function uniqueRules(rules: readonly SgRule[]): SgRule[] {
 interface PeerEntry {
   peer: Peer;
   description?: string | null | undefined;
+  /** Where the source holds the peer, for messages: `ipv4Ranges[0].cidrIp`. */
+  field?: string | undefined;
 }
 
 interface PermissionParts {
-  protocol: string | number;
-  fromPort?: number | null | undefined;
-  toPort?: number | null | undefined;
+  protocol: unknown;
+  fromPort?: unknown;
+  toPort?: unknown;
   peers: PeerEntry[];
 }
 
-function expand(direction: Direction, parts: PermissionParts): SgRule[] {
-  const protocol = normaliseProtocol(parts.protocol);
-  const ports = normalisePorts(protocol, parts.fromPort, parts.toPort);
-  return parts.peers.map(({ peer, description }) => ({
-    direction,
-    protocol,
-    ...ports,
-    peer,
-    ...(description ? { description } : {}),
-  }));
+interface Expanded {
+  rules: SgRule[];
+  unreadable: UnreadableRule[];
+}
+
+/** One permission's rules, one per peer; a permission whose traffic cannot be read yields none of them. */
+function expand(direction: Direction, parts: PermissionParts, where = '', fields = CAMEL_CASE): Expanded {
+  const at = (field: string) => (where ? `${where}.${field}` : field);
+  const traffic = readTraffic(parts, fields);
+  if ('problem' in traffic)
+    return { rules: [], unreadable: [{ direction, ...traffic, field: at(traffic.field) }] };
+  const expanded: Expanded = { rules: [], unreadable: [] };
+  for (const { peer, description, field } of parts.peers) {
+    if ((peer.kind === 'cidr' || peer.kind === 'cidrIpv6') && parseCidr(peer.value) === undefined) {
+      const name = field ?? (peer.kind === 'cidr' ? 'cidrIp' : 'cidrIpv6');
+      expanded.unreadable.push({
+        direction,
+        field: at(name),
+        value: peer.value,
+        problem: 'is not a CIDR block',
+      });
+      continue;
+    }
+    expanded.rules.push({ direction, ...traffic, peer, ...(description ? { description } : {}) });
+  }
+  return expanded;
+}
+
+/** Every permission of a list (`ipPermissions`), its rules without repeats and what could not be read. */
+function expandList(
+  direction: Direction,
+  permissions: readonly PermissionParts[],
+  list: string,
+  fields: TrafficFields,
+): Expanded {
+  const expanded = permissions.map((parts, index) => expand(direction, parts, `${list}[${index}]`, fields));
+  return {
+    rules: uniqueRules(expanded.flatMap((each) => each.rules)),
+    unreadable: expanded.flatMap((each) => each.unreadable),
+  };
+}
+
+/** A group's state from its two permission lists. */
+function groupRules(
+  ingress: readonly PermissionParts[],
+  egress: readonly PermissionParts[],
+  lists: [string, string],
+  fields: TrafficFields,
+): Pick<GroupState, 'ingress' | 'egress' | 'unreadable'> {
+  const inbound = expandList('ingress', ingress, lists[0], fields);
+  const outbound = expandList('egress', egress, lists[1], fields);
+  return {
+    ingress: inbound.rules,
+    egress: outbound.rules,
+    unreadable: [...inbound.unreadable, ...outbound.unreadable],
+  };
+}
+
+/** Rules of a call or response, which EC2 accepted: one it wrote that cannot be read is an error, not dropped. */
+function readableRules(expanded: Expanded, where: string): SgRule[] {
+  const [first] = expanded.unreadable;
+  if (first !== undefined) throw new InputError(`Invalid ${where}: ${describeUnreadable(first)}`);
+  return uniqueRules(expanded.rules);
 }
 
 // ---- AWS Config configuration items (camelCase) ----
 
 const nullableText = z.string().nullish();
-const protocolInput = z.union([z.string().min(1), z.number().int()]);
-const portInput = z.number().int().nullish();
-/** A rule whose peer is no CIDR block cannot be judged open or closed: refuse it rather than call it closed. */
-const cidrText = z.string().refine((text) => parseCidr(text) !== undefined, 'not a CIDR block');
+/** Read by {@link readTraffic}, so that a rule it cannot read is named rather than the whole group refused. */
+const protocolInput = z.unknown().optional();
+const portInput = z.unknown().optional();
+/** A CIDR that does not parse makes its rule unreadable (see {@link expand}), never a closed one. */
+const cidrText = z.string();
 
 const configPermission = z
   .looseObject({
@@ -196,18 +308,24 @@ const configPermission = z
       fromPort: permission.fromPort,
       toPort: permission.toPort,
       peers: [
-        ...(permission.ipv4Ranges ?? []).map((range) => ({
+        ...(permission.ipv4Ranges ?? []).map((range, index) => ({
           peer: { kind: 'cidr' as const, value: range.cidrIp },
           description: range.description,
+          field: `ipv4Ranges[${index}].cidrIp`,
         })),
-        ...(permission.ipRanges ?? []).map((range) =>
+        ...(permission.ipRanges ?? []).map((range, index) =>
           typeof range === 'string'
-            ? { peer: { kind: 'cidr' as const, value: range } }
-            : { peer: { kind: 'cidr' as const, value: range.cidrIp }, description: range.description },
+            ? { peer: { kind: 'cidr' as const, value: range }, field: `ipRanges[${index}]` }
+            : {
+                peer: { kind: 'cidr' as const, value: range.cidrIp },
+                description: range.description,
+                field: `ipRanges[${index}].cidrIp`,
+              },
         ),
-        ...(permission.ipv6Ranges ?? []).map((range) => ({
+        ...(permission.ipv6Ranges ?? []).map((range, index) => ({
           peer: { kind: 'cidrIpv6' as const, value: range.cidrIpv6 },
           description: range.description,
+          field: `ipv6Ranges[${index}].cidrIpv6`,
         })),
         ...(permission.prefixListIds ?? []).map((entry) => ({
           peer: { kind: 'prefixList' as const, value: entry.prefixListId },
@@ -275,8 +393,12 @@ export function groupStateFromConfiguration(
     vpcId: group.vpcId ?? undefined,
     ownerId: group.ownerId ?? undefined,
     tags,
-    ingress: uniqueRules((group.ipPermissions ?? []).flatMap((parts) => expand('ingress', parts))),
-    egress: uniqueRules((group.ipPermissionsEgress ?? []).flatMap((parts) => expand('egress', parts))),
+    ...groupRules(
+      group.ipPermissions ?? [],
+      group.ipPermissionsEgress ?? [],
+      ['ipPermissions', 'ipPermissionsEgress'],
+      CAMEL_CASE,
+    ),
   };
 }
 
@@ -354,8 +476,12 @@ export function groupStateFromApi(group: unknown, where = 'SecurityGroups[0]'): 
     vpcId: data.VpcId ?? undefined,
     ownerId: data.OwnerId ?? undefined,
     tags: Object.fromEntries((data.Tags ?? []).map((tag) => [tag.Key, tag.Value ?? ''])),
-    ingress: uniqueRules((data.IpPermissions ?? []).flatMap((parts) => expand('ingress', parts))),
-    egress: uniqueRules((data.IpPermissionsEgress ?? []).flatMap((parts) => expand('egress', parts))),
+    ...groupRules(
+      data.IpPermissions ?? [],
+      data.IpPermissionsEgress ?? [],
+      ['IpPermissions', 'IpPermissionsEgress'],
+      PASCAL_CASE,
+    ),
   };
 }
 
@@ -416,7 +542,10 @@ export function rulesFromTrailPermissions(
   direction: Direction,
   permissions: readonly PermissionParts[],
 ): SgRule[] {
-  return uniqueRules(permissions.flatMap((parts) => expand(direction, parts)));
+  return readableRules(
+    expandList(direction, permissions, 'ipPermissions.items', CAMEL_CASE),
+    'CloudTrail request parameters',
+  );
 }
 
 /** One `SecurityGroupRuleRequest` of `ModifySecurityGroupRules` (the rule as it is after the call). */
@@ -445,12 +574,18 @@ export function ruleFromRuleRequest(
           ? { kind: 'group', value: request.ReferencedGroupId }
           : undefined;
   if (peer === undefined || request.IpProtocol === undefined) return undefined;
-  return expand(direction, {
-    protocol: request.IpProtocol,
-    fromPort: request.FromPort,
-    toPort: request.ToPort,
-    peers: [{ peer, description: request.Description }],
-  })[0];
+  // A rule that cannot be read is described by its id alone (see events.ts): EC2 accepted it as it is.
+  return expand(
+    direction,
+    {
+      protocol: request.IpProtocol,
+      fromPort: request.FromPort,
+      toPort: request.ToPort,
+      peers: [{ peer, description: request.Description }],
+    },
+    'SecurityGroupRule',
+    PASCAL_CASE,
+  ).rules[0];
 }
 
 // ---- Towards the EC2 API ----
@@ -524,5 +659,5 @@ export function rulesFromApiPermissions(
 ): SgRule[] {
   const parsed = z.array(apiPermission).safeParse(permissions ?? []);
   if (!parsed.success) throw new InputError(`Invalid EC2 response: ${describeZodError(parsed.error, where)}`);
-  return uniqueRules(parsed.data.flatMap((parts) => expand(direction, parts)));
+  return readableRules(expandList(direction, parsed.data, where, PASCAL_CASE), 'EC2 response');
 }

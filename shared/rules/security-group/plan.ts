@@ -6,6 +6,7 @@
  * - a missing, conflicting or empty baseline is a {@link BaselineError}, never "revoke everything".
  */
 import type { Reason } from '../../core/model.ts';
+import { InputError } from '../../core/model.ts';
 import {
   type BaselineResolution,
   diffAgainstBaseline,
@@ -13,15 +14,17 @@ import {
   type RemediationMode,
   resolutionError,
 } from './baselines.ts';
-import { type Direction, type GroupState, ruleKey, type SgRule } from './permissions.ts';
+import { type Direction, describeUnreadable, type GroupState, ruleKey, type SgRule } from './permissions.ts';
 import type { PortsByTransport } from './ports.ts';
-import { opensBlockedPort, worldOpenReasons } from './world-open.ts';
+import { exposedPorts, type MaxOpenPrefix, worldOpenReasons } from './world-open.ts';
 
 export type BlockedPortsMode = RemediationMode | 'off';
-export type ChangeCause = 'extra' | 'missing' | 'blocked-port';
+export type ChangeCause = 'extra' | 'missing' | 'blocked-port' | 'broad-port';
 
 export interface BlockedPortsPolicy {
   blocked: PortsByTransport;
+  /** The rule's `maxOpenPrefixIpv4` / `maxOpenPrefixIpv6`: the responder closes what the rule flags. */
+  maxOpenPrefix?: MaxOpenPrefix | undefined;
   mode: BlockedPortsMode;
 }
 
@@ -53,6 +56,12 @@ export function planRemediation(
 ): RemediationPlan {
   const problem = resolutionError(group.groupId, resolution);
   if (problem !== undefined) throw problem;
+  // Fail closed: a rule that cannot be read might be any rule, so nothing is revoked or authorized around it.
+  if (group.unreadable !== undefined && group.unreadable.length > 0) {
+    throw new InputError(
+      `${group.groupId}: not changed, rules that cannot be read: ${group.unreadable.map(describeUnreadable).join('; ')}`,
+    );
+  }
   const baseline = resolution.kind === 'matched' ? resolution.baseline : undefined;
   const changes = new Map<string, PlannedChange>();
   const add = (action: PlannedChange['action'], rule: SgRule, cause: ChangeCause, enforce: boolean) => {
@@ -60,7 +69,7 @@ export function planRemediation(
     const existing = changes.get(key);
     if (existing === undefined) changes.set(key, { action, rule, causes: [cause], enforce });
     else {
-      existing.causes.push(cause);
+      if (!existing.causes.includes(cause)) existing.causes.push(cause);
       existing.enforce ||= enforce;
     }
   };
@@ -74,11 +83,13 @@ export function planRemediation(
   }
   if (policy.mode !== 'off') {
     const protectedKeys = new Set((baseline?.ingress ?? []).map(ruleKey));
-    const closing = group.ingress.filter(
-      (rule) => opensBlockedPort(rule, policy.blocked) && !protectedKeys.has(ruleKey(rule)),
-    );
-    for (const rule of closing) add('revoke', rule, 'blocked-port', policy.mode === 'enforce');
-    reasons.unshift(...worldOpenReasons(closing, { blocked: policy.blocked }));
+    const isProtected = (rule: SgRule) => protectedKeys.has(ruleKey(rule));
+    const ports = { blocked: policy.blocked, maxOpenPrefix: policy.maxOpenPrefix };
+    for (const exposed of exposedPorts(group.ingress, ports, isProtected)) {
+      const cause = exposed.exposure === 'world' ? 'blocked-port' : 'broad-port';
+      for (const rule of exposed.rules) add('revoke', rule, cause, policy.mode === 'enforce');
+    }
+    reasons.unshift(...worldOpenReasons(group.ingress, ports, isProtected));
   }
   return {
     groupId: group.groupId,

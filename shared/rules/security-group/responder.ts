@@ -151,6 +151,7 @@ function causeText(cause: ChangeCause, plan: RemediationPlan): string {
   const baseline = plan.baseline?.name ?? '?';
   if (cause === 'extra') return `not in baseline ${baseline}`;
   if (cause === 'missing') return `missing from baseline ${baseline}`;
+  if (cause === 'broad-port') return 'opens a blocked port to a range broader than maxOpenPrefixIpv4/Ipv6';
   return 'opens a blocked port to the world';
 }
 

@@ -10,14 +10,20 @@ import {
   parseSecurityGroupParameters,
   type SecurityGroupParams,
 } from './parameters.ts';
-import { type GroupState, groupStateFromConfiguration } from './permissions.ts';
+import { describeUnreadable, type GroupState, groupStateFromConfiguration } from './permissions.ts';
 import { worldOpenReasons } from './world-open.ts';
 
 export const SECURITY_GROUP_RESOURCE_TYPE = 'AWS::EC2::SecurityGroup';
 
 /** The verdict on one group's state: the pure core shared by the Config rule, the CLI and the responder. */
 export function judgeSecurityGroup(group: GroupState, params: SecurityGroupParams): Verdict {
-  const reasons: Reason[] = worldOpenReasons(group.ingress, params);
+  // Fail closed: a rule that cannot be read may open anything, so the group is never COMPLIANT with one.
+  const reasons: Reason[] = (group.unreadable ?? []).map((unreadable) => ({
+    code: 'unreadable-rule',
+    message: `cannot judge ${describeUnreadable(unreadable)}`,
+    details: { direction: unreadable.direction, field: unreadable.field, value: unreadable.value },
+  }));
+  reasons.push(...worldOpenReasons(group.ingress, params));
   const resolution = resolveBaseline(group, params.baselines);
   const problem = resolutionError(group.groupId, resolution);
   if (problem !== undefined) {
