@@ -15,7 +15,6 @@ import {
   eventFunctions,
   type FunctionName,
   memberRoleName,
-  NOTIFIER_FUNCTION,
   RULE_DESCRIPTIONS,
 } from '../catalog.ts';
 import { AccessLogsBucket, AuditTrail } from '../constructs/audit-setup.ts';
@@ -131,7 +130,6 @@ export class OrganizationStack extends Stack {
       const fn = eventFunction(this, name, functionProps);
       this.allowAssume(fn, memberRole, organizationId);
       fn.function.addEnvironment('PLUMBLINE_EXECUTION_ROLE_NAME', memberRole);
-      if (name !== NOTIFIER_FUNCTION) fn.function.addEnvironment('PLUMBLINE_SELF_ROLE_NAMES', memberRole);
       eventTrigger(this, name, fn, {
         description: " for events forwarded from the organisation's accounts",
         eventBus: this.bus,

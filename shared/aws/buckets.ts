@@ -14,17 +14,17 @@ import { S3ControlClient } from '@aws-sdk/client-s3-control';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
-import * as z from 'zod';
 import {
   actorOf,
   type CloudTrailEvent,
   eventAccount,
+  functionRoleArnsFromEnv,
   isOwnCall,
   parseCloudTrailEvent,
   type SelfIdentity,
-  selfIdentityFromEnv,
 } from '../core/cloudtrail.ts';
-import { describeZodError, InputError, type PublicAccessBlockFlags } from '../core/model.ts';
+import { type Environment, executionRoleNameFromEnv, topicArnFromEnv } from '../core/environment.ts';
+import { InputError, type PublicAccessBlockFlags } from '../core/model.ts';
 import type { Notice } from '../core/notification.ts';
 import type { SuiteConfig } from '../core/suite-config.ts';
 import { logger } from '../lambda/logger.ts';
@@ -173,25 +173,13 @@ export interface ResponderEnvironment {
   executionRoleName?: string | undefined;
 }
 
-const environmentSchema = z.object({
-  PLUMBLINE_TOPIC_ARN: z
-    .string({ error: 'is required' })
-    .regex(/^arn:aws[\w-]*:sns:[a-z0-9-]+:\d{12}:[\w.-]+$/, 'must be an SNS topic ARN'),
-  PLUMBLINE_EXECUTION_ROLE_NAME: z
-    .string()
-    .regex(/^[\w+=,.@-]{1,64}$/, 'must be an IAM role name')
-    .optional()
-    .or(z.literal('').transform(() => undefined)),
-});
-
 /** Reads and validates the responder's environment; an InputError names the variable and the problem. */
-export function responderEnvironment(env: NodeJS.ProcessEnv = process.env): ResponderEnvironment {
-  const parsed = environmentSchema.safeParse(env);
-  if (!parsed.success) throw new InputError(`Invalid environment: ${describeZodError(parsed.error)}`);
+export function responderEnvironment(env: Environment = process.env): ResponderEnvironment {
+  const executionRoleName = executionRoleNameFromEnv(env);
   return {
-    topicArn: parsed.data.PLUMBLINE_TOPIC_ARN,
-    self: selfIdentityFromEnv(env),
-    executionRoleName: parsed.data.PLUMBLINE_EXECUTION_ROLE_NAME,
+    topicArn: topicArnFromEnv(env),
+    self: { roleArns: functionRoleArnsFromEnv(env), executionRoleName },
+    executionRoleName,
   };
 }
 
@@ -421,7 +409,7 @@ function skipReason(event: CloudTrailEvent, self: SelfIdentity): string | undefi
     );
   }
   if (detail.errorCode !== undefined) return `the call failed (${detail.errorCode}) and changed nothing`;
-  if (isOwnCall(detail, self)) return 'made by this responder';
+  if (isOwnCall(event, self)) return 'made by this responder';
   return undefined;
 }
 

@@ -183,7 +183,7 @@ describe('account mode, default settings', () => {
       expect(variablesOf(name)).toEqual({
         ...base(name),
         PLUMBLINE_TOPIC_ARN: topicRef(),
-        PLUMBLINE_SELF_ROLE_ARNS: arnOf(roleOf(name)),
+        PLUMBLINE_FUNCTION_ROLE_ARN: arnOf(roleOf(name)),
       });
     }
     expect(variablesOf('compliance-notifier')).toEqual({
