@@ -255,7 +255,11 @@ describe('account mode, default settings', () => {
         Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::*']] },
         Condition: { StringEquals: { 'aws:ResourceAccount': { Ref: 'AWS::AccountId' } } },
       },
-      { Effect: 'Allow', Action: 's3:GetAccountPublicAccessBlock', Resource: '*' },
+      {
+        Effect: 'Allow',
+        Action: ['s3:GetAccountPublicAccessBlock', 's3:ListAllMyBuckets'],
+        Resource: '*',
+      },
       ...publishStatements(),
     ]);
   });
@@ -346,6 +350,10 @@ describe('account mode, default settings', () => {
           'PutBucketPublicAccessBlock',
           'DeleteBucketPublicAccessBlock',
           'CreateBucket',
+          'PutBucketOwnershipControls',
+          'DeleteBucketOwnershipControls',
+          'PutAccountPublicAccessBlock',
+          'DeleteAccountPublicAccessBlock',
         ],
         errorCode: [{ exists: false }],
       },

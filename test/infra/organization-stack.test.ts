@@ -509,6 +509,7 @@ describe('organisation mode: the member template', () => {
       's3:GetBucketOwnershipControls',
       's3:PutBucketPublicAccessBlock',
       's3:GetAccountPublicAccessBlock',
+      's3:ListAllMyBuckets',
     ]);
     expect(actions('PlumblineExecutionRole-compliance-notifier')).toEqual([
       'cloudtrail:LookupEvents',
