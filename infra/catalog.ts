@@ -193,9 +193,11 @@ function actionsFor(inventory: InventoryStrategy): Record<FunctionName, ActionGr
           "the responder acts on whichever bucket CloudTrail reports; aws:ResourceAccount limits it to this account's buckets",
       },
       {
-        actions: ['s3:GetAccountPublicAccessBlock'],
+        // ListAllMyBuckets: an account-level Block Public Access change re-checks every bucket of the account.
+        actions: ['s3:GetAccountPublicAccessBlock', 's3:ListAllMyBuckets'],
         resources: ['*'],
-        wildcardReason: 's3:GetAccountPublicAccessBlock is an account-level action with no resource type',
+        wildcardReason:
+          's3:GetAccountPublicAccessBlock and s3:ListAllMyBuckets are account-level actions with no resource type',
       },
     ],
     'compliance-notifier': [

@@ -62,7 +62,7 @@ export function functionEnvironment(
     POWERTOOLS_LOG_LEVEL: 'SILENT',
     PLUMBLINE_CONFIG_FILE: configFile,
     PLUMBLINE_TOPIC_ARN: BENCH_TOPIC_ARN,
-    PLUMBLINE_SELF_ROLE_NAMES: 'plumbline-sg-drift-revert,plumbline-public-bucket-remediate',
+    PLUMBLINE_FUNCTION_ROLE_ARN: `arn:aws:iam::${BENCH_ACCOUNT}:role/plumbline/${functionName}/plumbline-${functionName}`,
   };
 }
 

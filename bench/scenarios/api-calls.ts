@@ -31,12 +31,15 @@ import {
   GetBucketOwnershipControlsCommand,
   GetBucketPolicyCommand,
   GetPublicAccessBlockCommand as GetBucketPublicAccessBlockCommand,
+  type Grant,
+  ListBucketsCommand,
 } from '@aws-sdk/client-s3';
 import { GetPublicAccessBlockCommand as GetAccountPublicAccessBlockCommand } from '@aws-sdk/client-s3-control';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { changeEvent, oversizedEvent, periodicEvent } from '../../test/fixtures/config/events.ts';
 import { lookupAroundDetection } from '../../test/fixtures/notifier/cloudtrail.ts';
 import { complianceEvent } from '../../test/fixtures/notifier/events.ts';
+import { deleteAccountPublicAccessBlock } from '../../test/fixtures/public-bucket/cloudtrail.ts';
 import { type AwsMocks, countCalls, resetAwsMocks } from '../lib/aws-mocks.ts';
 import type { FunctionTarget } from '../lib/discover.ts';
 import { BENCH_OUT, ROOT } from '../lib/discover.ts';
@@ -93,9 +96,13 @@ function loadHandler(target: FunctionTarget): Promise<Handler> {
   return handler;
 }
 
-/** The baseline of groups tagged `plumbline:baseline=web` (only the drift-restore scenario's group is). */
+/** The drift-restore scenario's group: listed by id, since only an id-bound group gets rules restored. */
+const RESTORE_GROUP_ID = 'sg-0b1b2b3b4b5b6b7b8';
+
+/** The baseline of the drift-restore scenario's group, bound by its id (a tag never restores rules). */
 const WEB_BASELINE = {
   mode: 'enforce',
+  match: { groupIds: [RESTORE_GROUP_ID] },
   ingress: [{ protocol: 'tcp', fromPort: 443, cidr: '0.0.0.0/0', description: 'HTTPS' }],
   egress: [{ protocol: -1, cidr: '0.0.0.0/0' }],
 };
@@ -295,11 +302,12 @@ const permission = (port: number, cidr: string) => ({
 function driftedGroup(
   ingress = [permission(22, '0.0.0.0/0'), permission(443, '10.0.0.0/8')],
   tags: Record<string, string> = { Name: 'web-prod' },
+  groupId = GROUP_ID,
 ) {
   return {
     SecurityGroups: [
       {
-        GroupId: GROUP_ID,
+        GroupId: groupId,
         GroupName: 'web-prod',
         Description: 'web servers',
         OwnerId: BENCH_ACCOUNT,
@@ -326,13 +334,37 @@ function driftedGroup(
  * from 10.0.0.0/8).
  */
 function baselineDriftedGroup() {
-  return driftedGroup([permission(22, '0.0.0.0/0'), permission(8080, '10.0.0.0/8')], {
-    Name: 'web-prod',
-    'plumbline:baseline': 'web',
-  });
+  return driftedGroup(
+    [permission(22, '0.0.0.0/0'), permission(8080, '10.0.0.0/8')],
+    { Name: 'web-prod', 'plumbline:baseline': 'web' },
+    RESTORE_GROUP_ID,
+  );
 }
 
 const OWNER_ID = 'eadb5178bbc89e74466498016ffb01b950e758026c6d44296c35646518db9217';
+/**
+ * The reads besides the ACL: no bucket policy, no Block Public Access (bucket or account), no ownership
+ * controls (so ACLs are in force); and SNS.
+ */
+function noPolicyNoBlockNoControls(mocks: AwsMocks): void {
+  mocks.s3.on(GetBucketPolicyCommand).rejects(notFound('NoSuchBucketPolicy'));
+  mocks.s3.on(GetBucketPublicAccessBlockCommand).rejects(notFound('NoSuchPublicAccessBlockConfiguration'));
+  mocks.s3.on(GetBucketOwnershipControlsCommand).rejects(notFound('OwnershipControlsNotFoundError'));
+  mocks.s3control
+    .on(GetAccountPublicAccessBlockCommand)
+    .rejects(notFound('NoSuchPublicAccessBlockConfiguration'));
+  mocks.sns.on(PublishCommand).resolves({ MessageId: 'bench-message' });
+}
+
+/** The account-level scenario: buckets in the account (two ListBuckets pages), one in a hundred public. */
+export const ACCOUNT_BUCKETS = 1200;
+const accountBucketName = (index: number) =>
+  `bench-${String(index).padStart(4, '0')}${index % 100 === 0 ? '-public' : ''}`;
+const ownerGrant: Grant = { Grantee: { Type: 'CanonicalUser', ID: OWNER_ID }, Permission: 'FULL_CONTROL' };
+const allUsersRead: Grant = {
+  Grantee: { Type: 'Group', URI: 'http://acs.amazonaws.com/groups/global/AllUsers' },
+  Permission: 'READ',
+};
 const notFound = (name: string) => Object.assign(new Error(`${name} (bench)`), { name });
 
 const EVENT_SCENARIOS: Record<string, (target: FunctionTarget) => CallScenario[]> = {
@@ -356,7 +388,12 @@ const EVENT_SCENARIOS: Record<string, (target: FunctionTarget) => CallScenario[]
         'RevokeSecurityGroupIngress removed baseline tcp 443 from a group with two extra rules: read, revoke both, restore, notify',
       resources: 1,
       budget: 'driftRevert.restore',
-      event: () => fixture('revoke-security-group-ingress.json', join('security-group', 'events')),
+      event: () =>
+        JSON.parse(
+          JSON.stringify(
+            fixture('revoke-security-group-ingress.json', join('security-group', 'events')),
+          ).replaceAll(GROUP_ID, RESTORE_GROUP_ID),
+        ) as Record<string, unknown>,
       arrange: (mocks) => {
         mocks.ec2.on(DescribeSecurityGroupsCommand).resolves(baselineDriftedGroup());
         mocks.ec2.on(RevokeSecurityGroupIngressCommand).resolves({ Return: true });
@@ -375,23 +412,31 @@ const EVENT_SCENARIOS: Record<string, (target: FunctionTarget) => CallScenario[]
       arrange: (mocks) => {
         mocks.s3.on(GetBucketAclCommand).resolves({
           Owner: { ID: OWNER_ID },
-          Grants: [
-            { Grantee: { Type: 'CanonicalUser', ID: OWNER_ID }, Permission: 'FULL_CONTROL' },
-            {
-              Grantee: { Type: 'Group', URI: 'http://acs.amazonaws.com/groups/global/AllUsers' },
-              Permission: 'READ',
-            },
-          ],
+          Grants: [ownerGrant, allUsersRead],
         });
-        mocks.s3.on(GetBucketPolicyCommand).rejects(notFound('NoSuchBucketPolicy'));
+        noPolicyNoBlockNoControls(mocks);
+      },
+    }),
+    scenario(target, {
+      name: 'bucket-remediate-account',
+      description: `DeleteAccountPublicAccessBlock: list ${ACCOUNT_BUCKETS} buckets in pages, read each, block and notify the public ones`,
+      resources: ACCOUNT_BUCKETS,
+      budget: 'bucketRemediate.account',
+      event: () => deleteAccountPublicAccessBlock(),
+      arrange: (mocks) => {
+        const names = Array.from({ length: ACCOUNT_BUCKETS }, (_, index) => accountBucketName(index));
+        const page = (from: number, to: number) =>
+          names.slice(from, to).map((Name) => ({ Name, BucketRegion: BENCH_REGION }));
         mocks.s3
-          .on(GetBucketPublicAccessBlockCommand)
-          .rejects(notFound('NoSuchPublicAccessBlockConfiguration'));
-        mocks.s3.on(GetBucketOwnershipControlsCommand).rejects(notFound('OwnershipControlsNotFoundError'));
-        mocks.s3control
-          .on(GetAccountPublicAccessBlockCommand)
-          .rejects(notFound('NoSuchPublicAccessBlockConfiguration'));
-        mocks.sns.on(PublishCommand).resolves({ MessageId: 'bench-message' });
+          .on(ListBucketsCommand)
+          .resolves({ Buckets: page(0, 1000), ContinuationToken: 'bench-page-2' })
+          .on(ListBucketsCommand, { ContinuationToken: 'bench-page-2' })
+          .resolves({ Buckets: page(1000, ACCOUNT_BUCKETS) });
+        mocks.s3.on(GetBucketAclCommand).callsFake((input: { Bucket: string }) => ({
+          Owner: { ID: OWNER_ID },
+          Grants: input.Bucket.endsWith('-public') ? [ownerGrant, allUsersRead] : [ownerGrant],
+        }));
+        noPolicyNoBlockNoControls(mocks);
       },
     }),
   ],

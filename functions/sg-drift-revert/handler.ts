@@ -1,7 +1,7 @@
 /**
  * sg-drift-revert: EventBridge `AWS API Call via CloudTrail` (security-group calls on ec2.amazonaws.com) →
  * the group's baseline and the blocked-ports policy → revoke/authorize → SNS.
- * Environment: PLUMBLINE_TOPIC_ARN (required), PLUMBLINE_SELF_ROLE_ARNS, PLUMBLINE_SELF_ROLE_NAMES,
+ * Environment: PLUMBLINE_TOPIC_ARN (required), PLUMBLINE_FUNCTION_ROLE_ARN,
  * PLUMBLINE_EXECUTION_ROLE_NAME (organisation mode).
  */
 import { EC2Client } from '@aws-sdk/client-ec2';

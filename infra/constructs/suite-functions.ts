@@ -81,7 +81,7 @@ export function eventFunction(
   fn.grantActions(functionActions(name, props.settings.inventory));
   fn.allowPublish(props.topic);
   fn.function.addEnvironment('PLUMBLINE_TOPIC_ARN', props.topic.topicArn);
-  if (responder) fn.function.addEnvironment('PLUMBLINE_SELF_ROLE_ARNS', fn.role.roleArn);
+  if (responder) fn.function.addEnvironment('PLUMBLINE_FUNCTION_ROLE_ARN', fn.role.roleArn);
   else fn.function.addEnvironment('PLUMBLINE_RULE_PREFIX', RULE_PREFIX);
   return fn;
 }

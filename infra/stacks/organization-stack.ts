@@ -16,7 +16,6 @@ import {
   type FunctionName,
   functionRoleName,
   memberRoleName,
-  NOTIFIER_FUNCTION,
   RULE_DESCRIPTIONS,
 } from '../catalog.ts';
 import { AccessLogsBucket, AuditTrail } from '../constructs/audit-setup.ts';
@@ -157,7 +156,6 @@ export class OrganizationStack extends Stack {
       const fn = eventFunction(this, name, functionProps);
       this.allowAssume(fn, memberRole, organizationId);
       fn.function.addEnvironment('PLUMBLINE_EXECUTION_ROLE_NAME', memberRole);
-      if (name !== NOTIFIER_FUNCTION) fn.function.addEnvironment('PLUMBLINE_SELF_ROLE_NAMES', memberRole);
       eventTrigger(this, name, fn, {
         description: " for events forwarded from the organisation's accounts",
         eventBus: this.bus,

@@ -1,5 +1,6 @@
 import { AssumeRoleCommand, type AssumeRoleCommandOutput, type STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import { partitionOfRegion } from '../core/cloudtrail.ts';
 
 const REFRESH_MARGIN_MS = 5 * 60_000;
 
@@ -9,8 +10,7 @@ export function roleArn(
   roleName: string,
   region = process.env.AWS_REGION ?? 'us-east-1',
 ): string {
-  const partition = region.startsWith('cn-') ? 'aws-cn' : region.startsWith('us-gov-') ? 'aws-us-gov' : 'aws';
-  return `arn:${partition}:iam::${accountId}:role/${roleName}`;
+  return `arn:${partitionOfRegion(region)}:iam::${accountId}:role/${roleName}`;
 }
 
 /**

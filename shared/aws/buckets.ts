@@ -7,6 +7,8 @@ import {
   GetBucketOwnershipControlsCommand,
   GetBucketPolicyCommand,
   GetPublicAccessBlockCommand,
+  ListBucketsCommand,
+  type ListBucketsCommandOutput,
   PutPublicAccessBlockCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
@@ -14,17 +16,17 @@ import { S3ControlClient } from '@aws-sdk/client-s3-control';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
-import * as z from 'zod';
 import {
   actorOf,
   type CloudTrailEvent,
   eventAccount,
+  functionRoleArnsFromEnv,
   isOwnCall,
   parseCloudTrailEvent,
   type SelfIdentity,
-  selfIdentityFromEnv,
 } from '../core/cloudtrail.ts';
-import { describeZodError, InputError, type PublicAccessBlockFlags } from '../core/model.ts';
+import { type Environment, executionRoleNameFromEnv, topicArnFromEnv } from '../core/environment.ts';
+import { InputError, type PublicAccessBlockFlags } from '../core/model.ts';
 import type { Notice } from '../core/notification.ts';
 import type { SuiteConfig } from '../core/suite-config.ts';
 import { logger } from '../lambda/logger.ts';
@@ -45,9 +47,14 @@ import {
   type ResponderSettings,
 } from '../rules/public-bucket/parameters.ts';
 import {
+  type AccountEvent,
+  accountAllowsPublicBuckets,
   CANNOT_MAKE_PUBLIC,
+  describeAccountRequest,
+  isAccountEvent,
   isHandledEvent,
   parseBucketRequest,
+  type RemediationNoticeInput,
   type RemediationOutcome,
   remediationNotice,
   S3_EVENT_SOURCE,
@@ -166,6 +173,40 @@ export async function blockBucketPublicAccess(
   }
 }
 
+/** `ListBuckets` page size: the API's maximum (S3 API Reference, "ListBuckets": MaxBuckets 1-10000). */
+export const LIST_BUCKETS_PAGE_SIZE = 1000;
+
+export interface ListedBucket {
+  name: string;
+  /** The bucket's region, when ListBuckets gives it. */
+  region?: string | undefined;
+}
+
+/** Every bucket of the account, page by page (`MaxBuckets`, `ContinuationToken`). */
+export async function* listBuckets(s3: S3Client): AsyncGenerator<ListedBucket[]> {
+  let token: string | undefined;
+  do {
+    let response: ListBucketsCommandOutput;
+    try {
+      response = await s3.send(
+        new ListBucketsCommand({
+          MaxBuckets: LIST_BUCKETS_PAGE_SIZE,
+          ...(token !== undefined ? { ContinuationToken: token } : {}),
+        }),
+      );
+    } catch (error) {
+      throw new Error(`S3 ListBuckets failed: ${describeError(error)}`, { cause: error });
+    }
+    yield (response.Buckets ?? []).flatMap((bucket) =>
+      bucket.Name ? [{ name: bucket.Name, region: bucket.BucketRegion }] : [],
+    );
+    token = response.ContinuationToken || undefined;
+  } while (token !== undefined);
+}
+
+/** How many buckets an account-level event checks at once. */
+const BUCKET_CONCURRENCY = 8;
+
 export interface ResponderEnvironment {
   topicArn: string;
   self: SelfIdentity;
@@ -173,25 +214,13 @@ export interface ResponderEnvironment {
   executionRoleName?: string | undefined;
 }
 
-const environmentSchema = z.object({
-  PLUMBLINE_TOPIC_ARN: z
-    .string({ error: 'is required' })
-    .regex(/^arn:aws[\w-]*:sns:[a-z0-9-]+:\d{12}:[\w.-]+$/, 'must be an SNS topic ARN'),
-  PLUMBLINE_EXECUTION_ROLE_NAME: z
-    .string()
-    .regex(/^[\w+=,.@-]{1,64}$/, 'must be an IAM role name')
-    .optional()
-    .or(z.literal('').transform(() => undefined)),
-});
-
 /** Reads and validates the responder's environment; an InputError names the variable and the problem. */
-export function responderEnvironment(env: NodeJS.ProcessEnv = process.env): ResponderEnvironment {
-  const parsed = environmentSchema.safeParse(env);
-  if (!parsed.success) throw new InputError(`Invalid environment: ${describeZodError(parsed.error)}`);
+export function responderEnvironment(env: Environment = process.env): ResponderEnvironment {
+  const executionRoleName = executionRoleNameFromEnv(env);
   return {
-    topicArn: parsed.data.PLUMBLINE_TOPIC_ARN,
-    self: selfIdentityFromEnv(env),
-    executionRoleName: parsed.data.PLUMBLINE_EXECUTION_ROLE_NAME,
+    topicArn: topicArnFromEnv(env),
+    self: { roleArns: functionRoleArnsFromEnv(env), executionRoleName },
+    executionRoleName,
   };
 }
 
@@ -207,14 +236,27 @@ export function responderConfiguration(suite: SuiteConfig): ResponderConfigurati
   return { params: parsePublicBucketParameters(raw), settings: parseResponderSettings(suite.settings) };
 }
 
-export type ResponderResult =
-  | { status: 'skipped'; reason: string; bucket?: string }
+/** What became of one bucket. */
+export type BucketResult =
   | { status: 'not-public' | 'excluded' | 'gone'; bucket: string }
   | {
-      status: 'blocked' | 'reported' | 'undetermined' | 'redelivered';
+      status: 'blocked' | 'reported' | 'undetermined' | 'redelivered' | 'failed';
       bucket: string;
       findings: string[];
       messageId?: string | undefined;
+    };
+
+export type ResponderResult =
+  | { status: 'skipped'; reason: string; bucket?: string }
+  | BucketResult
+  | {
+      /** An account-level Block Public Access change: every bucket of the account, checked again. */
+      status: 'account-checked';
+      account: string;
+      /** Buckets listed, excluded ones included. */
+      listed: number;
+      /** The buckets that were not left as they were or could not be judged (blocked, reported, failed…). */
+      buckets: BucketResult[];
     };
 
 export interface BucketClients {
@@ -234,10 +276,21 @@ export interface PublicBucketResponderOptions {
 /** How many unsent notices a warm function keeps for retries (the oldest goes first). */
 const MAX_UNSENT = 100;
 
+type NoticeBase = Pick<RemediationNoticeInput, 'bucket' | 'accountId' | 'region' | 'actor' | 'request'>;
+
+/** One bucket to judge and, in enforce mode, to block: `key` names its notice for a retry of the event. */
+interface BucketJob {
+  key: string;
+  clients: BucketClients;
+  notice: NoticeBase;
+  eventName: string;
+}
+
 /**
  * The `public-bucket-remediate` responder: CloudTrail S3 event → current bucket state → analyser → (enforce)
  * bucket Block Public Access → SNS. Skips failed calls and its own; leaves excluded buckets untouched;
- * writes only when the bucket is public, so a bucket already blocked costs no write. Failures notify
+ * writes only when the bucket is public, so a bucket already blocked costs no write. An account-level Block
+ * Public Access change checks every bucket of the account the same way, page by page. Failures notify
  * `failed` where possible, then throw so that EventBridge retries and the dead-letter queue keeps the event.
  */
 export function createPublicBucketResponder(options: PublicBucketResponderOptions) {
@@ -278,31 +331,183 @@ export function createPublicBucketResponder(options: PublicBucketResponderOption
    * already applied is also kept for EventBridge's retry of the event, which would otherwise find the
    * bucket blocked and have nothing to say.
    */
-  async function send(eventId: string, notice: Notice): Promise<string | undefined> {
+  async function send(key: string, notice: Notice): Promise<string | undefined> {
     const topicArn = (environment as ResponderEnvironment).topicArn;
     try {
       const messageId = await publishNotice(options.sns, topicArn, notice);
-      unsent.delete(eventId);
+      unsent.delete(key);
       return messageId;
     } catch (error) {
       if (notice.outcome === 'applied') {
         if (unsent.size >= MAX_UNSENT) unsent.delete(unsent.keys().next().value as string);
-        unsent.set(eventId, notice);
+        unsent.set(key, notice);
       }
-      logger.error('notification not sent', {
-        eventId,
-        notice: JSON.stringify(notice),
-        error: error as Error,
-      });
+      logger.error('notification not sent', { key, notice: JSON.stringify(notice), error: error as Error });
       throw error;
     }
+  }
+
+  /** Notifies `failed` (best effort: `send` logs a notice it cannot publish), then rethrows for the retry. */
+  async function fail(
+    job: Pick<BucketJob, 'key' | 'notice'>,
+    outcome: RemediationOutcome,
+    error: unknown,
+    findings: readonly Exposure[] = [],
+  ): Promise<never> {
+    await send(job.key, remediationNotice({ ...job.notice, findings, outcome, when: now() })).catch(() => {});
+    throw error;
+  }
+
+  /** Judges one bucket from its current state and, when public, blocks it (enforce) or reports it. */
+  async function remediate(
+    job: BucketJob,
+    state: BucketState,
+    accountBlock: PublicAccessBlockFlags | null,
+  ): Promise<BucketResult> {
+    const { params, settings } = configuration as ResponderConfiguration;
+    const { bucket } = job.notice;
+    const analysis = analyseBucket(state, accountBlock);
+    const findings = countedExposures(analysis, params);
+    const summary = findings.map((finding) => finding.cause);
+    const { problems } = analysis;
+    if (findings.length === 0 && problems.length > 0) {
+      // Nothing proven public, but part of the state is unreadable: say so rather than stay silent.
+      const outcome: RemediationOutcome = { kind: 'unreadable', error: problems.join('; ') };
+      const notice = remediationNotice({ ...job.notice, findings, problems, outcome, when: now() });
+      const messageId = await send(job.key, notice);
+      return { status: 'undetermined', bucket, findings: problems, messageId };
+    }
+    if (findings.length === 0) {
+      logger.info('bucket not public', {
+        bucket,
+        eventName: job.eventName,
+        exposures: analysis.exposures.length,
+      });
+      return { status: 'not-public', bucket };
+    }
+    const before = state.publicAccessBlock;
+    if (settings.mode === 'report') {
+      const outcome: RemediationOutcome = { kind: 'planned', before };
+      const notice = remediationNotice({ ...job.notice, findings, problems, outcome, when: now() });
+      const messageId = await send(job.key, notice);
+      logger.info('public bucket reported', { bucket, findings: summary, messageId });
+      return { status: 'reported', bucket, findings: summary, messageId };
+    }
+    try {
+      await blockBucketPublicAccess(job.clients.s3, bucket, job.notice.accountId);
+    } catch (error) {
+      return fail(job, { kind: 'failed', error: messageOf(error) }, error, findings);
+    }
+    const outcome: RemediationOutcome = { kind: 'applied', before };
+    const notice = remediationNotice({ ...job.notice, findings, problems, outcome, when: now() });
+    const messageId = await send(job.key, notice);
+    logger.info('public bucket blocked', { bucket, findings: summary, messageId });
+    return { status: 'blocked', bucket, findings: summary, messageId };
+  }
+
+  /** Reads the bucket afresh, then {@link remediate}; a bucket that is gone is no error. */
+  async function checkBucket(
+    job: BucketJob,
+    accountBlock: PublicAccessBlockFlags | null,
+  ): Promise<BucketResult> {
+    const pending = unsent.get(job.key);
+    if (pending !== undefined) {
+      const messageId = await send(job.key, pending);
+      return { status: 'redelivered', bucket: job.notice.bucket, findings: [], messageId };
+    }
+    let state: BucketState;
+    try {
+      state = await readBucketState(job.clients.s3, job.notice.bucket, job.notice.accountId);
+    } catch (error) {
+      if (error instanceof BucketGoneError) {
+        logger.info('bucket gone', { bucket: job.notice.bucket, reason: error.message });
+        return { status: 'gone', bucket: job.notice.bucket };
+      }
+      return fail(job, { kind: 'unreadable', error: messageOf(error) }, error);
+    }
+    return remediate(job, state, accountBlock);
+  }
+
+  /**
+   * An account-level Block Public Access change: every bucket of the account, page by page, with the same
+   * exclusions and the same judgement as for one bucket; one notice a public bucket. A bucket that fails
+   * does not stop the others; the event is failed (and retried) at the end.
+   */
+  async function checkAccount(
+    event: CloudTrailEvent,
+    eventId: string,
+    eventName: AccountEvent,
+    ownAccount: string | undefined,
+  ): Promise<ResponderResult> {
+    const { detail } = event;
+    const { params } = configuration as ResponderConfiguration;
+    const request = describeAccountRequest(eventName, detail.requestParameters);
+    const account = eventAccount(event);
+    const region = detail.awsRegion;
+    const clients = bucketClients(account, region, ownAccount);
+    const accountBlock = await loadAccountPublicAccessBlock(clients.s3control, account);
+    if (!accountAllowsPublicBuckets(accountBlock)) {
+      return {
+        status: 'skipped',
+        reason: `account ${account} ignores public ACLs and restricts public policies: no bucket can be public`,
+      };
+    }
+    const results: BucketResult[] = [];
+    const errors: string[] = [];
+    let listed = 0;
+    for await (const page of listBuckets(clients.s3)) {
+      listed += page.length;
+      const jobs = page
+        .filter((bucket) => {
+          if (!isExcluded(bucket.name, params)) return true;
+          results.push({ status: 'excluded', bucket: bucket.name });
+          return false;
+        })
+        .map(
+          (bucket): BucketJob => ({
+            key: `${eventId}|${bucket.name}`,
+            clients,
+            eventName,
+            notice: {
+              bucket: bucket.name,
+              accountId: account,
+              region: bucket.region ?? region,
+              actor: actorOf(detail),
+              request,
+            },
+          }),
+        );
+      for (let start = 0; start < jobs.length; start += BUCKET_CONCURRENCY) {
+        const batch = jobs.slice(start, start + BUCKET_CONCURRENCY);
+        const settled = await Promise.allSettled(batch.map((job) => checkBucket(job, accountBlock)));
+        settled.forEach((outcome, index) => {
+          const bucket = (batch[index] as BucketJob).notice.bucket;
+          if (outcome.status === 'fulfilled') results.push(outcome.value);
+          else {
+            errors.push(`${bucket}: ${messageOf(outcome.reason)}`);
+            results.push({ status: 'failed', bucket, findings: [messageOf(outcome.reason)] });
+          }
+        });
+      }
+    }
+    const acted = results.filter((result) => result.status !== 'not-public' && result.status !== 'gone');
+    logger.info('account checked', {
+      account,
+      eventName,
+      listed,
+      acted: acted.map((result) => result.bucket),
+    });
+    if (errors.length > 0) {
+      throw new Error(`${RESPONDER_NAME}: ${eventName} in account ${account}: ${errors.join('; ')}`);
+    }
+    return { status: 'account-checked', account, listed, buckets: acted };
   }
 
   return async (input: unknown, context?: { invokedFunctionArn?: string }): Promise<ResponderResult> => {
     // Read on the first invocation rather than at import, so a bundle loads without its environment.
     environment ??= readEnvironment();
     configuration ??= responderConfiguration(readSuite());
-    const { params, settings } = configuration;
+    const { params } = configuration;
     const event = parseCloudTrailEvent(input);
     const { detail } = event;
     const eventId = event.id ?? detail.eventID ?? `${detail.eventName}@${detail.eventTime}`;
@@ -319,6 +524,8 @@ export function createPublicBucketResponder(options: PublicBucketResponderOption
     }
     const eventName = detail.eventName;
     if (!isHandledEvent(eventName)) return { status: 'skipped', reason: `${eventName} is not handled` };
+    const ownAccount = accountOfFunction(context?.invokedFunctionArn);
+    if (isAccountEvent(eventName)) return checkAccount(event, eventId, eventName, ownAccount);
     const request = parseBucketRequest(eventName, detail.requestParameters);
     const { bucket } = request;
     if (CANNOT_MAKE_PUBLIC.has(eventName)) {
@@ -331,29 +538,15 @@ export function createPublicBucketResponder(options: PublicBucketResponderOption
 
     const account = eventAccount(event);
     const region = detail.awsRegion;
-    const noticeBase = {
-      bucket,
-      accountId: account,
-      region,
-      actor: actorOf(detail),
-      request: request.description,
+    const target = {
+      key: eventId,
+      notice: { bucket, accountId: account, region, actor: actorOf(detail), request: request.description },
     };
-    /** Notifies `failed` (best effort: `send` logs a notice it cannot publish), then rethrows for the retry. */
-    const failed = async (
-      outcome: RemediationOutcome,
-      error: unknown,
-      findings: readonly Exposure[] = [],
-    ): Promise<never> => {
-      const notice = remediationNotice({ ...noticeBase, findings, outcome, when: now() });
-      await send(eventId, notice).catch(() => {});
-      throw error;
-    };
-
     let clients: BucketClients;
     let state: BucketState;
     let accountBlock: PublicAccessBlockFlags | null;
     try {
-      clients = bucketClients(account, region, accountOfFunction(context?.invokedFunctionArn));
+      clients = bucketClients(account, region, ownAccount);
       [state, accountBlock] = await Promise.all([
         readBucketState(clients.s3, bucket, account),
         loadAccountPublicAccessBlock(clients.s3control, account),
@@ -363,53 +556,9 @@ export function createPublicBucketResponder(options: PublicBucketResponderOption
         logger.info('bucket gone', { bucket, reason: error.message });
         return { status: 'gone', bucket };
       }
-      return failed({ kind: 'unreadable', error: messageOf(error) }, error);
+      return fail(target, { kind: 'unreadable', error: messageOf(error) }, error);
     }
-
-    const analysis = analyseBucket(state, accountBlock);
-    const findings = countedExposures(analysis, params);
-    const summary = findings.map((finding) => finding.cause);
-    const { problems } = analysis;
-    if (findings.length === 0 && problems.length > 0) {
-      // Nothing proven public, but part of the state is unreadable: say so rather than stay silent.
-      const outcome: RemediationOutcome = { kind: 'unreadable', error: problems.join('; ') };
-      const notice = remediationNotice({ ...noticeBase, findings, problems, outcome, when: now() });
-      const messageId = await send(eventId, notice);
-      return { status: 'undetermined', bucket, findings: problems, messageId };
-    }
-    if (findings.length === 0) {
-      logger.info('bucket not public', { bucket, eventName, exposures: analysis.exposures.length });
-      return { status: 'not-public', bucket };
-    }
-
-    const before = state.publicAccessBlock;
-    if (settings.mode === 'report') {
-      const notice = remediationNotice({
-        ...noticeBase,
-        findings,
-        problems,
-        outcome: { kind: 'planned', before },
-        when: now(),
-      });
-      const messageId = await send(eventId, notice);
-      logger.info('public bucket reported', { bucket, findings: summary, messageId });
-      return { status: 'reported', bucket, findings: summary, messageId };
-    }
-    try {
-      await blockBucketPublicAccess(clients.s3, bucket, account);
-    } catch (error) {
-      return failed({ kind: 'failed', error: messageOf(error) }, error, findings);
-    }
-    const notice = remediationNotice({
-      ...noticeBase,
-      findings,
-      problems,
-      outcome: { kind: 'applied', before },
-      when: now(),
-    });
-    const messageId = await send(eventId, notice);
-    logger.info('public bucket blocked', { bucket, findings: summary, messageId });
-    return { status: 'blocked', bucket, findings: summary, messageId };
+    return remediate({ ...target, clients, eventName }, state, accountBlock);
   };
 }
 
@@ -421,7 +570,7 @@ function skipReason(event: CloudTrailEvent, self: SelfIdentity): string | undefi
     );
   }
   if (detail.errorCode !== undefined) return `the call failed (${detail.errorCode}) and changed nothing`;
-  if (isOwnCall(detail, self)) return 'made by this responder';
+  if (isOwnCall(event, self)) return 'made by this responder';
   return undefined;
 }
 

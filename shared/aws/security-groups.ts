@@ -23,10 +23,10 @@ import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import {
   actorOf,
   eventAccount,
+  functionRoleArnsFromEnv,
   isOwnCall,
   parseCloudTrailEvent,
   type SelfIdentity,
-  selfIdentityFromEnv,
 } from '../core/cloudtrail.ts';
 import { InputError } from '../core/model.ts';
 import type { Outcome } from '../core/notification.ts';
@@ -57,7 +57,6 @@ import {
   describePlannedChange,
   driftRevertEnvironment,
   failureNotice,
-  mergeSelfIdentities,
   type NoticeInput,
   outcomeOf,
   parseDriftRevertSettings,
@@ -303,7 +302,7 @@ function accountOfFunction(functionArn: string | undefined): string | undefined 
  */
 export function createDriftRevert(options: DriftRevertOptions) {
   const readEnvironment = options.environment ?? (() => driftRevertEnvironment(process.env));
-  const readSelf = options.selfIdentity ?? (() => selfIdentityFromEnv(process.env));
+  const readSelf = options.selfIdentity ?? (() => ({ roleArns: functionRoleArnsFromEnv(process.env) }));
   const suiteConfig = options.suiteConfig ?? bundledSuiteConfig;
   const ownRegion = options.region ?? process.env.AWS_REGION ?? 'us-east-1';
   const now = options.now ?? (() => new Date());
@@ -358,9 +357,11 @@ export function createDriftRevert(options: DriftRevertOptions) {
     if (detail.errorCode) return skip(`the call failed (${detail.errorCode}) and changed nothing`);
     const suite = suiteConfig();
     const settings = parseDriftRevertSettings(suite.settings);
-    const roleNames = environment.executionRoleName ? [environment.executionRoleName] : [];
-    const self = mergeSelfIdentities(readSelf(), settings.self, { roleArns: [], roleNames });
-    if (isOwnCall(detail, self)) return skip(`own call (${detail.userIdentity.arn ?? 'unknown caller'})`);
+    const self: SelfIdentity = {
+      roleArns: [...readSelf().roleArns, ...settings.selfRoleArns],
+      executionRoleName: environment.executionRoleName,
+    };
+    if (isOwnCall(event, self)) return skip(`own call (${detail.userIdentity.arn ?? 'unknown caller'})`);
     const call = readSecurityGroupCall(detail);
     const params = parseSecurityGroupParameters(suite.rules['security-group'] ?? {}, suite.settings);
     const accountId = eventAccount(event);

@@ -83,32 +83,68 @@ export function actorOf(detail: CloudTrailDetail): Actor {
   };
 }
 
-/** How a responder recognises its own API calls, so that it never reacts to them (no loops). */
+/** The partition of a region: `aws-cn` for `cn-*`, `aws-us-gov` for `us-gov-*`, otherwise `aws`. */
+export function partitionOfRegion(region: string): string {
+  return region.startsWith('cn-') ? 'aws-cn' : region.startsWith('us-gov-') ? 'aws-us-gov' : 'aws';
+}
+
+/** An IAM role ARN, with its optional path: `arn:aws:iam::123456789012:role/plumbline/fn/name`. */
+export const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/(?:[\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/;
+/** An IAM role name (no path). */
+export const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
+
+/**
+ * How a responder recognises its own API calls, so that it never reacts to them (no loops). Only exact role
+ * ARNs: a name can be taken by an IAM user, a federated user or a role in another account.
+ */
 export interface SelfIdentity {
-  /** IAM role ARNs the responder acts as (its own role; member-account execution roles). */
+  /** Exact IAM role ARNs (path included) the responder acts as: its function role, `selfRoleArns`. */
   roleArns: readonly string[];
-  /** Role names, for the execution role that has the same name in every member account. */
-  roleNames: readonly string[];
+  /** Organisation mode: the member execution role, whose ARN is built in the event's own account. */
+  executionRoleName?: string | undefined;
 }
 
-/** True when the call was made by one of the responder's own roles. */
-export function isOwnCall(detail: CloudTrailDetail, self: SelfIdentity): boolean {
-  const issuer = detail.userIdentity.sessionContext?.sessionIssuer;
-  const issuerArn = issuer?.arn;
-  if (issuerArn && self.roleArns.includes(issuerArn)) return true;
-  const issuerName = issuer?.userName ?? issuerArn?.split('/').pop();
-  if (issuerName && self.roleNames.includes(issuerName)) return true;
-  // Assumed-role ARNs look like arn:aws:sts::123456789012:assumed-role/RoleName/session.
-  const assumed = /:assumed-role\/([^/]+)\//.exec(detail.userIdentity.arn ?? '');
-  return assumed?.[1] !== undefined && self.roleNames.includes(assumed[1]);
+/**
+ * True only when the call was made with a session of one of the responder's own roles: `userIdentity.type`
+ * `AssumedRole`, `sessionIssuer.type` `Role`, and `sessionIssuer.arn` exactly the function's role ARN (or a
+ * configured one) or the member execution role's ARN in the event's account. Shapes: CloudTrail User Guide,
+ * "CloudTrail userIdentity element" (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-user-identity.html).
+ */
+export function isOwnCall(event: CloudTrailEvent, self: SelfIdentity): boolean {
+  const identity = event.detail.userIdentity;
+  const issuer = identity.sessionContext?.sessionIssuer;
+  if (identity.type !== 'AssumedRole' || issuer?.type !== 'Role' || issuer.arn === undefined) return false;
+  return ownRoleArns(event, self).includes(issuer.arn);
 }
 
-/** Reads the responder's identity from the environment (`PLUMBLINE_SELF_ROLE_ARNS`, `PLUMBLINE_SELF_ROLE_NAMES`). */
-export function selfIdentityFromEnv(env: NodeJS.ProcessEnv = process.env): SelfIdentity {
-  const list = (value: string | undefined) =>
-    (value ?? '')
-      .split(',')
-      .map((part) => part.trim())
-      .filter((part) => part !== '');
-  return { roleArns: list(env.PLUMBLINE_SELF_ROLE_ARNS), roleNames: list(env.PLUMBLINE_SELF_ROLE_NAMES) };
+/** The exact role ARNs whose sessions are the responder's own, for this event. */
+export function ownRoleArns(event: CloudTrailEvent, self: SelfIdentity): string[] {
+  const arns = [...self.roleArns];
+  if (self.executionRoleName !== undefined) {
+    const partition = partitionOfRegion(event.detail.awsRegion);
+    arns.push(`arn:${partition}:iam::${eventAccount(event)}:role/${self.executionRoleName}`);
+  }
+  return arns;
+}
+
+/**
+ * The function's own role ARN from `PLUMBLINE_FUNCTION_ROLE_ARN` (set by infra to the exact ARN, path
+ * included). The former name-based `PLUMBLINE_SELF_ROLE_NAMES` is refused: names can be spoofed.
+ */
+export function functionRoleArnsFromEnv(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): string[] {
+  if (env.PLUMBLINE_SELF_ROLE_NAMES !== undefined && env.PLUMBLINE_SELF_ROLE_NAMES.trim() !== '') {
+    throw new InputError(
+      `Invalid environment variable PLUMBLINE_SELF_ROLE_NAMES=${JSON.stringify(env.PLUMBLINE_SELF_ROLE_NAMES)}: own calls are no longer recognised by role name (an IAM user or another account's role can take the name); remove it and set PLUMBLINE_FUNCTION_ROLE_ARN to the exact role ARN`,
+    );
+  }
+  const arn = env.PLUMBLINE_FUNCTION_ROLE_ARN?.trim();
+  if (arn === undefined || arn === '') return [];
+  if (!ROLE_ARN.test(arn)) {
+    throw new InputError(
+      `Invalid environment variable PLUMBLINE_FUNCTION_ROLE_ARN=${JSON.stringify(arn)}: expected an IAM role ARN (arn:aws:iam::123456789012:role/path/name)`,
+    );
+  }
+  return [arn];
 }

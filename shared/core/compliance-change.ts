@@ -10,6 +10,7 @@
  */
 import * as z from 'zod';
 import type { Actor } from './cloudtrail.ts';
+import { envError, executionRoleNameFromEnv, topicArnFromEnv } from './environment.ts';
 import { type Compliance, describeZodError, InputError } from './model.ts';
 import type { ComplianceState, Notice } from './notification.ts';
 
@@ -128,24 +129,7 @@ export const MAX_LOOKUP_WINDOW_MINUTES = 24 * 60;
 
 /** Reads and validates the notifier's environment; each error names the variable and its value. */
 export function notifierSettingsFromEnv(env: Readonly<Record<string, string | undefined>>): NotifierSettings {
-  const topicArn = env.PLUMBLINE_TOPIC_ARN?.trim();
-  if (!topicArn) {
-    throw new InputError('Missing environment variable PLUMBLINE_TOPIC_ARN: the SNS topic ARN to publish to');
-  }
-  if (!/^arn:aws[\w-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}(\.fifo)?$/.test(topicArn)) {
-    throw envError(
-      'PLUMBLINE_TOPIC_ARN',
-      topicArn,
-      'expected an SNS topic ARN (arn:aws:sns:region:account:name)',
-    );
-  }
-  if (topicArn.endsWith('.fifo')) {
-    throw envError(
-      'PLUMBLINE_TOPIC_ARN',
-      topicArn,
-      'a FIFO topic cannot deliver to email or SMS; use a standard topic',
-    );
-  }
+  const topicArn = topicArnFromEnv(env);
   const rulePrefix = env.PLUMBLINE_RULE_PREFIX ?? DEFAULT_RULE_PREFIX;
   if (rulePrefix.trim() === '' || rulePrefix.length > 128 || /\s/.test(rulePrefix)) {
     throw envError(
@@ -159,7 +143,7 @@ export function notifierSettingsFromEnv(env: Readonly<Record<string, string | un
     rulePrefix,
     notifyAllRules: booleanVariable(env, 'PLUMBLINE_NOTIFY_ALL_RULES', false),
     lookupWindowMinutes: windowVariable(env.PLUMBLINE_LOOKUP_WINDOW_MINUTES),
-    executionRoleName: roleNameVariable(env.PLUMBLINE_EXECUTION_ROLE_NAME),
+    executionRoleName: executionRoleNameFromEnv(env),
   };
 }
 
@@ -183,18 +167,6 @@ function windowVariable(raw: string | undefined): number {
     );
   }
   return minutes;
-}
-
-function roleNameVariable(raw: string | undefined): string | undefined {
-  if (raw === undefined || raw.trim() === '') return undefined;
-  if (!/^[\w+=,.@-]{1,64}$/.test(raw)) {
-    throw envError('PLUMBLINE_EXECUTION_ROLE_NAME', raw, 'expected an IAM role name');
-  }
-  return raw;
-}
-
-function envError(name: string, value: string, problem: string): InputError {
-  return new InputError(`Invalid environment variable ${name}=${JSON.stringify(value)}: ${problem}`);
 }
 
 /** Whether the rule is one the notifier speaks for. */

@@ -9,6 +9,7 @@ import { type Budgets, callBudgetViolations, loadBudgets, parseBudgets } from '.
 import { resetAwsMocks } from '../../bench/lib/aws-mocks.ts';
 import { type Discovery, discover } from '../../bench/lib/discover.ts';
 import {
+  ACCOUNT_BUCKETS,
   callScenarios,
   missingScenarios,
   PERIODIC_RESOURCES,
@@ -79,6 +80,27 @@ describe('API-call budgets', () => {
       'ec2:RevokeSecurityGroupIngress': 1,
       'ec2:AuthorizeSecurityGroupIngress': 1,
       'sns:Publish': 1,
+    });
+  });
+
+  it('re-checks every bucket of the account in pages on an account-level change (public-bucket-remediate bucket-remediate-account)', async () => {
+    const account = callScenarios(discovery.functions).find(
+      (scenario) =>
+        scenario.function === 'public-bucket-remediate' && scenario.name === 'bucket-remediate-account',
+    );
+    const figure = await account?.run();
+    expect(figure?.error).toBeUndefined();
+    const publicBuckets = ACCOUNT_BUCKETS / 100;
+    expect(figure?.outcome).toMatchObject({ status: 'account-checked', listed: ACCOUNT_BUCKETS });
+    expect(figure?.calls).toEqual({
+      's3control:GetPublicAccessBlock': 1,
+      's3:ListBuckets': 2,
+      's3:GetBucketAcl': ACCOUNT_BUCKETS,
+      's3:GetBucketPolicy': ACCOUNT_BUCKETS,
+      's3:GetPublicAccessBlock': ACCOUNT_BUCKETS,
+      's3:GetBucketOwnershipControls': ACCOUNT_BUCKETS,
+      's3:PutPublicAccessBlock': publicBuckets,
+      'sns:Publish': publicBuckets,
     });
   });
 

@@ -183,7 +183,7 @@ describe('account mode, default settings', () => {
       expect(variablesOf(name)).toEqual({
         ...base(name),
         PLUMBLINE_TOPIC_ARN: topicRef(),
-        PLUMBLINE_SELF_ROLE_ARNS: arnOf(roleOf(name)),
+        PLUMBLINE_FUNCTION_ROLE_ARN: arnOf(roleOf(name)),
       });
     }
     expect(variablesOf('compliance-notifier')).toEqual({
@@ -255,7 +255,11 @@ describe('account mode, default settings', () => {
         Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::*']] },
         Condition: { StringEquals: { 'aws:ResourceAccount': { Ref: 'AWS::AccountId' } } },
       },
-      { Effect: 'Allow', Action: 's3:GetAccountPublicAccessBlock', Resource: '*' },
+      {
+        Effect: 'Allow',
+        Action: ['s3:GetAccountPublicAccessBlock', 's3:ListAllMyBuckets'],
+        Resource: '*',
+      },
       ...publishStatements(),
     ]);
   });
@@ -346,6 +350,10 @@ describe('account mode, default settings', () => {
           'PutBucketPublicAccessBlock',
           'DeleteBucketPublicAccessBlock',
           'CreateBucket',
+          'PutBucketOwnershipControls',
+          'DeleteBucketOwnershipControls',
+          'PutAccountPublicAccessBlock',
+          'DeleteAccountPublicAccessBlock',
         ],
         errorCode: [{ exists: false }],
       },

@@ -248,8 +248,7 @@ describe('organisation mode: the administrator account', () => {
       if (name === 'compliance-notifier') {
         variables.PLUMBLINE_RULE_PREFIX = 'plumbline-';
       } else {
-        variables.PLUMBLINE_SELF_ROLE_ARNS = arnOf(roleOf(home, name));
-        variables.PLUMBLINE_SELF_ROLE_NAMES = memberRole;
+        variables.PLUMBLINE_FUNCTION_ROLE_ARN = arnOf(roleOf(home, name));
       }
       home.hasResourceProperties('AWS::Lambda::Function', {
         FunctionName: `plumbline-${name}`,
@@ -521,6 +520,7 @@ describe('organisation mode: the member template', () => {
       's3:GetBucketOwnershipControls',
       's3:PutBucketPublicAccessBlock',
       's3:GetAccountPublicAccessBlock',
+      's3:ListAllMyBuckets',
     ]);
     expect(actions('PlumblineExecutionRole-compliance-notifier')).toEqual([
       'cloudtrail:LookupEvents',

@@ -261,7 +261,7 @@ describe('notifierSettingsFromEnv', () => {
     ],
     [
       { PLUMBLINE_TOPIC_ARN: `${topic}.fifo` },
-      `Invalid environment variable PLUMBLINE_TOPIC_ARN="${topic}.fifo": a FIFO topic cannot deliver to email or SMS; use a standard topic`,
+      `Invalid environment variable PLUMBLINE_TOPIC_ARN="${topic}.fifo": a FIFO topic cannot deliver to email or SMS subscribers; use a standard topic`,
     ],
     [
       { PLUMBLINE_TOPIC_ARN: topic, PLUMBLINE_NOTIFY_ALL_RULES: 'yes' },

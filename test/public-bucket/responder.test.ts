@@ -53,7 +53,7 @@ function awsError(name: string, message = name): Error {
 
 const ENVIRONMENT = {
   PLUMBLINE_TOPIC_ARN: TOPIC,
-  PLUMBLINE_SELF_ROLE_NAMES: RESPONDER_ROLE,
+  PLUMBLINE_FUNCTION_ROLE_ARN: `arn:aws:iam::${ACCOUNT}:role/${RESPONDER_ROLE}`,
   PLUMBLINE_EXECUTION_ROLE_NAME: 'plumbline-execution-public-bucket-remediate',
 };
 
@@ -76,6 +76,15 @@ function responder(options: Partial<PublicBucketResponderOptions> = {}) {
 }
 
 const context = { invokedFunctionArn: FUNCTION_ARN };
+
+/** The event with its session issuer's role ARN replaced (same name, say, under another path). */
+function withSessionIssuer(event: Record<string, unknown>, arn: string) {
+  const detail = event.detail as {
+    userIdentity: { sessionContext: { sessionIssuer: Record<string, unknown> } };
+  };
+  detail.userIdentity.sessionContext.sessionIssuer.arn = arn;
+  return event;
+}
 
 interface BucketSetup {
   publicGroups?: { uri: string; permission: 'READ' | 'WRITE' | 'READ_ACP' | 'WRITE_ACP' | 'FULL_CONTROL' }[];
@@ -371,6 +380,39 @@ describe('report mode', () => {
 describe('events it does not act on', () => {
   it.each([
     [
+      'a role of its name in another account',
+      `arn:aws:sts::111122223333:assumed-role/${RESPONDER_ROLE}/plumbline`,
+    ],
+    ['a role of its name under another IAM path', 'path'],
+  ])('%s is not its own call: the bucket is blocked', async (_, caller) => {
+    bucket(PUBLIC_READ);
+    s3.on(PutPublicAccessBlockCommand).resolves({});
+    const event =
+      caller === 'path'
+        ? withSessionIssuer(
+            putBucketAclCanned('public-read', { caller: RESPONDER }),
+            `arn:aws:iam::${ACCOUNT}:role/ci/${RESPONDER_ROLE}`,
+          )
+        : putBucketAclCanned('public-read', { caller });
+    await expect(responder()(event, context)).resolves.toMatchObject({ status: 'blocked', bucket: BUCKET });
+    expect(s3).toHaveReceivedCommandTimes(PutPublicAccessBlockCommand, 1);
+  });
+
+  it("its member execution role, in the event's own account, is its own call", async () => {
+    const member = '210987654321';
+    const event = putBucketAclCanned('public-read', {
+      account: member,
+      caller: `arn:aws:sts::${member}:assumed-role/plumbline-execution-public-bucket-remediate/plumbline`,
+    });
+    await expect(responder()(event, context)).resolves.toEqual({
+      status: 'skipped',
+      reason: 'made by this responder',
+    });
+    expect([...s3.calls(), ...s3control.calls(), ...sns.calls(), ...sts.calls()]).toHaveLength(0);
+  });
+
+  it.each([
+    [
       'its own call',
       putBucketPublicAccessBlock({ BlockPublicAcls: true }, { caller: RESPONDER }),
       'made by this responder',
@@ -560,9 +602,11 @@ describe('bad input and configuration', () => {
   });
 
   it('a missing topic is named', () => {
-    expect(() => responderEnvironment({})).toThrow('Invalid environment: PLUMBLINE_TOPIC_ARN: is required');
+    expect(() => responderEnvironment({})).toThrow(
+      'Missing environment variable PLUMBLINE_TOPIC_ARN: the SNS topic ARN to publish to',
+    );
     expect(() => responderEnvironment({ PLUMBLINE_TOPIC_ARN: 'plumbline' })).toThrow(
-      'Invalid environment: PLUMBLINE_TOPIC_ARN: must be an SNS topic ARN',
+      'Invalid environment variable PLUMBLINE_TOPIC_ARN="plumbline": expected an SNS topic ARN (arn:aws:sns:region:account:name)',
     );
   });
 

@@ -32,7 +32,7 @@ function responder() {
     sts: new STSClient({ region: 'us-east-1' }),
     ec2: new EC2Client({ region: 'us-east-1' }),
     environment: () => driftRevertEnvironment({ PLUMBLINE_TOPIC_ARN: TOPIC_ARN }),
-    selfIdentity: () => ({ roleArns: [], roleNames: [] }),
+    selfIdentity: () => ({ roleArns: [] }),
     suiteConfig: () => driftSuite({ baselines: { web: WEB_BASELINE } }),
     region: 'us-east-1',
   });

@@ -69,7 +69,7 @@ function driftResponder(accountContext = FUNCTION_CONTEXT, executionRoleName?: s
         PLUMBLINE_TOPIC_ARN: TOPIC_ARN,
         ...(executionRoleName ? { PLUMBLINE_EXECUTION_ROLE_NAME: executionRoleName } : {}),
       }),
-    selfIdentity: () => ({ roleArns: [], roleNames: [] }),
+    selfIdentity: () => ({ roleArns: [] }),
     suiteConfig: () => driftSuite({ baselines: { web: WEB_BASELINE } }),
     region: 'us-east-1',
   }).bind(null, trailEvent('authorize-security-group-ingress'), accountContext);

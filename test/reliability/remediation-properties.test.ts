@@ -41,6 +41,8 @@ beforeEach(() => {
   sns.on(PublishCommand).resolves({ MessageId: 'msg-1' });
 });
 
+const { match: _byId, ...TAG_BOUND_WEB } = WEB_BASELINE;
+
 const atom = fc
   .tuple(
     fc.constantFrom('ingress' as const, 'egress' as const),
@@ -70,8 +72,9 @@ describe('sg-drift-revert over random groups', () => {
           sts: new STSClient({ region: 'us-east-1' }),
           ec2: new EC2Client({ region: 'us-east-1' }),
           environment: () => driftRevertEnvironment({ PLUMBLINE_TOPIC_ARN: TOPIC_ARN }),
-          selfIdentity: () => ({ roleArns: [], roleNames: [] }),
-          suiteConfig: () => driftSuite({ baselines: { web: WEB_BASELINE } }),
+          selfIdentity: () => ({ roleArns: [] }),
+          // The baseline binds other groups (by tag only): this group, tagged otherwise, has none.
+          suiteConfig: () => driftSuite({ baselines: { web: TAG_BOUND_WEB } }),
           region: 'us-east-1',
         });
         await handle(trailEvent('authorize-security-group-ingress'), FUNCTION_CONTEXT);

@@ -122,7 +122,7 @@ describe('logs hold no credentials and no policy documents', () => {
           PLUMBLINE_TOPIC_ARN: TOPIC_ARN,
           PLUMBLINE_EXECUTION_ROLE_NAME: 'plumbline-execution',
         }),
-      selfIdentity: () => ({ roleArns: [], roleNames: [] }),
+      selfIdentity: () => ({ roleArns: [] }),
       suiteConfig: () => driftSuite({ baselines: { web: WEB_BASELINE } }),
       region: 'us-east-1',
     });

@@ -431,18 +431,16 @@ describe('responder settings', () => {
   it('defaults the blocked-ports policy to report', () => {
     expect(parseDriftRevertSettings({})).toEqual({
       blockedPortsMode: 'report',
-      self: { roleArns: [], roleNames: [] },
+      selfRoleArns: [],
     });
   });
 
-  it('reads the mode and extra self identities', () => {
+  it('reads the mode and extra exact role ARNs (path included)', () => {
+    const deployer = 'arn:aws:iam::123456789012:role/ci/deployer';
     const settings = parseDriftRevertSettings({
-      responders: { 'sg-drift-revert': { blockedPortsMode: 'enforce', selfRoleNames: ['deployer'] } },
+      responders: { 'sg-drift-revert': { blockedPortsMode: 'enforce', selfRoleArns: [deployer] } },
     });
-    expect(settings).toEqual({
-      blockedPortsMode: 'enforce',
-      self: { roleArns: [], roleNames: ['deployer'] },
-    });
+    expect(settings).toEqual({ blockedPortsMode: 'enforce', selfRoleArns: [deployer] });
   });
 
   it.each([
@@ -456,12 +454,33 @@ describe('responder settings', () => {
       error(
         'responders.sg-drift-revert.mode',
         'enforce',
-        'unknown setting (expected one of: blockedPortsMode, selfRoleArns, selfRoleNames)',
+        'unknown setting (expected one of: blockedPortsMode, selfRoleArns)',
       ),
     ],
     [
       { responders: { 'sg-drift-revert': { selfRoleArns: ['role/x'] } } },
       error('responders.sg-drift-revert.selfRoleArns[0]', 'role/x', 'expected role ARN'),
+    ],
+    [
+      // An assumed-role session ARN is never a session issuer: only the role's own ARN can match.
+      {
+        responders: {
+          'sg-drift-revert': { selfRoleArns: ['arn:aws:sts::123456789012:assumed-role/deployer/ci'] },
+        },
+      },
+      error(
+        'responders.sg-drift-revert.selfRoleArns[0]',
+        'arn:aws:sts::123456789012:assumed-role/deployer/ci',
+        'expected role ARN',
+      ),
+    ],
+    [
+      { responders: { 'sg-drift-revert': { selfRoleNames: ['deployer'] } } },
+      error(
+        'responders.sg-drift-revert.selfRoleNames',
+        ['deployer'],
+        'no longer supported: a role name can be taken by an IAM user or by a role in another account; list the exact role ARNs in selfRoleArns instead',
+      ),
     ],
   ])('rejects %j', (suite, expected) => {
     expect(() => parseDriftRevertSettings(suite)).toThrow(expected);

@@ -59,6 +59,7 @@ const matched = (value: Baseline): BaselineResolution => ({
   kind: 'matched',
   baseline: value,
   via: `group id ${GROUP_ID}`,
+  binding: 'group-id',
 });
 
 describe('planRemediation', () => {
@@ -69,7 +70,12 @@ describe('planRemediation', () => {
       { action: 'revoke', rule: tcp(8080, '10.0.0.0/8'), causes: ['extra'], enforce: true },
       { action: 'authorize', rule: tcp(443, '0.0.0.0/0'), causes: ['missing'], enforce: true },
     ]);
-    expect(plan.baseline).toEqual({ name: 'web', mode: 'enforce', via: `group id ${GROUP_ID}` });
+    expect(plan.baseline).toEqual({
+      name: 'web',
+      mode: 'enforce',
+      via: `group id ${GROUP_ID}`,
+      binding: 'group-id',
+    });
     expect(plan.reasons.map((reason) => reason.message)).toEqual([
       'extra: tcp 8080 from 10.0.0.0/8',
       'missing: tcp 443 from 0.0.0.0/0',
@@ -263,6 +269,25 @@ const keys = (rules: readonly SgRule[] = []) => new Set(rules.map(ruleKey));
 const RUNS = { numRuns: 200 };
 
 describe('planRemediation: safety properties', () => {
+  it('a group bound by a tag never gets an enforced authorize: missing rules are held back', () => {
+    fc.assert(
+      fc.property(stateArb, baselineArb, modeArb, (state, declared, mode) => {
+        const byTag: BaselineResolution = {
+          kind: 'matched',
+          baseline: declared,
+          via: 'tag plumbline:baseline=web',
+          binding: 'tag',
+        };
+        const plan = planRemediation(state, byTag, { blocked: BLOCKED, mode });
+        for (const change of plan.changes.filter((candidate) => candidate.action === 'authorize')) {
+          expect(change.enforce).toBe(false);
+          expect(change.heldBack).toBe(declared.mode === 'enforce' ? 'tag-bound' : undefined);
+        }
+      }),
+      RUNS,
+    );
+  });
+
   it('authorizes only rules of the baseline', () => {
     fc.assert(
       fc.property(stateArb, baselineArb, modeArb, (state, declared, mode) => {

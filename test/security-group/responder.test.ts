@@ -40,8 +40,10 @@ const CONTEXT = { invokedFunctionArn: FUNCTION_ARN };
 const NOW = '2024-05-14T10:05:30.000Z';
 const LB_GROUP = 'sg-0fedcba9876543210';
 
+/** Bound by id in the deployed configuration (a tag alone never restores rules: see "bound by a tag"). */
 const WEB_BASELINE = {
   mode: 'enforce',
+  match: { groupIds: [GROUP_ID] },
   ingress: [
     { protocol: 'tcp', fromPort: 443, cidr: '0.0.0.0/0', description: 'HTTPS' },
     { protocol: 'tcp', fromPort: 443, cidrIpv6: '::/0', description: 'HTTPS v6' },
@@ -57,6 +59,8 @@ const BASELINE_INGRESS = [
   apiPermission('-1', undefined, { groups: [LB_GROUP] }, 'load balancer'),
 ];
 const BASELINE_EGRESS = [apiPermission('-1', undefined, { ipv4: ['0.0.0.0/0'] })];
+/** The same baseline bound only by the `plumbline:baseline=web` tag: anyone allowed ec2:CreateTags can set it. */
+const { match: _byId, ...TAG_BOUND_WEB } = WEB_BASELINE;
 const WEB_TAGS = { Name: 'web-prod', 'plumbline:baseline': 'web' };
 
 interface Setup {
@@ -66,9 +70,8 @@ interface Setup {
   /** Further `rules.security-group` parameters (maxOpenPrefixIpv4…). */
   ruleParameters?: Record<string, string>;
   executionRoleName?: string;
-  /** `responders.sg-drift-revert.selfRoleArns` / `selfRoleNames` in the suite config. */
+  /** `responders.sg-drift-revert.selfRoleArns` in the suite config. */
   selfRoleArns?: string[];
-  selfRoleNames?: string[];
 }
 
 function responder(setup: Setup = {}) {
@@ -81,7 +84,7 @@ function responder(setup: Setup = {}) {
         PLUMBLINE_TOPIC_ARN: TOPIC_ARN,
         ...(setup.executionRoleName ? { PLUMBLINE_EXECUTION_ROLE_NAME: setup.executionRoleName } : {}),
       }),
-    selfIdentity: () => ({ roleArns: [RESPONDER_ROLE_ARN], roleNames: [] }),
+    selfIdentity: () => ({ roleArns: [RESPONDER_ROLE_ARN] }),
     suiteConfig: () => ({
       rules: {
         'security-group': { blockedPorts: setup.blockedPorts ?? '22,3389', ...setup.ruleParameters },
@@ -92,7 +95,6 @@ function responder(setup: Setup = {}) {
           'sg-drift-revert': {
             blockedPortsMode: setup.blockedPortsMode ?? 'enforce',
             ...(setup.selfRoleArns ? { selfRoleArns: setup.selfRoleArns } : {}),
-            ...(setup.selfRoleNames ? { selfRoleNames: setup.selfRoleNames } : {}),
           },
         },
       },
@@ -352,6 +354,72 @@ describe('sg-drift-revert: restoring missing rules', () => {
   });
 });
 
+describe('sg-drift-revert: a group bound to its baseline by a tag', () => {
+  const NOT_RESTORED_BECAUSE =
+    'the group follows baseline web by tag plumbline:baseline=web, which anyone allowed ec2:CreateTags can set, so rules are restored only for groups listed in baselines.web.match.groupIds';
+
+  it('an enforce baseline with tcp 443 from 0.0.0.0/0: revokes extras, authorizes nothing, lists the missing rules', async () => {
+    // Someone tagged a locked-down group plumbline:baseline=web: the baseline must not open it to the world.
+    currentGroup({
+      ingress: [apiPermission('tcp', [8080, 8080], { ipv4: ['10.0.0.0/8'] })],
+      egress: [],
+      tags: WEB_TAGS,
+    });
+    const result = await responder({ baselines: { web: TAG_BOUND_WEB } })(
+      trailEvent('authorize-security-group-ingress'),
+      CONTEXT,
+    );
+
+    expect(ec2).toHaveReceivedCommandTimes(AuthorizeSecurityGroupIngressCommand, 0);
+    expect(ec2).toHaveReceivedCommandTimes(AuthorizeSecurityGroupEgressCommand, 0);
+    expect(ec2).toHaveReceivedCommandTimes(RevokeSecurityGroupIngressCommand, 1);
+    expect(ec2).toHaveReceivedCommandWith(RevokeSecurityGroupIngressCommand, {
+      GroupId: GROUP_ID,
+      IpPermissions: [
+        { IpProtocol: 'tcp', FromPort: 8080, ToPort: 8080, IpRanges: [{ CidrIp: '10.0.0.0/8' }] },
+      ],
+    });
+    const notRestored = [
+      `not restored: tcp 443 from 0.0.0.0/0 (missing from baseline web; ${NOT_RESTORED_BECAUSE})`,
+      `not restored: tcp 443 from ::/0 (missing from baseline web; ${NOT_RESTORED_BECAUSE})`,
+      `not restored: all traffic from ${LB_GROUP} (missing from baseline web; ${NOT_RESTORED_BECAUSE})`,
+      `not restored: all traffic to 0.0.0.0/0 (missing from baseline web; ${NOT_RESTORED_BECAUSE})`,
+    ];
+    expect(result).toEqual({
+      status: 'handled',
+      groupId: GROUP_ID,
+      baseline: 'web',
+      outcome: 'applied',
+      plan: ['revoked tcp 8080 from 10.0.0.0/8 (not in baseline web)', ...notRestored],
+      messageId: 'msg-1',
+    });
+    expect(sns).toHaveReceivedCommandWith(PublishCommand, {
+      Subject: `Plumbline sg-drift-revert: ${GROUP_ID} (web-prod) reverted; missing rules not restored`,
+    });
+    expect(publishedEmail()).toEqual(expect.arrayContaining(notRestored.map((line) => `  - ${line}`)));
+  });
+
+  it('only missing rules: nothing is changed, the notice says they were not restored', async () => {
+    currentGroup({ ingress: [], egress: BASELINE_EGRESS, tags: WEB_TAGS });
+    const result = await responder({ baselines: { web: TAG_BOUND_WEB } })(
+      trailEvent('revoke-security-group-ingress'),
+      CONTEXT,
+    );
+    expect(ec2).toHaveReceivedCommandTimes(AuthorizeSecurityGroupIngressCommand, 0);
+    expect(ec2).toHaveReceivedCommandTimes(RevokeSecurityGroupIngressCommand, 0);
+    expect(result).toMatchObject({ status: 'handled', outcome: 'planned' });
+    expect(sns).toHaveReceivedCommandWith(PublishCommand, {
+      Subject: `Plumbline sg-drift-revert: ${GROUP_ID} (web-prod) missing rules not restored (tag-bound)`,
+    });
+  });
+
+  it('the same group listed by id in match.groupIds gets its missing rules back', async () => {
+    currentGroup({ ingress: [], egress: BASELINE_EGRESS, tags: WEB_TAGS });
+    await responder()(trailEvent('revoke-security-group-ingress'), CONTEXT);
+    expect(ec2).toHaveReceivedCommandTimes(AuthorizeSecurityGroupIngressCommand, 1);
+  });
+});
+
 describe('sg-drift-revert: finding the group', () => {
   it('by name in the default VPC, when the call named the group by name only', async () => {
     const event = withDetail(trailEvent('authorize-security-group-ingress-by-name'), {
@@ -491,8 +559,12 @@ describe('sg-drift-revert: what it never reacts to', () => {
   });
 
   it('its own calls in a member account, made through the execution role', async () => {
+    const inMember = withDetail(
+      { ...trailEvent('revoke-security-group-ingress'), account: MEMBER_ACCOUNT },
+      { recipientAccountId: MEMBER_ACCOUNT },
+    );
     const event = madeBy(
-      trailEvent('revoke-security-group-ingress'),
+      inMember,
       'plumbline-exec-sg-drift-revert',
       'plumbline-sg-drift-revert',
       MEMBER_ACCOUNT,
@@ -502,19 +574,24 @@ describe('sg-drift-revert: what it never reacts to', () => {
     expect(ec2.calls()).toHaveLength(0);
   });
 
-  it('calls by a role named in responders.sg-drift-revert.selfRoleNames', async () => {
+  it.each([
+    // The execution role's name, but a role of another account than the event's.
+    ['the execution role name in another account', 'plumbline-exec-sg-drift-revert', MEMBER_ACCOUNT, ''],
+    // The function role's name under another path.
+    ['the function role name under another path', 'plumbline-sg-drift-revert-role', ACCOUNT, 'x/'],
+  ])('a role with %s is not its own call: reverted', async (_case, roleName, roleAccount, path) => {
     currentGroup({
       ingress: [...BASELINE_INGRESS, apiPermission('tcp', [22, 22], { ipv4: ['0.0.0.0/0'] })],
       egress: BASELINE_EGRESS,
       tags: WEB_TAGS,
     });
-    const event = madeBy(trailEvent('authorize-security-group-ingress'), 'deployer', 'pipeline');
-    expect(await responder({ selfRoleNames: ['deployer'] })(event, CONTEXT)).toEqual({
-      status: 'skipped',
-      reason: `own call (arn:aws:sts::${ACCOUNT}:assumed-role/deployer/pipeline)`,
+    const event = madeBy(trailEvent('authorize-security-group-ingress'), roleName, 's', roleAccount, path);
+    const result = await responder({ executionRoleName: 'plumbline-exec-sg-drift-revert' })(event, CONTEXT);
+    expect(result).toMatchObject({ status: 'handled', outcome: 'applied' });
+    expect(ec2).toHaveReceivedCommandWith(RevokeSecurityGroupIngressCommand, {
+      GroupId: GROUP_ID,
+      IpPermissions: [{ IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }],
     });
-    expect(ec2).not.toHaveReceivedAnyCommand();
-    expect(sns).not.toHaveReceivedAnyCommand();
   });
 
   it('calls by a role named in responders.sg-drift-revert.selfRoleArns (with its IAM path)', async () => {
@@ -689,9 +766,12 @@ describe('sg-drift-revert: failures throw after notifying', () => {
       tags: { 'plumbline:baseline': 'api' },
     });
     const message = `security group ${GROUP_ID} is tagged plumbline:baseline=api, but no baseline api is declared`;
-    await expect(responder()(trailEvent('authorize-security-group-ingress'), CONTEXT)).rejects.toThrow(
-      message,
-    );
+    await expect(
+      responder({ baselines: { web: TAG_BOUND_WEB } })(
+        trailEvent('authorize-security-group-ingress'),
+        CONTEXT,
+      ),
+    ).rejects.toThrow(message);
     expect(ec2).toHaveReceivedCommandTimes(RevokeSecurityGroupIngressCommand, 0);
     expect(publishedEmail()).toContain(`Finding:     ${message}`);
     expect(publishedEmail()).toContain('Outcome:     failed');

@@ -6,7 +6,14 @@
  * entries for Amazon S3" and "Amazon S3 CloudTrail events"): `requestParameters.bucketName` always;
  * `PutBucketAcl` the ACL as `AccessControlPolicy.AccessControlList.Grant` or a canned ACL as `x-amz-acl: ["…"]`;
  * `PutBucketPolicy` the policy as the object `bucketPolicy`; `PutBucketPublicAccessBlock` the flags as
- * `PublicAccessBlockConfiguration`; `CreateBucket` an optional `x-amz-acl`.
+ * `PublicAccessBlockConfiguration`; `CreateBucket` an optional `x-amz-acl`; `PutBucketOwnershipControls` the
+ * body as `OwnershipControls.Rule.ObjectOwnership` (read only for the notice: the bucket is read afresh).
+ *
+ * Account level: S3 Control's PutPublicAccessBlock and DeletePublicAccessBlock are recorded with
+ * `eventSource` `s3.amazonaws.com` and the names `PutAccountPublicAccessBlock` and
+ * `DeleteAccountPublicAccessBlock` (S3 User Guide, "Amazon S3 CloudTrail events" → "Amazon S3 account-level
+ * actions tracked by CloudTrail logging", https://docs.aws.amazon.com/AmazonS3/latest/userguide/cloudtrail-logging-s3-info.html);
+ * their request carries no bucket, only `PublicAccessBlockConfiguration` (Put): the account is the event's.
  */
 import * as z from 'zod';
 import { buildAnnotation } from '../../core/annotation.ts';
@@ -22,22 +29,53 @@ import { RESPONDER_NAME } from './parameters.ts';
 /** The Config rule whose findings the responder acts on, for the notice's `rule` attribute. */
 export const RULE_NAME = `${DEFAULT_RULE_PREFIX}public-bucket`;
 export const S3_EVENT_SOURCE = 's3.amazonaws.com';
-export const HANDLED_EVENTS = [
+export const BUCKET_EVENTS = [
   'PutBucketAcl',
   'PutBucketPolicy',
   'DeleteBucketPolicy',
   'PutBucketPublicAccessBlock',
   'DeleteBucketPublicAccessBlock',
   'CreateBucket',
+  // ACLs back in force (ObjectWriter, BucketOwnerPreferred, or no controls at all): a public ACL counts again.
+  'PutBucketOwnershipControls',
+  'DeleteBucketOwnershipControls',
 ] as const;
+/** Account-level Block Public Access changes: every bucket of the account is checked again. */
+export const ACCOUNT_EVENTS = ['PutAccountPublicAccessBlock', 'DeleteAccountPublicAccessBlock'] as const;
+export const HANDLED_EVENTS = [...BUCKET_EVENTS, ...ACCOUNT_EVENTS] as const;
+export type BucketEvent = (typeof BUCKET_EVENTS)[number];
+export type AccountEvent = (typeof ACCOUNT_EVENTS)[number];
 export type HandledEvent = (typeof HANDLED_EVENTS)[number];
 
 export function isHandledEvent(eventName: string): eventName is HandledEvent {
   return (HANDLED_EVENTS as readonly string[]).includes(eventName);
 }
 
+export function isAccountEvent(eventName: HandledEvent): eventName is AccountEvent {
+  return (ACCOUNT_EVENTS as readonly string[]).includes(eventName);
+}
+
+/**
+ * Whether any bucket can be public under this account-level Block Public Access: not when the account
+ * ignores public ACLs and restricts public policies (the two settings that neutralise what exists).
+ */
+export function accountAllowsPublicBuckets(accountBlock: PublicAccessBlockFlags | null): boolean {
+  return !(isOn(accountBlock, 'IgnorePublicAcls') && isOn(accountBlock, 'RestrictPublicBuckets'));
+}
+
 /** Events that can only take public access away: nothing to check. */
 export const CANNOT_MAKE_PUBLIC: ReadonlySet<HandledEvent> = new Set(['DeleteBucketPolicy']);
+
+const blockFlagsSchema = z
+  .looseObject({
+    BlockPublicAcls: z.boolean().optional(),
+    IgnorePublicAcls: z.boolean().optional(),
+    BlockPublicPolicy: z.boolean().optional(),
+    RestrictPublicBuckets: z.boolean().optional(),
+  })
+  .optional();
+
+const ownershipRule = z.looseObject({ ObjectOwnership: z.string().optional() });
 
 const headerList = z
   .union([z.string(), z.array(z.string())])
@@ -48,16 +86,17 @@ const requestSchema = z.looseObject({
   bucketName: z.string().min(1).max(255),
   'x-amz-acl': headerList,
   AccessControlPolicy: z.unknown().optional(),
-  PublicAccessBlockConfiguration: z
-    .looseObject({
-      BlockPublicAcls: z.boolean().optional(),
-      IgnorePublicAcls: z.boolean().optional(),
-      BlockPublicPolicy: z.boolean().optional(),
-      RestrictPublicBuckets: z.boolean().optional(),
-    })
-    .optional(),
+  PublicAccessBlockConfiguration: blockFlagsSchema,
   bucketPolicy: z.unknown().optional(),
+  OwnershipControls: z
+    .looseObject({ Rule: z.union([ownershipRule, z.array(ownershipRule)]).optional() })
+    .optional(),
 });
+
+const accountRequestSchema = z
+  .looseObject({ PublicAccessBlockConfiguration: blockFlagsSchema })
+  .nullish()
+  .transform((value) => value ?? {});
 
 export interface BucketRequest {
   bucket: string;
@@ -65,8 +104,8 @@ export interface BucketRequest {
   description: string;
 }
 
-/** Reads the request of a handled event; an InputError names the field when its shape is wrong. */
-export function parseBucketRequest(eventName: HandledEvent, requestParameters: unknown): BucketRequest {
+/** Reads the request of a bucket event; an InputError names the field when its shape is wrong. */
+export function parseBucketRequest(eventName: BucketEvent, requestParameters: unknown): BucketRequest {
   const parsed = requestSchema.safeParse(requestParameters);
   if (!parsed.success) {
     throw new InputError(
@@ -77,7 +116,31 @@ export function parseBucketRequest(eventName: HandledEvent, requestParameters: u
   return { bucket: request.bucketName, description: `${eventName}${detailOf(eventName, request)}` };
 }
 
-function detailOf(eventName: HandledEvent, request: z.infer<typeof requestSchema>): string {
+/** What an account-level call did, in words: `PutAccountPublicAccessBlock: account RestrictPublicBuckets off`. */
+export function describeAccountRequest(eventName: AccountEvent, requestParameters: unknown): string {
+  const parsed = accountRequestSchema.safeParse(requestParameters);
+  if (!parsed.success) {
+    throw new InputError(
+      `Invalid ${eventName} event: ${describeZodError(parsed.error, 'detail.requestParameters', requestParameters)}`,
+    );
+  }
+  if (eventName === 'DeleteAccountPublicAccessBlock')
+    return `${eventName}: account Block Public Access removed`;
+  return `${eventName}: account ${settingsOff(parsed.data.PublicAccessBlockConfiguration)}`;
+}
+
+function settingsOff(configuration: z.infer<typeof blockFlagsSchema>): string {
+  const flags = flagsFromApi(configuration ?? {});
+  const off = BLOCK_SETTINGS.filter((setting) => !isOn(flags, setting));
+  return off.length > 0 ? `${off.join(', ')} off` : 'all four settings on';
+}
+
+function objectOwnershipOf(request: z.infer<typeof requestSchema>): string | undefined {
+  const rule = request.OwnershipControls?.Rule;
+  return (Array.isArray(rule) ? rule[0] : rule)?.ObjectOwnership;
+}
+
+function detailOf(eventName: BucketEvent, request: z.infer<typeof requestSchema>): string {
   const canned = request['x-amz-acl']?.[0];
   switch (eventName) {
     case 'PutBucketAcl': {
@@ -92,11 +155,15 @@ function detailOf(eventName: HandledEvent, request: z.infer<typeof requestSchema
       return canned !== undefined && canned in PUBLIC_CANNED_ACLS ? `: canned ACL ${canned}` : '';
     case 'PutBucketPolicy':
       return ': new bucket policy';
-    case 'PutBucketPublicAccessBlock': {
-      const flags = flagsFromApi(request.PublicAccessBlockConfiguration ?? {});
-      const off = BLOCK_SETTINGS.filter((setting) => !isOn(flags, setting));
-      return off.length > 0 ? `: ${off.join(', ')} off` : ': all four settings on';
+    case 'PutBucketPublicAccessBlock':
+      return `: ${settingsOff(request.PublicAccessBlockConfiguration)}`;
+    case 'PutBucketOwnershipControls': {
+      const ownership = objectOwnershipOf(request);
+      if (ownership === undefined) return ': new Object Ownership';
+      return `: Object Ownership ${ownership} (${ownership === 'BucketOwnerEnforced' ? 'ACLs disabled' : 'ACLs in force'})`;
     }
+    case 'DeleteBucketOwnershipControls':
+      return ': Object Ownership controls removed (ACLs in force)';
     case 'DeleteBucketPublicAccessBlock':
       return ': bucket Block Public Access removed';
     case 'DeleteBucketPolicy':

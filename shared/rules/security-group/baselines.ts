@@ -15,6 +15,8 @@
  *
  * Every baseline also matches groups tagged `plumbline:baseline=<its name>`. A direction left out is not
  * managed; a baseline must declare at least one rule, so that an empty one can never mean "revoke everything".
+ * Anyone allowed `ec2:CreateTags` can set a tag, so a group bound by a tag only ever loses rules to its
+ * baseline: restoring (authorizing) missing rules is for groups listed by id in `match.groupIds`.
  */
 
 import { parseCidr } from '../../core/cidr.ts';
@@ -58,10 +60,16 @@ export interface Baseline {
   egress?: readonly SgRule[] | undefined;
 }
 
+/**
+ * How a group is bound to its baseline: by its id in the deployed configuration (`match.groupIds`), or by a
+ * tag on the group, which anyone allowed `ec2:CreateTags` can set.
+ */
+export type BaselineBinding = 'group-id' | 'tag';
+
 /** A declared baseline, or the configuration problem that stops one from applying to the group. */
 export type BaselineResolution =
   | { kind: 'none' }
-  | { kind: 'matched'; baseline: Baseline; via: string }
+  | { kind: 'matched'; baseline: Baseline; via: string; binding: BaselineBinding }
   | { kind: 'conflict'; names: readonly string[] }
   | { kind: 'unknown'; name: string };
 
@@ -395,10 +403,14 @@ function rejectOverlaps(baselines: readonly Baseline[]): void {
   }
 }
 
-function matchedVia(baseline: Baseline, group: Pick<GroupState, 'groupId' | 'tags'>): string | undefined {
-  if (baseline.groupIds.includes(group.groupId)) return `group id ${group.groupId}`;
+function matchedVia(
+  baseline: Baseline,
+  group: Pick<GroupState, 'groupId' | 'tags'>,
+): { via: string; binding: BaselineBinding } | undefined {
+  if (baseline.groupIds.includes(group.groupId))
+    return { via: `group id ${group.groupId}`, binding: 'group-id' };
   const tag = baseline.tags.find((candidate) => group.tags[candidate.key] === candidate.value);
-  return tag === undefined ? undefined : `tag ${tag.key}=${tag.value}`;
+  return tag === undefined ? undefined : { via: `tag ${tag.key}=${tag.value}`, binding: 'tag' };
 }
 
 /** The baseline that applies to a group, if any; two at once, or a tag naming none, is a problem to report. */
@@ -407,8 +419,8 @@ export function resolveBaseline(
   baselines: readonly Baseline[],
 ): BaselineResolution {
   const matches = baselines.flatMap((baseline) => {
-    const via = matchedVia(baseline, group);
-    return via === undefined ? [] : [{ baseline, via }];
+    const match = matchedVia(baseline, group);
+    return match === undefined ? [] : [{ baseline, ...match }];
   });
   const [first, ...others] = matches;
   if (first !== undefined && others.length === 0) return { kind: 'matched', ...first };

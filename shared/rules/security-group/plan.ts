@@ -2,12 +2,15 @@
  * The remediation planner of `sg-drift-revert`: from a group's current state, its baseline and the
  * blocked-ports policy, the rules to revoke and to authorize. Pure, and safe by construction:
  * - it authorizes only rules of the baseline, and never revokes one;
+ * - it authorizes only for a group bound to its baseline by id: a tag, which others can set, never opens access
+ *   (the missing rules of a tag-bound group are reported, held back);
  * - it touches only groups with a baseline (their drift) and world-open rules on blocked ports;
  * - a missing, conflicting or empty baseline is a {@link BaselineError}, never "revoke everything".
  */
 import type { Reason } from '../../core/model.ts';
 import { InputError } from '../../core/model.ts';
 import {
+  type BaselineBinding,
   type BaselineResolution,
   diffAgainstBaseline,
   driftReasons,
@@ -34,11 +37,13 @@ export interface PlannedChange {
   causes: ChangeCause[];
   /** True when a cause's mode is `enforce`: the responder makes the change; otherwise it only reports it. */
   enforce: boolean;
+  /** Set when an `enforce` baseline's change is only reported: a missing rule of a group bound by a tag. */
+  heldBack?: 'tag-bound' | undefined;
 }
 
 export interface RemediationPlan {
   groupId: string;
-  baseline?: { name: string; mode: RemediationMode; via: string } | undefined;
+  baseline?: { name: string; mode: RemediationMode; via: string; binding: BaselineBinding } | undefined;
   blockedPortsMode: BlockedPortsMode;
   changes: PlannedChange[];
   /** The findings behind the plan, for the annotation of the notice. */
@@ -64,10 +69,17 @@ export function planRemediation(
   }
   const baseline = resolution.kind === 'matched' ? resolution.baseline : undefined;
   const changes = new Map<string, PlannedChange>();
-  const add = (action: PlannedChange['action'], rule: SgRule, cause: ChangeCause, enforce: boolean) => {
+  const add = (
+    action: PlannedChange['action'],
+    rule: SgRule,
+    cause: ChangeCause,
+    enforce: boolean,
+    heldBack?: PlannedChange['heldBack'],
+  ) => {
     const key = `${action} ${ruleKey(rule)}`;
     const existing = changes.get(key);
-    if (existing === undefined) changes.set(key, { action, rule, causes: [cause], enforce });
+    if (existing === undefined)
+      changes.set(key, { action, rule, causes: [cause], enforce, ...(heldBack ? { heldBack } : {}) });
     else {
       if (!existing.causes.includes(cause)) existing.causes.push(cause);
       existing.enforce ||= enforce;
@@ -78,7 +90,10 @@ export function planRemediation(
     const drift = diffAgainstBaseline(group, baseline);
     const enforce = baseline.mode === 'enforce';
     for (const rule of drift.extra) add('revoke', rule, 'extra', enforce);
-    for (const rule of drift.missing) add('authorize', rule, 'missing', enforce);
+    // Never authorize because of a tag: only a group listed by id in the deployed configuration is restored.
+    const restore = enforce && resolution.kind === 'matched' && resolution.binding === 'group-id';
+    const heldBack = enforce && !restore ? 'tag-bound' : undefined;
+    for (const rule of drift.missing) add('authorize', rule, 'missing', restore, heldBack);
     reasons.push(...driftReasons(drift, baseline.name));
   }
   if (policy.mode !== 'off') {
@@ -95,7 +110,12 @@ export function planRemediation(
     groupId: group.groupId,
     baseline:
       resolution.kind === 'matched'
-        ? { name: resolution.baseline.name, mode: resolution.baseline.mode, via: resolution.via }
+        ? {
+            name: resolution.baseline.name,
+            mode: resolution.baseline.mode,
+            via: resolution.via,
+            binding: resolution.binding,
+          }
         : undefined,
     blockedPortsMode: policy.mode,
     changes: [...changes.values()],

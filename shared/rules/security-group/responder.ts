@@ -3,9 +3,10 @@
  * outcome of an execution, and the notice that tells people what changed, who changed it and what was done.
  */
 import { buildAnnotation } from '../../core/annotation.ts';
-import type { Actor, SelfIdentity } from '../../core/cloudtrail.ts';
+import { type Actor, ROLE_ARN } from '../../core/cloudtrail.ts';
 import { DEFAULT_RULE_PREFIX } from '../../core/compliance-change.ts';
-import { InputError, ParameterError, type SuiteSettings } from '../../core/model.ts';
+import { type Environment, executionRoleNameFromEnv, topicArnFromEnv } from '../../core/environment.ts';
+import { ParameterError, type SuiteSettings } from '../../core/model.ts';
 import type { Notice, Outcome } from '../../core/notification.ts';
 import type { GroupState } from './permissions.ts';
 import { describeRule } from './permissions.ts';
@@ -16,13 +17,13 @@ export const RESPONDER_NAME = 'sg-drift-revert';
 export const RULE_NAME = `${DEFAULT_RULE_PREFIX}security-group`;
 export const DEFAULT_BLOCKED_PORTS_MODE: BlockedPortsMode = 'report';
 const BLOCKED_PORTS_MODES: readonly BlockedPortsMode[] = ['enforce', 'report', 'off'];
-const SETTING_KEYS = ['blockedPortsMode', 'selfRoleArns', 'selfRoleNames'];
+const SETTING_KEYS = ['blockedPortsMode', 'selfRoleArns'];
 
 export interface DriftRevertSettings {
   /** What to do with world-open rules on `rules.security-group.blockedPorts`. */
   blockedPortsMode: BlockedPortsMode;
-  /** Further identities whose calls are the responder's own (added to the environment's). */
-  self: SelfIdentity;
+  /** Further exact role ARNs whose calls are the responder's own (added to the function's role). */
+  selfRoleArns: string[];
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -49,10 +50,16 @@ export function parseDriftRevertSettings(suite: SuiteSettings): DriftRevertSetti
   }
   const input = responders?.[RESPONDER_NAME];
   if (input === undefined || input === null) {
-    return { blockedPortsMode: DEFAULT_BLOCKED_PORTS_MODE, self: { roleArns: [], roleNames: [] } };
+    return { blockedPortsMode: DEFAULT_BLOCKED_PORTS_MODE, selfRoleArns: [] };
   }
-  if (!isRecord(input))
-    throw new ParameterError(path, input, 'expected { blockedPortsMode, selfRoleArns, selfRoleNames }');
+  if (!isRecord(input)) throw new ParameterError(path, input, 'expected { blockedPortsMode, selfRoleArns }');
+  if (input.selfRoleNames !== undefined) {
+    throw new ParameterError(
+      `${path}.selfRoleNames`,
+      input.selfRoleNames,
+      'no longer supported: a role name can be taken by an IAM user or by a role in another account; list the exact role ARNs in selfRoleArns instead',
+    );
+  }
   for (const key of Object.keys(input)) {
     if (!SETTING_KEYS.includes(key)) {
       throw new ParameterError(
@@ -68,15 +75,7 @@ export function parseDriftRevertSettings(suite: SuiteSettings): DriftRevertSetti
   }
   return {
     blockedPortsMode: mode as BlockedPortsMode,
-    self: {
-      roleArns: stringList(
-        input.selfRoleArns,
-        `${path}.selfRoleArns`,
-        /^arn:aws[\w-]*:(iam|sts)::\d{12}:[\w+=,.@/-]+$/,
-        'role ARNs',
-      ),
-      roleNames: stringList(input.selfRoleNames, `${path}.selfRoleNames`, /^[\w+=,.@-]{1,64}$/, 'role names'),
-    },
+    selfRoleArns: stringList(input.selfRoleArns, `${path}.selfRoleArns`, ROLE_ARN, 'role ARNs'),
   };
 }
 
@@ -86,36 +85,9 @@ export interface DriftRevertEnvironment {
   executionRoleName?: string | undefined;
 }
 
-function envError(name: string, value: string, problem: string): InputError {
-  return new InputError(`Invalid environment variable ${name}=${JSON.stringify(value)}: ${problem}`);
-}
-
 /** Reads `PLUMBLINE_TOPIC_ARN` (required) and `PLUMBLINE_EXECUTION_ROLE_NAME`; errors name the variable. */
-export function driftRevertEnvironment(
-  env: Readonly<Record<string, string | undefined>>,
-): DriftRevertEnvironment {
-  const topicArn = env.PLUMBLINE_TOPIC_ARN?.trim();
-  if (!topicArn)
-    throw new InputError('Missing environment variable PLUMBLINE_TOPIC_ARN: the SNS topic ARN to publish to');
-  if (!/^arn:aws[\w-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$/.test(topicArn)) {
-    throw envError(
-      'PLUMBLINE_TOPIC_ARN',
-      topicArn,
-      'expected a standard SNS topic ARN (arn:aws:sns:region:account:name)',
-    );
-  }
-  const roleName = env.PLUMBLINE_EXECUTION_ROLE_NAME?.trim();
-  if (roleName && !/^[\w+=,.@-]{1,64}$/.test(roleName)) {
-    throw envError('PLUMBLINE_EXECUTION_ROLE_NAME', roleName, 'expected an IAM role name');
-  }
-  return { topicArn, executionRoleName: roleName || undefined };
-}
-
-export function mergeSelfIdentities(...identities: SelfIdentity[]): SelfIdentity {
-  return {
-    roleArns: [...new Set(identities.flatMap((identity) => identity.roleArns))],
-    roleNames: [...new Set(identities.flatMap((identity) => identity.roleNames))],
-  };
+export function driftRevertEnvironment(env: Environment): DriftRevertEnvironment {
+  return { topicArn: topicArnFromEnv(env), executionRoleName: executionRoleNameFromEnv(env) };
 }
 
 /** What became of one planned change. */
@@ -135,6 +107,15 @@ export function outcomeOf(results: readonly ChangeResult[]): Outcome {
   const failed = enforced.filter((result) => result.status === 'failed').length;
   if (failed === 0) return 'applied';
   return failed === enforced.length ? 'failed' : 'partial';
+}
+
+/** The headline; when all that is left to do is held back (a tag-bound group's missing rules), it says so. */
+function headlineOf(outcome: Outcome, results: readonly ChangeResult[]): string {
+  const heldBack = results.filter((result) => result.change.heldBack === 'tag-bound').length;
+  if (heldBack === 0) return HEADLINES[outcome];
+  if (outcome === 'planned' && heldBack === results.length) return 'missing rules not restored (tag-bound)';
+  if (outcome === 'applied') return 'reverted; missing rules not restored';
+  return HEADLINES[outcome];
 }
 
 const HEADLINES: Record<Outcome, string> = {
@@ -167,17 +148,29 @@ export function describeChangeResult(result: ChangeResult, plan: RemediationPlan
     case 'already-done':
       return `${revoke ? 'already revoked' : 'already present'}: ${rule} (${why})`;
     case 'reported':
+      if (change.heldBack === 'tag-bound') return `not restored: ${rule} (${why}; ${tagBoundNote(plan)})`;
       return `would ${revoke ? 'revoke' : 'restore'} ${rule} (${why}; report mode)`;
     case 'failed':
       return `failed to ${revoke ? 'revoke' : 'restore'} ${rule} (${why}): ${result.error ?? 'unknown error'}`;
   }
 }
 
+/** Why a missing rule of a tag-bound group is reported, not restored, and how to have it restored. */
+function tagBoundNote(plan: RemediationPlan): string {
+  const name = plan.baseline?.name ?? '?';
+  return `the group follows baseline ${name} by ${plan.baseline?.via ?? 'tag'}, which anyone allowed ec2:CreateTags can set, so rules are restored only for groups listed in baselines.${name}.match.groupIds`;
+}
+
 /** `revoke tcp 22 from 0.0.0.0/0 (opens a blocked port to the world; enforce)`: a change before it is made. */
 export function describePlannedChange(change: PlannedChange, plan: RemediationPlan): string {
   const why = change.causes.map((cause) => causeText(cause, plan)).join('; ');
   const verb = change.action === 'revoke' ? 'revoke' : 'restore';
-  return `${verb} ${describeRule(change.rule)} (${why}; ${change.enforce ? 'enforce' : 'report'})`;
+  const how = change.enforce
+    ? 'enforce'
+    : change.heldBack === 'tag-bound'
+      ? 'report: bound by tag'
+      : 'report';
+  return `${verb} ${describeRule(change.rule)} (${why}; ${how})`;
 }
 
 export interface NoticeInput {
@@ -199,6 +192,7 @@ export function remediationNotice(
   const outcome = outcomeOf(results);
   return {
     ...noticeBase(input, outcome),
+    headline: headlineOf(outcome, results),
     annotation: buildAnnotation('NON_COMPLIANT', plan.reasons),
     changes: [
       ...input.callChanges.map((line) => `event: ${line}`),

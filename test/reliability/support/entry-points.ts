@@ -116,8 +116,10 @@ export interface DriftMocks {
 }
 
 /** The web group with an enforced baseline, as DescribeSecurityGroups returns it. */
+/** Bound by group id: only a group listed by id gets missing rules restored (a tag never authorizes). */
 export const WEB_BASELINE = {
   mode: 'enforce',
+  match: { groupIds: [GROUP_ID] },
   ingress: [{ protocol: 'tcp', fromPort: 443, cidr: '0.0.0.0/0' }],
   egress: [{ protocol: -1, cidr: '0.0.0.0/0' }],
 };
@@ -152,7 +154,7 @@ export async function driftRevertOutcome(
     sts: new STSClient({ region: 'us-east-1' }),
     ec2: new EC2Client({ region: 'us-east-1' }),
     environment: () => driftRevertEnvironment({ PLUMBLINE_TOPIC_ARN: TOPIC_ARN }),
-    selfIdentity: () => ({ roleArns: [], roleNames: ['plumbline-sg-drift-revert'] }),
+    selfIdentity: () => ({ roleArns: [] }),
     suiteConfig: () => suite,
     region: 'us-east-1',
     now: () => new Date('2024-05-14T10:05:30.000Z'),
