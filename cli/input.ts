@@ -184,28 +184,40 @@ function decodeText(bytes: Buffer, file: string): string {
 
 function parseJson(text: string, file: string): unknown {
   if (text.trim() === '') throw new InputError(`${file}: the file is empty`);
+  const json = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   try {
-    return JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+    return JSON.parse(json);
   } catch (error) {
-    throw new InputError(`${file}: not valid JSON: ${jsonProblem((error as Error).message, text)}`);
+    throw new InputError(`${file}: not valid JSON: ${jsonProblem((error as Error).message, json)}`);
   }
 }
 
 /**
- * V8's JSON message, with the position where V8 leaves it out: the end of the text when it is cut short,
- * or (for an unexpected character) where V8's excerpt of the text around it is found, when only once.
+ * V8's JSON message, with the position where V8 leaves it out: the end of the text when it is cut short, or,
+ * for an unexpected character, the place V8's excerpt of the text shows (up to 10 characters either side).
  */
 function jsonProblem(message: string, text: string): string {
   if (/at position \d+/.test(message)) return message;
   if (message === 'Unexpected end of JSON input') {
     return `${message} at ${lineColumn(text, text.length)}: the text ends early (a file cut short?)`;
   }
-  const excerpt = /^Unexpected token '.+', \.\.\."(.*)"\.\.\. is not valid JSON$/s.exec(message)?.[1];
-  if (excerpt === undefined) return message;
+  const position = unexpectedTokenPosition(message, text);
+  return position === undefined ? message : `${message} at ${lineColumn(text, position)}`;
+}
+
+const CONTEXT = 10;
+
+function unexpectedTokenPosition(message: string, text: string): number | undefined {
+  const match = /^Unexpected token '.+', (\.\.\.)?"(.*)"(\.\.\.)? is not valid JSON$/s.exec(message);
+  if (match === null) return undefined;
+  const [, before, excerpt = '', after] = match;
+  // The excerpt starts the text (no leading ...), ends it (no trailing ...), or is found once inside it.
+  if (before === undefined && after !== undefined) return excerpt.length - CONTEXT;
+  if (before !== undefined && after === undefined) return text.length - excerpt.length + CONTEXT;
+  if (before === undefined) return undefined;
   const start = text.indexOf(excerpt);
-  if (start < 0 || text.indexOf(excerpt, start + 1) >= 0) return message;
-  // V8 quotes 10 characters either side of the unexpected one.
-  return `${message} at ${lineColumn(text, start + 10)}`;
+  if (start < 0 || text.indexOf(excerpt, start + 1) >= 0) return undefined;
+  return start + CONTEXT;
 }
 
 function lineColumn(text: string, position: number): string {

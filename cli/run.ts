@@ -141,6 +141,7 @@ async function scanCommand(command: ScanCommand, io: CliIo, deps: CliDeps): Prom
   };
   writeReport(command.format, report, command.output, command, io);
   for (const extra of command.extraReports) writeReport(extra.format, report, extra.file, command, io);
+  const itemErrors = reportItemErrors(report, io);
   const failing = failingEvaluations(report, command.failOn);
   if (failing.length > 0 && (command.format !== 'table' || command.output !== undefined)) {
     const { NON_COMPLIANT } = summarise(report);
@@ -148,7 +149,6 @@ async function scanCommand(command: ScanCommand, io: CliIo, deps: CliDeps): Prom
       `plumbline: ${failing.length} failing result${failing.length === 1 ? '' : 's'} (--fail-on ${command.failOn}; ${NON_COMPLIANT} non-compliant in all)\n`,
     );
   }
-  const itemErrors = reportItemErrors(report, io);
   if (refused.length > 0) return 2;
   if (itemErrors > 0 && command.strict) return 2;
   return failing.length > 0 ? 1 : 0;
