@@ -175,7 +175,7 @@ class Invocation {
     if (this.unidentified.length > 0) {
       // Every other item was written; failing the invocation makes the gap visible (and Config run it again).
       throw new InputError(
-        `${this.unidentified.length} inventory item(s) could not be read nor identified, so no evaluation was written for them and stale results were not cleaned (the other ${this.evaluations} evaluations were written); first: ${this.unidentified[0]}`,
+        `${this.unidentified.length} inventory item(s) could not be read nor identified, so no evaluation was written for them and stale results were not cleaned (the other ${this.evaluations} evaluations were written); first: ${truncate(this.unidentified[0] ?? '', MAX_LOGGED_PROBLEM)}`,
       );
     }
     return {
