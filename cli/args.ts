@@ -4,6 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { FORMATS, type Format } from './format/index.ts';
+import { DEFAULT_MAX_INPUT_SIZE, formatSize, MAX_INPUT_SIZE } from './input.ts';
 import { UsageError } from './io.ts';
 import { FAIL_ON_VALUES, type FailOn } from './report.ts';
 
@@ -55,12 +56,19 @@ Output:
   --all                 table: list compliant and not-applicable evaluations too
   --no-color            no colour in the table (also NO_COLOR=1); colour is only used on a terminal
 
+Limits:
+  --max-input-size SIZE the most a snapshot or configuration file may hold, or expand to when gzipped
+                        (like 64MiB, 1GiB or 1048576; default and most: ${formatSize(DEFAULT_MAX_INPUT_SIZE)})
+
 Exit status:
   --fail-on LEVEL       when to exit 1: ${FAIL_ON_VALUES.join(' | ')}
                         non-compliant (default): any non-compliant result; none: never (exit 0);
                         low/medium/high/critical: a non-compliant result of a rule at least that severe
+  --strict              exit 2 when an item could not be read or judged. Without it such an item is an
+                        error result (NON_COMPLIANT, fail closed) in every report and the scan goes on
   Exit codes: 0 nothing failing, 1 failing results, 2 bad usage or bad input (the message names the
-  file and the field).
+  file and the field), a rule refused for a bad parameter (the other rules still run), or with
+  --strict an item that could not be read.
 
 Examples:
   plumbline scan --snapshot examples/snapshot.json --config examples/plumbline.config.yaml
@@ -94,6 +102,10 @@ export type ScanCommand = {
   all: boolean;
   colour: boolean | undefined;
   failOn: FailOn;
+  /** Exit 2 when an item could not be read or judged. */
+  strict: boolean;
+  /** Bytes a snapshot or configuration file may hold, or expand to (`--max-input-size`). */
+  maxInputSize: number;
 };
 
 export type RulesCommand = { command: 'rules'; config: string | undefined; format: 'table' | 'json' };
@@ -142,6 +154,8 @@ function parseScan(argv: readonly string[]): ScanCommand | { command: 'help'; te
       color: { type: 'boolean' },
       'no-color': { type: 'boolean' },
       'fail-on': { type: 'string' },
+      strict: { type: 'boolean' },
+      'max-input-size': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     'scan',
@@ -186,6 +200,8 @@ function parseScan(argv: readonly string[]): ScanCommand | { command: 'help'; te
     all: values.all === true,
     colour: values['no-color'] ? false : values.color,
     failOn: oneOf(values['fail-on'], FAIL_ON_VALUES, '--fail-on', 'scan') ?? 'non-compliant',
+    strict: values.strict === true,
+    maxInputSize: parseSize(values['max-input-size'], '--max-input-size', 'scan') ?? DEFAULT_MAX_INPUT_SIZE,
   };
 }
 
@@ -233,6 +249,39 @@ function oneOf<const Value extends string>(
   if (value === undefined) return undefined;
   if ((allowed as readonly string[]).includes(value)) return value as Value;
   throw new UsageError(`${option} "${value}" is not one of: ${allowed.join(', ')}`, command);
+}
+
+const SIZE_UNITS: Record<string, number> = {
+  '': 1,
+  b: 1,
+  kb: 1e3,
+  mb: 1e6,
+  gb: 1e9,
+  kib: 2 ** 10,
+  mib: 2 ** 20,
+  gib: 2 ** 30,
+};
+
+/** A size such as `512MiB`, `64 KiB`, `100MB` or `1048576` (bytes), at least 1 byte and at most the string limit. */
+export function parseSize(value: string | undefined, option: string, command: string): number | undefined {
+  if (value === undefined) return undefined;
+  const match = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(value.trim());
+  const unit = SIZE_UNITS[match?.[2]?.toLowerCase() ?? 'none'];
+  if (match === null || unit === undefined) {
+    throw new UsageError(
+      `${option} "${value}" is not a size (like 512MiB, 64KiB, 100MB or 1048576 bytes)`,
+      command,
+    );
+  }
+  const bytes = Math.floor(Number(match[1]) * unit);
+  if (bytes < 1) throw new UsageError(`${option} "${value}" must be at least 1 byte`, command);
+  if (bytes > MAX_INPUT_SIZE) {
+    throw new UsageError(
+      `${option} "${value}" is more than ${formatSize(MAX_INPUT_SIZE)}, the most one file can hold as text until snapshots are read as a stream`,
+      command,
+    );
+  }
+  return bytes;
 }
 
 function nonEmpty(value: string | undefined, option: string, command: string): string | undefined {

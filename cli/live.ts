@@ -10,6 +10,7 @@ import { loadAccountPublicAccessBlock } from '../shared/aws/account-facts.ts';
 import { clientSettings } from '../shared/aws/clients.ts';
 import { type InventoryStrategy, inventoryPages } from '../shared/aws/config-inventory.ts';
 import type { AccountFacts, PublicAccessBlockFlags } from '../shared/core/model.ts';
+import type { ItemReading } from '../shared/core/normalise.ts';
 import { ACCOUNT_PUBLIC_ACCESS_BLOCK, publicAccessBlockFromItem } from './facts.ts';
 import { UsageError } from './io.ts';
 import type { Progress } from './progress.ts';
@@ -19,6 +20,7 @@ import {
   neededFacts,
   type PreparedRule,
   type SourcedItem,
+  type SourcedUnreadable,
 } from './scan.ts';
 
 export interface ClientOptions {
@@ -50,6 +52,8 @@ export interface LiveScanOptions {
 export interface LiveScanResult {
   regions: string[];
   items: SourcedItem[];
+  /** Inventory items that could not be read (reported as error results, never dropped). */
+  unreadable: SourcedUnreadable[];
   factsFor: FactsByAccount;
   notes: string[];
 }
@@ -65,12 +69,16 @@ export async function scanLive(
   const resourceTypes = [...new Set(prepared.flatMap(({ rule }) => rule.resourceTypes))];
   const total = targets.length;
   const items: SourcedItem[] = [];
+  const unreadable: SourcedUnreadable[] = [];
   let done = 0;
   try {
     for (const { region, config } of targets) {
       progress.update({ done, total, label: region, items: items.length });
       await readRegion(config, region, resourceTypes, options.strategy, (page) => {
-        items.push(...page.map((item) => ({ item })));
+        for (const reading of page) {
+          if (reading.item) items.push({ item: reading.item });
+          else unreadable.push({ unreadable: reading.unreadable });
+        }
         progress.update({ done, total, label: region, items: items.length });
       });
       done++;
@@ -80,7 +88,7 @@ export async function scanLive(
     const facts = await liveFacts(prepared, items, () =>
       clients.s3Control({ region: firstRegion, profile: options.profile }),
     );
-    return { regions: targets.map((target) => target.region), items, ...facts };
+    return { regions: targets.map((target) => target.region), items, unreadable, ...facts };
   } finally {
     progress.finish();
   }
@@ -114,7 +122,7 @@ async function readRegion(
   region: string,
   resourceTypes: readonly string[],
   strategy: InventoryStrategy,
-  onPage: (page: SourcedItem['item'][]) => void,
+  onPage: (page: ItemReading[]) => void,
 ): Promise<void> {
   if (resourceTypes.length === 0) return;
   try {

@@ -34,6 +34,21 @@ export interface ReportEvaluation {
   annotation: string;
   reasons: Reason[];
   location?: ItemLocation | undefined;
+  /**
+   * Set on an error result: the item could not be read or judged (what could not be read, naming the
+   * field); its verdict is the fail-closed NON_COMPLIANT.
+   */
+  error?: string | undefined;
+}
+
+/**
+ * A problem no evaluation stands for: a rule refused for a bad parameter (it did not run), or an item that
+ * could not be read and does not say which resource it is.
+ */
+export interface ReportError {
+  message: string;
+  rule?: string | undefined;
+  location?: ItemLocation | undefined;
 }
 
 export type ScanSource =
@@ -48,6 +63,8 @@ export interface ScanReport {
   evaluations: ReportEvaluation[];
   /** Distinct resources read (after newer captures superseded older ones). */
   resources: number;
+  /** Rules refused and items no evaluation stands for; error results are among `evaluations`. */
+  errors: ReportError[];
 }
 
 export type ComplianceCounts = Record<Compliance, number>;
@@ -55,6 +72,8 @@ export type ComplianceCounts = Record<Compliance, number>;
 export interface ReportSummary extends ComplianceCounts {
   evaluations: number;
   resources: number;
+  /** Error results (items that could not be read or judged) plus the report's errors. */
+  errors: number;
   rules: Record<string, ComplianceCounts>;
 }
 
@@ -70,7 +89,13 @@ export function summarise(report: ScanReport): ReportSummary {
     counts[evaluation.compliance]++;
     rules[evaluation.rule] = counts;
   }
-  return { evaluations: report.evaluations.length, resources: report.resources, ...total, rules };
+  const errors = errorResults(report).length + report.errors.length;
+  return { evaluations: report.evaluations.length, resources: report.resources, errors, ...total, rules };
+}
+
+/** The evaluations of items that could not be read or judged. */
+export function errorResults(report: Pick<ScanReport, 'evaluations'>): ReportEvaluation[] {
+  return report.evaluations.filter((evaluation) => evaluation.error !== undefined);
 }
 
 /** The resource as a person names it: `sg-0123 (web-tier)`, with the `Name` tag when Config has no name. */

@@ -2,21 +2,30 @@
  * One CLI run, from arguments to exit code, with its streams passed in: `cli/main.ts` gives it the
  * process's, the tests their own. Exit codes: 0 nothing failing, 1 failing results, 2 bad usage or input.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import packageJson from '../package.json' with { type: 'json' };
 import { inventoryStrategyFromEnv } from '../shared/aws/config-inventory.ts';
 import { type AnyRule, InputError, ParameterError, type SuiteSettings } from '../shared/core/model.ts';
 import type { SuiteConfig } from '../shared/core/suite-config.ts';
-import { checkSuiteConfig, rulesFor } from '../shared/rules/index.ts';
+import { checkResponderSettings, checkSuiteConfig, rulesFor } from '../shared/rules/index.ts';
 import { parseCommandLine, type RulesCommand, type ScanCommand } from './args.ts';
 import { offlineFacts } from './facts.ts';
 import { type Format, render } from './format/index.ts';
-import { loadSuiteConfig, readSnapshotFile, snapshotFiles } from './input.ts';
+import { type InputLimits, loadSuiteConfig, readSnapshotFile, snapshotFiles } from './input.ts';
 import { type CliIo, colourEnabled, type OutputStream, UsageError } from './io.ts';
 import { type LiveClients, LiveScanError, scanLive, sdkClients } from './live.ts';
+import { checkOutputPaths } from './outputs.ts';
 import { silentProgress, terminalProgress } from './progress.ts';
-import { failingEvaluations, type ScanReport, type ScanSource, summarise, toReportRule } from './report.ts';
+import {
+  errorResults,
+  failingEvaluations,
+  type ReportError,
+  type ScanReport,
+  type ScanSource,
+  summarise,
+  toReportRule,
+} from './report.ts';
 import { formatRules } from './rules-command.ts';
 import {
   accountsNeedingFacts,
@@ -25,8 +34,11 @@ import {
   latestItems,
   neededFacts,
   type PreparedRule,
+  prepareEachRule,
   prepareRules,
   type SourcedItem,
+  type SourcedUnreadable,
+  unreadableErrors,
 } from './scan.ts';
 
 export const VERSION: string = packageJson.version;
@@ -104,24 +116,32 @@ function ruleNames(deps: CliDeps): string[] {
 }
 
 async function scanCommand(command: ScanCommand, io: CliIo, deps: CliDeps): Promise<number> {
-  const suite = loadSuiteConfig(command.config, io.cwd, ruleNames(deps));
+  const limits: InputLimits = { maxInputSize: command.maxInputSize };
+  const suite = loadSuiteConfig(command.config, io.cwd, ruleNames(deps), limits);
   const selected = selectRules(configuredRules(deps, suite.settings, command.config), command.rules);
-  const prepared = prepareRules(selected, suite, command.config ?? 'default rule parameters');
-  checkWholeSuite(suite, command.config);
+  // A rule with a bad parameter is refused, named, and the others still run (exit 2 at the end).
+  const { prepared, refused } = prepareEachRule(selected, suite, command.config ?? 'default rule parameters');
+  checkResponders(suite, command.config);
+  const files = command.live ? [] : snapshotFiles(command.snapshots, io.cwd);
+  checkOutputPaths(command, files, io.cwd);
+  for (const error of refused) io.stderr.write(`plumbline: ${error.message} (the rule was not run)\n`);
   const input = command.live
     ? await readLive(command, prepared, io, deps)
-    : readSnapshots(command, prepared, io);
+    : readSnapshots(files, prepared, io, limits);
   for (const note of input.notes) io.stderr.write(`plumbline: note: ${note}\n`);
+  const ran = new Set(prepared.map(({ rule }) => rule.name));
   const report: ScanReport = {
     version: VERSION,
     generatedAt: deps.now().toISOString(),
     source: input.source,
-    rules: selected.map(toReportRule),
-    evaluations: evaluateAll(prepared, input.items, input.factsFor),
+    rules: selected.filter((rule) => ran.has(rule.name)).map(toReportRule),
+    evaluations: evaluateAll(prepared, input.items, input.factsFor, input.unreadable),
     resources: input.items.length,
+    errors: [...refused, ...unreadableErrors(prepared, input.unreadable)],
   };
   writeReport(command.format, report, command.output, command, io);
   for (const extra of command.extraReports) writeReport(extra.format, report, extra.file, command, io);
+  const itemErrors = reportItemErrors(report, io);
   const failing = failingEvaluations(report, command.failOn);
   if (failing.length > 0 && (command.format !== 'table' || command.output !== undefined)) {
     const { NON_COMPLIANT } = summarise(report);
@@ -129,21 +149,58 @@ async function scanCommand(command: ScanCommand, io: CliIo, deps: CliDeps): Prom
       `plumbline: ${failing.length} failing result${failing.length === 1 ? '' : 's'} (--fail-on ${command.failOn}; ${NON_COMPLIANT} non-compliant in all)\n`,
     );
   }
+  if (refused.length > 0) return 2;
+  if (itemErrors > 0 && command.strict) return 2;
   return failing.length > 0 ? 1 : 0;
+}
+
+/**
+ * Names on standard error each item that could not be read or judged (the reports carry them as error
+ * results); returns how many there were.
+ */
+function reportItemErrors(report: ScanReport, io: CliIo): number {
+  const results = errorResults(report);
+  const orphans = report.errors.filter((error) => error.rule === undefined);
+  for (const result of results) {
+    io.stderr.write(
+      `plumbline: error: ${result.rule}: ${result.resourceType} ${result.resourceId}${where(result)}: ${result.error} (judged NON_COMPLIANT)\n`,
+    );
+  }
+  for (const orphan of orphans) io.stderr.write(`plumbline: error: ${orphan.message}\n`);
+  const count = results.length + orphans.length;
+  if (count > 0) {
+    io.stderr.write(
+      `plumbline: ${count} item error${count === 1 ? '' : 's'}: the other items were evaluated; --strict makes this exit 2\n`,
+    );
+  }
+  return count;
+}
+
+function where(located: Pick<ReportError, 'location'>): string {
+  const { location } = located;
+  if (location === undefined) return '';
+  return ` (${location.file}${location.line === undefined ? '' : `:${location.line}`})`;
 }
 
 interface ScanInput {
   source: ScanSource;
   items: SourcedItem[];
+  unreadable: SourcedUnreadable[];
   factsFor: FactsByAccount;
   notes: string[];
 }
 
-function readSnapshots(command: ScanCommand, prepared: readonly PreparedRule[], io: CliIo): ScanInput {
-  const files = snapshotFiles(command.snapshots, io.cwd);
-  const items = latestItems(files.flatMap((file) => readSnapshotFile(file, io.cwd)));
+function readSnapshots(
+  files: string[],
+  prepared: readonly PreparedRule[],
+  io: CliIo,
+  limits: InputLimits,
+): ScanInput {
+  const read = files.map((file) => readSnapshotFile(file, io.cwd, limits));
+  const items = latestItems(read.flatMap((file) => file.items));
+  const unreadable = read.flatMap((file) => file.unreadable);
   const facts = offlineFacts(items, neededFacts(prepared), accountsNeedingFacts(prepared, items));
-  return { source: { kind: 'snapshot', files }, items, ...facts };
+  return { source: { kind: 'snapshot', files }, items, unreadable, ...facts };
 }
 
 async function readLive(
@@ -163,6 +220,7 @@ async function readLive(
   return {
     source: { kind: 'live', regions: result.regions, profile: command.profile },
     items: latestItems(result.items),
+    unreadable: result.unreadable,
     factsFor: result.factsFor,
     notes: result.notes,
   };
@@ -186,9 +244,9 @@ function writeReport(
     io.stdout.write(text);
     return;
   }
+  // The folder was checked before the scan (checkOutputPaths); a missing one is never created.
   const path = resolve(io.cwd, file);
   try {
-    mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, text);
   } catch (error) {
     throw new InputError(`${file}: cannot write the ${format} report: ${(error as Error).message}`);
@@ -207,19 +265,32 @@ function rulesCommand(command: RulesCommand, io: CliIo, deps: CliDeps): number {
 }
 
 /**
- * The configuration file is the deployment's too: its responder settings are checked as the functions will
- * read them, so a scan or `plumbline rules --config` catches what would fail a deployment.
+ * The responder settings of the configuration file, checked as the functions will read them (a scan's rule
+ * parameters are checked rule by rule, see prepareEachRule).
  */
-function checkWholeSuite(suite: SuiteConfig, configFile: string | undefined): void {
+function checkResponders(suite: SuiteConfig, configFile: string | undefined): void {
   if (configFile === undefined) return;
+  namingTheFile(configFile, () => checkResponderSettings(suite.settings));
+}
+
+function namingTheFile(configFile: string, check: () => void): void {
   try {
-    checkSuiteConfig(suite);
+    check();
   } catch (error) {
     if (error instanceof ParameterError || error instanceof InputError) {
       throw new InputError(`${configFile}: ${error.message}`);
     }
     throw error;
   }
+}
+
+/**
+ * The configuration file is the deployment's too: its responder settings are checked as the functions will
+ * read them, so a scan or `plumbline rules --config` catches what would fail a deployment.
+ */
+function checkWholeSuite(suite: SuiteConfig, configFile: string | undefined): void {
+  if (configFile === undefined) return;
+  namingTheFile(configFile, () => checkSuiteConfig(suite));
 }
 
 /** The rules under these settings; a malformed setting that shapes a rule's scope names the file. */

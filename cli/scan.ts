@@ -3,7 +3,14 @@
  * item of its resource types through `evaluateItem`, the very function the Config-rule runtime calls.
  */
 import { RUNTIME_PARAMETERS } from '../shared/aws/config-runtime.ts';
-import { evaluateItem, isEvaluable } from '../shared/core/evaluate.ts';
+import {
+  type IsolatedVerdict,
+  isEvaluable,
+  isIdentified,
+  judgeIsolated,
+  judgeUnreadable,
+  toEvaluation,
+} from '../shared/core/evaluate.ts';
 import {
   type AccountFact,
   type AccountFacts,
@@ -12,11 +19,18 @@ import {
   InputError,
   ParameterError,
 } from '../shared/core/model.ts';
+import type { UnreadableItem } from '../shared/core/normalise.ts';
 import type { SuiteConfig } from '../shared/core/suite-config.ts';
-import type { ItemLocation, ReportEvaluation } from './report.ts';
+import type { ItemLocation, ReportError, ReportEvaluation } from './report.ts';
 
 export interface SourcedItem {
   item: ConfigurationItem;
+  location?: ItemLocation | undefined;
+}
+
+/** An item that could not be read, and where it was. */
+export interface SourcedUnreadable {
+  unreadable: UnreadableItem;
   location?: ItemLocation | undefined;
 }
 
@@ -25,28 +39,48 @@ export interface PreparedRule {
   params: unknown;
 }
 
+/** The rules whose parameters are valid, and one error for each rule refused, naming it. */
+export interface PreparedRules {
+  prepared: PreparedRule[];
+  refused: ReportError[];
+}
+
 /**
  * Parses each rule's parameters exactly as its Config rule would receive them: `rules.<name>` of the
  * configuration (defaults when absent) with the suite settings. Runtime-only parameters such as
  * `ExecutionRoleName` are dropped, as the Lambda runtime drops them. `configSource` names the file in errors.
+ * Throws the first bad parameter; {@link prepareEachRule} refuses only the rules that have one.
  */
 export function prepareRules(
   rules: readonly AnyRule[],
   suite: SuiteConfig,
   configSource: string,
 ): PreparedRule[] {
-  return rules.map((rule) => {
+  const { prepared, refused } = prepareEachRule(rules, suite, configSource);
+  const [first] = refused;
+  if (first !== undefined) throw new InputError(first.message);
+  return prepared;
+}
+
+/** Each rule's parameters, parsed on their own: a rule with a bad parameter is refused, the others run. */
+export function prepareEachRule(
+  rules: readonly AnyRule[],
+  suite: SuiteConfig,
+  configSource: string,
+): PreparedRules {
+  const prepared: PreparedRule[] = [];
+  const refused: ReportError[] = [];
+  for (const rule of rules) {
     const raw: Record<string, unknown> = { ...(suite.rules[rule.name] ?? {}) };
     for (const name of RUNTIME_PARAMETERS) delete raw[name];
     try {
-      return { rule, params: rule.parseParameters(raw, suite.settings) };
+      prepared.push({ rule, params: rule.parseParameters(raw, suite.settings) });
     } catch (error) {
-      if (error instanceof ParameterError || error instanceof InputError) {
-        throw new InputError(`${configSource}: rule ${rule.name}: ${error.message}`);
-      }
-      throw error;
+      if (!(error instanceof ParameterError || error instanceof InputError)) throw error;
+      refused.push({ rule: rule.name, message: `${configSource}: rule ${rule.name}: ${error.message}` });
     }
-  });
+  }
+  return { prepared, refused };
 }
 
 /** The account facts the prepared rules need, by name. */
@@ -86,33 +120,90 @@ export function latestItems(items: readonly SourcedItem[]): SourcedItem[] {
 
 export type FactsByAccount = (accountId: string) => AccountFacts;
 
-/** Every rule over every item of its resource types, in rule order, then by resource. */
+interface ScanEntry {
+  resource: Pick<ConfigurationItem, 'resourceType' | 'resourceId' | 'resourceName'> & {
+    accountId?: string | undefined;
+    region?: string | undefined;
+  };
+  location?: ItemLocation | undefined;
+  judge: (rule: AnyRule, params: unknown) => IsolatedVerdict;
+  item?: ConfigurationItem | undefined;
+}
+
+/**
+ * Every rule over every item of its resource types, in rule order, then by resource. An item the rule
+ * cannot judge, or that could not be read but names its resource, gets the fail-closed verdict, marked as
+ * an error result; the others are judged as usual.
+ */
 export function evaluateAll(
   prepared: readonly PreparedRule[],
   items: readonly SourcedItem[],
   factsFor: FactsByAccount,
+  unreadable: readonly SourcedUnreadable[] = [],
 ): ReportEvaluation[] {
-  const sorted = [...items].sort((a, b) => compareItems(a.item, b.item));
-  const evaluations: ReportEvaluation[] = [];
-  for (const { rule, params } of prepared) {
-    for (const { item, location } of sorted) {
-      if (!rule.resourceTypes.includes(item.resourceType)) continue;
-      const context = {
+  const entries: ScanEntry[] = items.map(({ item, location }) => ({
+    resource: item,
+    location,
+    item,
+    judge: (rule, params) =>
+      judgeIsolated(rule, params, item, {
         accountId: item.accountId,
         region: item.region,
         account: isEvaluable(rule, item) ? factsFor(item.accountId) : {},
-      };
-      const { orderingTimestamp: _unused, ...evaluation } = evaluateItem(rule, params, item, context);
-      evaluations.push({ ...evaluation, nameTag: item.tags.Name, arn: item.arn, location });
+      }),
+  }));
+  for (const { unreadable: problem, location } of unreadable) {
+    if (!isIdentified(problem)) continue;
+    entries.push({ resource: problem, location, judge: (rule) => judgeUnreadable(rule, problem) });
+  }
+  entries.sort((a, b) => compareResources(a.resource, b.resource));
+  const evaluations: ReportEvaluation[] = [];
+  for (const { rule, params } of prepared) {
+    for (const { resource, location, item, judge } of entries) {
+      if (!rule.resourceTypes.includes(resource.resourceType)) continue;
+      const { verdict, failure } = judge(rule, params);
+      const { orderingTimestamp: _unused, ...evaluation } = toEvaluation(
+        rule,
+        resource,
+        verdict,
+        new Date(0),
+      );
+      evaluations.push({
+        ...evaluation,
+        nameTag: item?.tags.Name,
+        arn: item?.arn,
+        location,
+        ...(failure === undefined ? {} : { error: failure }),
+      });
     }
   }
   return evaluations;
 }
 
-function compareItems(a: ConfigurationItem, b: ConfigurationItem): number {
+/**
+ * Unreadable items no evaluation can stand for (they do not say which resource they are): errors of the
+ * report. An unreadable item of a type no rule evaluates is out of scope, as a readable one would be.
+ */
+export function unreadableErrors(
+  prepared: readonly PreparedRule[],
+  unreadable: readonly SourcedUnreadable[],
+): ReportError[] {
+  const types = new Set(prepared.flatMap(({ rule }) => rule.resourceTypes));
+  return unreadable
+    .filter(({ unreadable: problem }) => !isIdentified(problem))
+    .filter(
+      ({ unreadable: problem }) => problem.resourceType === undefined || types.has(problem.resourceType),
+    )
+    .map(({ unreadable: problem, location }) => ({
+      message: location === undefined ? problem.problem : `${location.file}: ${problem.problem}`,
+      location,
+    }));
+}
+
+function compareResources(a: ScanEntry['resource'], b: ScanEntry['resource']): number {
   return (
-    a.accountId.localeCompare(b.accountId) ||
-    a.region.localeCompare(b.region) ||
+    (a.accountId ?? '').localeCompare(b.accountId ?? '') ||
+    (a.region ?? '').localeCompare(b.region ?? '') ||
     a.resourceType.localeCompare(b.resourceType) ||
     a.resourceId.localeCompare(b.resourceId)
   );

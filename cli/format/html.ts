@@ -85,8 +85,9 @@ ${(['NON_COMPLIANT', 'COMPLIANT', 'NOT_APPLICABLE'] as const)
   )
   .join('\n')}
 <div class="card" data-compliance="resources"><span class="count">${summary.resources}</span>Resources</div>
+${summary.errors > 0 ? `<div class="card NON_COMPLIANT" data-compliance="errors"><span class="count">${summary.errors}</span>Errors</div>` : ''}
 </div>
-${report.rules.map((rule) => ruleSection(rule, report.evaluations, summary.rules[rule.name])).join('\n')}
+${errorsSection(report)}${report.rules.map((rule) => ruleSection(rule, report.evaluations, summary.rules[rule.name])).join('\n')}
 </main>
 <footer>Each finding names the exact cause, as the Config rule's annotation does. Non-compliant resources are listed first; compliant and not-applicable ones are folded under each rule.</footer>
 </body>
@@ -118,10 +119,22 @@ ${others.length > 0 ? `<details><summary>${tally.COMPLIANT} compliant and ${tall
 </section>`;
 }
 
+/** Rules refused and items no evaluation stands for; items judged fail-closed are marked in their rule. */
+function errorsSection(report: ScanReport): string {
+  if (report.errors.length === 0) return '';
+  const items = report.errors.map((error) => {
+    const where = error.location
+      ? ` <span class="code mono">${html(error.location.file)}${error.location.line ? `:${error.location.line}` : ''}</span>`
+      : '';
+    return `<li class="error">${html(error.message)}${where}</li>`;
+  });
+  return `<section class="rule" id="errors">\n<h2>Errors</h2>\n<ul>${items.join('\n')}</ul>\n</section>`;
+}
+
 function findingsTable(findings: readonly ReportEvaluation[]): string {
   const rows = findings.map(
     (evaluation) => `<tr class="finding" data-resource-id="${html(evaluation.resourceId)}">
-<td>${resourceCell(evaluation)}</td>
+<td>${resourceCell(evaluation)}${evaluation.error !== undefined ? '<br><span class="badge NON_COMPLIANT">Error: could not be evaluated</span>' : ''}</td>
 <td class="mono">${html(evaluation.resourceType)}</td>
 <td class="mono">${html(evaluation.accountId ?? '')}<br>${html(evaluation.region ?? '')}</td>
 <td><ul>${evaluation.reasons.map((reason) => `<li>${html(reason.message)} <span class="code mono">${html(reason.code)}</span></li>`).join('')}</ul></td>

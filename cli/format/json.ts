@@ -1,6 +1,8 @@
 /**
- * JSON: `{"summary": {...}, "evaluations": [...]}`, one evaluation per rule and resource, with the keys a
- * pipeline can rely on (absent values are `null`, never missing).
+ * JSON: `{"summary": {...}, "evaluations": [...], "errors": [...]}`, one evaluation per rule and resource,
+ * with the keys a pipeline can rely on (absent values are `null`, never missing). An error result (an item
+ * that could not be read or judged) has `error` set; `errors` lists rules refused and items no evaluation
+ * stands for.
  */
 import { type ScanReport, summarise } from '../report.ts';
 
@@ -18,6 +20,13 @@ export function formatJson(report: ScanReport): string {
       compliance: evaluation.compliance,
       annotation: evaluation.annotation,
       reasons: evaluation.reasons,
+      error: evaluation.error ?? null,
+    })),
+    errors: report.errors.map((error) => ({
+      message: error.message,
+      rule: error.rule ?? null,
+      file: error.location?.file ?? null,
+      line: error.location?.line ?? null,
     })),
   };
   return `${JSON.stringify(document, null, 2)}\n`;

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { relative, resolve, sep } from 'node:path';
 import type * as Sarif from 'sarif';
 import {
+  errorResults,
   type ReportEvaluation,
   type ReportRule,
   resourceLabel,
@@ -39,7 +40,14 @@ export function formatSarif(report: ScanReport, options: SarifOptions): string {
             rules: report.rules.map(descriptor),
           },
         },
-        invocations: [{ executionSuccessful: true, endTimeUtc: report.generatedAt }],
+        invocations: [
+          {
+            // A rule refused for a bad parameter did not run: the run is incomplete.
+            executionSuccessful: report.errors.every((error) => error.rule === undefined),
+            endTimeUtc: report.generatedAt,
+            ...notifications(report),
+          },
+        ],
         results: report.evaluations
           .filter((evaluation) => evaluation.compliance === 'NON_COMPLIANT')
           .map((evaluation) =>
@@ -55,6 +63,30 @@ export function formatSarif(report: ScanReport, options: SarifOptions): string {
     ],
   };
   return `${JSON.stringify(log, null, 2)}\n`;
+}
+
+/**
+ * Each problem of the run as a tool execution notification (code scanning shows them as the tool's
+ * errors): rules refused, items that could not be read or judged (whose error results are among the results).
+ */
+function notifications(report: ScanReport): Pick<Sarif.Invocation, 'toolExecutionNotifications'> {
+  const items: Sarif.Notification[] = [
+    ...report.errors.map(
+      (error): Sarif.Notification => ({
+        level: 'error',
+        message: { text: error.message },
+        ...(error.rule === undefined ? {} : { associatedRule: { id: error.rule } }),
+      }),
+    ),
+    ...errorResults(report).map(
+      (evaluation): Sarif.Notification => ({
+        level: 'error',
+        message: { text: `${evaluation.resourceType} ${evaluation.resourceId}: ${evaluation.error}` },
+        associatedRule: { id: evaluation.rule },
+      }),
+    ),
+  ];
+  return items.length === 0 ? {} : { toolExecutionNotifications: items };
 }
 
 function descriptor(rule: ReportRule): Sarif.ReportingDescriptor {
@@ -104,6 +136,7 @@ function result(
       accountId: evaluation.accountId ?? null,
       region: evaluation.region ?? null,
       reasons: evaluation.reasons,
+      error: evaluation.error ?? null,
     },
   };
 }

@@ -86,10 +86,13 @@ export function formatTable(report: ScanReport, options: TableOptions): string {
     }
     lines.push(...table(rows, { ...options, ...layout }, paint), '');
   }
+  for (const error of report.errors) lines.push(`${paint('red', 'ERROR')} ${error.message}`);
+  if (report.errors.length > 0) lines.push('');
   lines.push(
     `${paint('bold', 'Summary:')} ${paint('red', `${summary.NON_COMPLIANT} non-compliant`)} · ` +
       `${paint('green', `${summary.COMPLIANT} compliant`)} · ${summary.NOT_APPLICABLE} not applicable ` +
-      `(${plural(summary.evaluations, 'evaluation')} of ${plural(summary.resources, 'resource')})`,
+      `(${plural(summary.evaluations, 'evaluation')} of ${plural(summary.resources, 'resource')})` +
+      (summary.errors > 0 ? ` · ${paint('red', plural(summary.errors, 'error'))}` : ''),
   );
   if (!options.all && summary.COMPLIANT + summary.NOT_APPLICABLE > 0) {
     lines.push(paint('dim', 'Listed: non-compliant results only; --all lists every evaluation.'));
@@ -145,6 +148,7 @@ function table(
   const lines = [`${' '.repeat(indent)}${paint('dim', header)}`];
   for (const row of rows) {
     const findings = row.reasons.length > 0 ? row.reasons.map((reason) => reason.message) : [row.annotation];
+    if (row.error !== undefined) findings[0] = `ERROR ${findings[0]}`;
     const wrapped = findings.flatMap((finding) => wrap(printable(finding), findingWidth));
     const cells = columns.map((column, index) => {
       const text = pad(cellText(column, row), widths[index] ?? 0);

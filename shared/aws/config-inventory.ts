@@ -7,9 +7,13 @@ import {
   type ResourceType,
   SelectResourceConfigCommand,
 } from '@aws-sdk/client-config-service';
-import type { ConfigurationItem } from '../core/model.ts';
 import { InputError } from '../core/model.ts';
-import { normaliseConfigurationItem, normaliseSelectResult, SELECT_FIELDS } from '../core/normalise.ts';
+import {
+  type ItemReading,
+  readConfigurationItem,
+  readSelectResult,
+  SELECT_FIELDS,
+} from '../core/normalise.ts';
 
 /**
  * How the periodic scan reads Config's own inventory (never per-resource describe calls):
@@ -36,12 +40,15 @@ export function inventoryStrategyFromEnv(env: NodeJS.ProcessEnv = process.env): 
   return value;
 }
 
-/** Config's current items of the given types, one page (≤100 items) at a time, so memory stays flat. */
+/**
+ * Config's current items of the given types, one page (≤100 items) at a time, so memory stays flat. A
+ * malformed item comes as an unreadable reading among the others, never failing its page.
+ */
 export async function* inventoryPages(
   config: ConfigServiceClient,
   resourceTypes: readonly string[],
   strategy: InventoryStrategy = 'select',
-): AsyncGenerator<ConfigurationItem[]> {
+): AsyncGenerator<ItemReading[]> {
   if (strategy === 'select') {
     for (const expression of selectExpressions(resourceTypes)) yield* selectPages(config, expression);
     return;
@@ -92,10 +99,7 @@ async function* readAhead<Page>(
   }
 }
 
-async function* selectPages(
-  config: ConfigServiceClient,
-  expression: string,
-): AsyncGenerator<ConfigurationItem[]> {
+async function* selectPages(config: ConfigServiceClient, expression: string): AsyncGenerator<ItemReading[]> {
   const pages = readAhead(
     (token) =>
       config.send(
@@ -104,7 +108,7 @@ async function* selectPages(
     (page) => page.NextToken,
   );
   for await (const page of pages) {
-    const items = (page.Results ?? []).map((row) => normaliseSelectResult(row));
+    const items = (page.Results ?? []).map((row) => readSelectResult(row));
     if (items.length > 0) yield items;
   }
 }
@@ -116,7 +120,7 @@ async function* selectPages(
 async function* listPages(
   config: ConfigServiceClient,
   resourceTypes: readonly string[],
-): AsyncGenerator<ConfigurationItem[]> {
+): AsyncGenerator<ItemReading[]> {
   let keys: ResourceKey[] = [];
   for (const resourceType of resourceTypes) {
     const pages = readAhead(
@@ -150,8 +154,8 @@ async function* listPages(
 }
 
 /** `BatchGetResourceConfig`, asking again for keys Config left unprocessed. */
-async function batchGet(config: ConfigServiceClient, keys: ResourceKey[]): Promise<ConfigurationItem[]> {
-  const items: ConfigurationItem[] = [];
+async function batchGet(config: ConfigServiceClient, keys: ResourceKey[]): Promise<ItemReading[]> {
+  const items: ItemReading[] = [];
   let pending = keys;
   for (let round = 0; pending.length > 0; round++) {
     if (round === MAX_UNPROCESSED_ROUNDS) {
@@ -161,7 +165,7 @@ async function batchGet(config: ConfigServiceClient, keys: ResourceKey[]): Promi
     }
     const response = await config.send(new BatchGetResourceConfigCommand({ resourceKeys: pending }));
     for (const item of response.baseConfigurationItems ?? []) {
-      items.push(normaliseConfigurationItem(item, 'BatchGetResourceConfig item'));
+      items.push(readConfigurationItem(item, 'BatchGetResourceConfig item'));
     }
     pending = response.unprocessedResourceKeys ?? [];
   }
@@ -174,7 +178,7 @@ export async function fetchConfigurationItem(
   resourceType: string,
   resourceId: string,
   captureTime: Date,
-): Promise<ConfigurationItem | undefined> {
+): Promise<ItemReading | undefined> {
   const response = await config.send(
     new GetResourceConfigHistoryCommand({
       resourceType: resourceType as ResourceType,
@@ -184,5 +188,5 @@ export async function fetchConfigurationItem(
     }),
   );
   const item = response.configurationItems?.[0];
-  return item === undefined ? undefined : normaliseConfigurationItem(item, 'GetResourceConfigHistory item');
+  return item === undefined ? undefined : readConfigurationItem(item, 'GetResourceConfigHistory item');
 }

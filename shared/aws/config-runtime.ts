@@ -4,12 +4,22 @@
 import { ConfigServiceClient, GetComplianceDetailsByConfigRuleCommand } from '@aws-sdk/client-config-service';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
+import { truncate } from '../core/annotation.ts';
 import {
+  type ChangedItem,
   type ConfigRuleInvocation,
   type ConfigurationItemSummary,
   parseConfigRuleEvent,
 } from '../core/config-event.ts';
-import { evaluateItem, isEvaluable, toEvaluation } from '../core/evaluate.ts';
+import {
+  type IdentifiedUnreadable,
+  type IsolatedVerdict,
+  isEvaluable,
+  isIdentified,
+  judgeIsolated,
+  judgeUnreadable,
+  toEvaluation,
+} from '../core/evaluate.ts';
 import {
   type AccountFacts,
   type AnyRule,
@@ -17,6 +27,7 @@ import {
   type ConfigurationItem,
   type Evaluation,
   type EvaluationContext,
+  InputError,
   notApplicable,
   ParameterError,
   type PublicAccessBlockFlags,
@@ -133,6 +144,8 @@ class Invocation {
   private readonly counts: Record<Compliance, number> = { COMPLIANT: 0, NON_COMPLIANT: 0, NOT_APPLICABLE: 0 };
   private facts: Promise<AccountFacts> | undefined;
   private evaluations = 0;
+  /** Inventory items that did not even say which resource they are: no verdict can be written for them. */
+  private readonly unidentified: string[] = [];
 
   constructor(
     private readonly rule: AnyRule,
@@ -152,13 +165,19 @@ class Invocation {
     const message = this.invocation.message;
     let staleCleaned = 0;
     if (message.type === 'change') {
-      await this.evaluateChanged(message.item);
+      await this.evaluateChanged(message.changed, message.notificationCreationTime);
     } else if (message.type === 'oversized') {
       await this.evaluateOversized(message.summary);
     } else {
       staleCleaned = await this.scanAndCleanStale(message.notificationCreationTime);
     }
     await this.writer.flush();
+    if (this.unidentified.length > 0) {
+      // Every other item was written; failing the invocation makes the gap visible (and Config run it again).
+      throw new InputError(
+        `${this.unidentified.length} inventory item(s) could not be read nor identified, so no evaluation was written for them and stale results were not cleaned (the other ${this.evaluations} evaluations were written); first: ${truncate(this.unidentified[0] ?? '', MAX_LOGGED_PROBLEM)}`,
+      );
+    }
     return {
       rule: this.rule.name,
       messageType: message.type,
@@ -169,7 +188,12 @@ class Invocation {
     };
   }
 
-  private async evaluateChanged(item: ConfigurationItem): Promise<void> {
+  private async evaluateChanged(changed: ChangedItem, notificationCreationTime?: Date): Promise<void> {
+    if (changed.unreadable) {
+      await this.writeUnreadable(changed.unreadable, notificationCreationTime ?? new Date(), true);
+      return;
+    }
+    const { item } = changed;
     const orderingTimestamp = new Date(item.captureTime);
     if (this.invocation.eventLeftScope) {
       await this.write(
@@ -204,18 +228,23 @@ class Invocation {
       await this.write(toEvaluation(this.rule, resource, reason, captureTime));
       return;
     }
-    const item = await fetchConfigurationItem(
+    const reading = await fetchConfigurationItem(
       this.target.config,
       summary.resourceType,
       summary.resourceId,
       captureTime,
     );
-    if (item === undefined) {
+    if (reading === undefined) {
       throw new Error(
         `GetResourceConfigHistory returned no configuration item for ${summary.resourceType} ${summary.resourceId} at ${summary.configurationItemCaptureTime}`,
       );
     }
-    await this.write(await this.evaluate(item, captureTime), true);
+    if (reading.unreadable) {
+      // The summary names the resource the history item was asked for.
+      await this.writeUnreadable({ ...resource, problem: reading.unreadable.problem }, captureTime, true);
+      return;
+    }
+    await this.write(await this.evaluate(reading.item, captureTime), true);
   }
 
   /**
@@ -243,6 +272,8 @@ class Invocation {
       finishScan();
     }
     await earlierResults;
+    // An item that could not be identified may be one of the results: cleaning could mark it wrongly.
+    if (this.unidentified.length > 0) return 0;
     const stale = tracker.stale();
     for (const resource of stale) {
       const verdict = notApplicable('resource no longer exists in the AWS Config inventory', 'resource-gone');
@@ -261,9 +292,20 @@ class Invocation {
   private async scanInventory(orderingTimestamp: Date, tracker: StaleTracker): Promise<void> {
     const strategy = this.options.inventory ?? inventoryStrategyFromEnv();
     for await (const page of inventoryPages(this.target.config, this.rule.resourceTypes, strategy)) {
-      for (const item of page) {
-        tracker.inInventory(item.resourceType, item.resourceId);
-        await this.write(await this.evaluate(item, orderingTimestamp));
+      for (const { item, unreadable } of page) {
+        if (item) {
+          tracker.inInventory(item.resourceType, item.resourceId);
+          await this.write(await this.evaluate(item, orderingTimestamp));
+        } else if (isIdentified(unreadable)) {
+          tracker.inInventory(unreadable.resourceType, unreadable.resourceId);
+          await this.writeUnreadable(unreadable, orderingTimestamp);
+        } else {
+          this.unidentified.push(unreadable.problem);
+          logger.error('inventory item could not be read nor identified', {
+            rule: this.rule.name,
+            problem: truncate(unreadable.problem, MAX_LOGGED_PROBLEM),
+          });
+        }
       }
     }
   }
@@ -303,7 +345,38 @@ class Invocation {
       region: item.region,
       account: isEvaluable(this.rule, item) ? await this.accountFacts() : {},
     };
-    return evaluateItem(this.rule, this.params, item, context, orderingTimestamp);
+    const judged = judgeIsolated(this.rule, this.params, item, context);
+    this.logFailure(item, judged);
+    return toEvaluation(this.rule, item, judged.verdict, orderingTimestamp);
+  }
+
+  /** An item that could not be read but names its resource: the fail-closed verdict (or out of scope). */
+  private async writeUnreadable(
+    unreadable: IdentifiedUnreadable,
+    orderingTimestamp: Date,
+    logEach = false,
+  ): Promise<void> {
+    const resource = {
+      ...unreadable,
+      accountId: unreadable.accountId ?? this.target.accountId,
+      region: unreadable.region ?? this.target.region,
+    };
+    const judged: IsolatedVerdict = this.invocation.eventLeftScope
+      ? { verdict: notApplicable('resource left the rule scope', 'left-scope') }
+      : judgeUnreadable(this.rule, unreadable);
+    this.logFailure(resource, judged);
+    await this.write(toEvaluation(this.rule, resource, judged.verdict, orderingTimestamp), logEach);
+  }
+
+  /** An item judged fail-closed is logged with its resource id and the problem (never its configuration). */
+  private logFailure(resource: { resourceType: string; resourceId: string }, judged: IsolatedVerdict): void {
+    if (judged.failure === undefined) return;
+    logger.error('item could not be evaluated: judged NON_COMPLIANT (fail closed)', {
+      rule: this.rule.name,
+      resourceType: resource.resourceType,
+      resourceId: resource.resourceId,
+      problem: truncate(judged.failure, MAX_LOGGED_PROBLEM),
+    });
   }
 
   private accountFacts(): Promise<AccountFacts> {
@@ -337,6 +410,9 @@ class Invocation {
     await this.writer.add(evaluation);
   }
 }
+
+/** Problems are logged at most this long: they name the field, and never carry a whole document. */
+const MAX_LOGGED_PROBLEM = 256;
 
 /** How many earlier results may wait for their resource before the results reader waits for the scan. */
 export const MAX_RESULTS_AHEAD = 1_000;

@@ -5,9 +5,10 @@
  * (`invokingEvent` and `ruleParameters` arrive as JSON strings; `resultToken` "TESTMODE" in test invocations).
  */
 import * as z from 'zod';
+import { type IdentifiedUnreadable, isIdentified } from './evaluate.ts';
 import type { ConfigurationItem } from './model.ts';
 import { describeZodError, InputError } from './model.ts';
-import { CONFIGURATION_ITEM_STATUSES, normaliseConfigurationItem } from './normalise.ts';
+import { CONFIGURATION_ITEM_STATUSES, readConfigurationItem } from './normalise.ts';
 
 const envelopeSchema = z.looseObject({
   version: z.string().optional(),
@@ -59,8 +60,13 @@ const MESSAGE_TYPES = [
 
 export type ConfigurationItemSummary = z.infer<typeof itemSummarySchema>;
 
+/** A changed item as read: the item, or (malformed, but naming its resource) why it could not be read. */
+export type ChangedItem =
+  | { item: ConfigurationItem; unreadable?: undefined }
+  | { unreadable: IdentifiedUnreadable; item?: undefined };
+
 export type ConfigRuleMessage =
-  | { type: 'change'; item: ConfigurationItem }
+  | { type: 'change'; changed: ChangedItem; notificationCreationTime?: Date | undefined }
   | { type: 'oversized'; summary: ConfigurationItemSummary }
   | { type: 'scheduled'; notificationCreationTime: Date };
 
@@ -118,9 +124,22 @@ function parseMessage(invoking: Record<string, unknown>): ConfigRuleMessage {
       if (message.configurationItem == null) {
         throw new InputError('Invalid Config rule event: invokingEvent.configurationItem is missing');
       }
+      const { item, unreadable } = readConfigurationItem(
+        message.configurationItem,
+        'invokingEvent.configurationItem',
+      );
+      let changed: ChangedItem;
+      if (unreadable === undefined) changed = { item };
+      // An item that does not even say which resource it is cannot be given a verdict: the event is bad.
+      else if (isIdentified(unreadable)) changed = { unreadable };
+      else throw new InputError(unreadable.problem);
       return {
         type: 'change',
-        item: normaliseConfigurationItem(message.configurationItem, 'invokingEvent.configurationItem'),
+        changed,
+        notificationCreationTime:
+          message.notificationCreationTime === undefined
+            ? undefined
+            : new Date(message.notificationCreationTime),
       };
     }
     case 'OversizedConfigurationItemChangeNotification':

@@ -113,6 +113,71 @@ export function normaliseConfigurationItem(input: unknown, where = 'configuratio
   };
 }
 
+/**
+ * An item that could not be read into a {@link ConfigurationItem}: the fields that identify it, as far as they
+ * are readable, and the problem (the {@link InputError}'s message, naming the field).
+ */
+export interface UnreadableItem {
+  resourceType?: string | undefined;
+  resourceId?: string | undefined;
+  resourceName?: string | undefined;
+  accountId?: string | undefined;
+  region?: string | undefined;
+  status?: string | undefined;
+  problem: string;
+}
+
+/** One item as read: the item, or why it could not be read. */
+export type ItemReading =
+  | { item: ConfigurationItem; unreadable?: undefined }
+  | { unreadable: UnreadableItem; item?: undefined };
+
+/**
+ * Like {@link normaliseConfigurationItem}, but a malformed item is returned as {@link UnreadableItem}
+ * rather than thrown, so that one bad item among many does not stop the others.
+ */
+export function readConfigurationItem(input: unknown, where = 'configurationItem'): ItemReading {
+  try {
+    return { item: normaliseConfigurationItem(input, where) };
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    return { unreadable: { ...identityOf(input), problem: error.message } };
+  }
+}
+
+/** {@link readConfigurationItem} for one row of `SelectResourceConfig` results (a JSON string). */
+export function readSelectResult(row: string, where = 'SelectResourceConfig result'): ItemReading {
+  try {
+    return { item: normaliseSelectResult(row, where) };
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    return { unreadable: { ...identityOf(parseJson(row)), problem: error.message } };
+  }
+}
+
+const IDENTITY_FIELDS = {
+  resourceType: ['resourceType'],
+  resourceId: ['resourceId'],
+  resourceName: ['resourceName'],
+  accountId: ['awsAccountId', 'accountId'],
+  region: ['awsRegion'],
+  status: ['configurationItemStatus'],
+} as const;
+
+/** The identifying fields of a raw item that are non-empty strings. */
+function identityOf(input: unknown): Omit<UnreadableItem, 'problem'> {
+  if (typeof input !== 'object' || input === null) return {};
+  const record = input as Record<string, unknown>;
+  const identity: Omit<UnreadableItem, 'problem'> = {};
+  for (const [field, names] of Object.entries(IDENTITY_FIELDS)) {
+    const value = names
+      .map((name) => record[name])
+      .find((candidate) => typeof candidate === 'string' && candidate !== '');
+    if (typeof value === 'string') identity[field as keyof typeof IDENTITY_FIELDS] = value;
+  }
+  return identity;
+}
+
 /** Parses one row of `SelectResourceConfig` results (a JSON string) into a configuration item. */
 export function normaliseSelectResult(row: string, where = 'SelectResourceConfig result'): ConfigurationItem {
   let parsed: unknown;
@@ -254,9 +319,22 @@ function checkSelectedFields(record: Record<string, unknown>, rows: string[], wh
 /**
  * Reads the items of any supported file shape: a Config snapshot (`configurationItems`), the CLI's
  * `batch-get-resource-config` output (`baseConfigurationItems`), `get-resource-config-history` output
- * (`configurationItems`), or `select-resource-config` output (`Results`, JSON strings).
+ * (`configurationItems`), or `select-resource-config` output (`Results`, JSON strings). The first
+ * malformed item fails the whole document; {@link readItemsFromDocument} reads the others too.
  */
 export function itemsFromDocument(document: unknown, where: string): ConfigurationItem[] {
+  return readItemsFromDocument(document, where).map((reading) => {
+    if (reading.unreadable) throw new InputError(`${where}: ${reading.unreadable.problem}`);
+    return reading.item;
+  });
+}
+
+/**
+ * Each item of a document as read: a document whose shape is wrong fails as a whole (naming `where` and the
+ * field), a malformed item is returned as an {@link UnreadableItem} among the others, its problem naming
+ * the item (`configurationItems[3].configuration: …`) but not `where`.
+ */
+export function readItemsFromDocument(document: unknown, where: string): ItemReading[] {
   if (typeof document !== 'object' || document === null || Array.isArray(document)) {
     throw new InputError(
       `${where}: expected a JSON object with configurationItems, baseConfigurationItems or Results`,
@@ -267,26 +345,27 @@ export function itemsFromDocument(document: unknown, where: string): Configurati
     const parsed = snapshotFile.safeParse(record);
     if (!parsed.success) throw new InputError(`${where}: ${describeZodError(parsed.error, '', record)}`);
     return parsed.data.configurationItems.map((item, index) =>
-      normaliseConfigurationItem(item, `${where}: configurationItems[${index}]`),
+      readConfigurationItem(item, `configurationItems[${index}]`),
     );
   }
   if ('baseConfigurationItems' in record) {
     const items = record.baseConfigurationItems;
     if (!Array.isArray(items)) throw new InputError(`${where}: baseConfigurationItems: expected an array`);
-    return items.map((item, index) =>
-      normaliseConfigurationItem(item, `${where}: baseConfigurationItems[${index}]`),
-    );
+    return items.map((item, index) => readConfigurationItem(item, `baseConfigurationItems[${index}]`));
   }
   if ('Results' in record) {
     const rows = record.Results;
     if (!Array.isArray(rows)) throw new InputError(`${where}: Results: expected an array of JSON strings`);
-    const strings = rows.map((row, index) => {
+    checkSelectedFields(
+      record,
+      rows.filter((row): row is string => typeof row === 'string'),
+      where,
+    );
+    return rows.map((row, index): ItemReading => {
       if (typeof row !== 'string')
-        throw new InputError(`${where}: Results[${index}]: expected a JSON string`);
-      return row;
+        return { unreadable: { problem: `Results[${index}]: expected a JSON string` } };
+      return readSelectResult(row, `Results[${index}]`);
     });
-    checkSelectedFields(record, strings, where);
-    return strings.map((row, index) => normaliseSelectResult(row, `${where}: Results[${index}]`));
   }
   throw new InputError(
     `${where}: expected a JSON object with configurationItems, baseConfigurationItems or Results`,

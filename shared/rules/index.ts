@@ -28,6 +28,11 @@ export function findRule(name: string): AnyRule | undefined {
 export function checkSuiteConfig(config: SuiteConfig): void {
   for (const rule of rulesFor(config.settings))
     rule.parseParameters(config.rules[rule.name] ?? {}, config.settings);
-  parseDriftRevertSettings(config.settings);
-  parseResponderSettings(config.settings);
+  checkResponderSettings(config.settings);
+}
+
+/** Validates every responder's settings; throws the first ParameterError. */
+export function checkResponderSettings(settings: SuiteSettings): void {
+  parseDriftRevertSettings(settings);
+  parseResponderSettings(settings);
 }

@@ -54,7 +54,7 @@ describe('bad snapshot files', () => {
     const path = file('cut.json', '{"configurationItems": [');
     await expectInputError(
       ['scan', '--snapshot', path],
-      `${path}: not valid JSON: Unexpected end of JSON input`,
+      `${path}: not valid JSON: Unexpected end of JSON input at position 24 (line 1 column 25): the text ends early (a file cut short?)`,
     );
   });
 
@@ -71,7 +71,7 @@ describe('bad snapshot files', () => {
     );
   });
 
-  it('an item with a bad field: the file, the item index and the field', async () => {
+  it('an item with a bad field: an error result naming the file, the item index and the field; the other items are evaluated', async () => {
     const item = {
       resourceType: 'AWS::EC2::Instance',
       resourceId: 'i-1',
@@ -86,18 +86,28 @@ describe('bad snapshot files', () => {
         configurationItems: [item, { ...item, resourceId: 'i-2', configurationItemStatus: 'Gone' }],
       }),
     );
-    await expectInputError(
-      ['scan', '--snapshot', path],
-      `${path}: Invalid configuration item: configurationItems[1].configurationItemStatus: Invalid option: expected one of "OK"|"ResourceDiscovered"|"ResourceNotRecorded"|"ResourceDeleted"|"ResourceDeletedNotRecorded" (got "Gone")`,
+    const problem =
+      'Invalid configuration item: configurationItems[1].configurationItemStatus: Invalid option: expected one of "OK"|"ResourceDiscovered"|"ResourceNotRecorded"|"ResourceDeleted"|"ResourceDeletedNotRecorded" (got "Gone")';
+    const result = await runCli(['scan', '--snapshot', path, '--rule', 'required-tags', '--format', 'json']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      `plumbline: error: required-tags: AWS::EC2::Instance i-2 (${path}:1): ${problem} (judged NON_COMPLIANT)\n` +
+        'plumbline: 1 item error: the other items were evaluated; --strict makes this exit 2\n' +
+        'plumbline: 2 failing results (--fail-on non-compliant; 2 non-compliant in all)\n',
     );
-    const noRegion = file(
-      'no-region.json',
-      JSON.stringify({ configurationItems: [{ ...item, awsRegion: undefined }] }),
-    );
-    await expectInputError(
-      ['scan', '--snapshot', noRegion],
-      `${noRegion}: Invalid configuration item: configurationItems[0].awsRegion: Invalid input: expected string, received undefined`,
-    );
+    const report = JSON.parse(result.stdout);
+    expect(
+      report.evaluations.map((evaluation: Record<string, unknown>) => [
+        evaluation.resourceId,
+        evaluation.compliance,
+        evaluation.error,
+      ]),
+    ).toEqual([
+      ['i-1', 'NON_COMPLIANT', null],
+      ['i-2', 'NON_COMPLIANT', problem],
+    ]);
+    expect(report.summary.errors).toBe(1);
+    expect((await runCli(['scan', '--snapshot', path, '--strict'])).code).toBe(2);
   });
 
   it('a truncated gzip file', async () => {
@@ -105,7 +115,7 @@ describe('bad snapshot files', () => {
     const path = file('snapshot.json.gz', whole.subarray(0, Math.floor(whole.length / 2)));
     await expectInputError(
       ['scan', '--snapshot', path],
-      `${path}: truncated gzip file (unexpected end of file); download it again`,
+      `${path}: truncated gzip file (unexpected end of file): it ends early; download it again`,
     );
   });
 
@@ -215,21 +225,33 @@ describe('bad configuration files', () => {
     );
   });
 
-  it('a bad rule parameter: the file, the rule, the parameter and the value', async () => {
+  /** The rule is refused and named on standard error and in the report; the other rules run; exit 2. */
+  async function expectRuleRefused(config: string, message: string) {
+    const result = await runCli([...scanWith(config), '--format', 'json']);
+    expect(result.code).toBe(2);
+    expect(result.stderr.split('\n')[0]).toBe(`plumbline: ${message} (the rule was not run)`);
+    const report = JSON.parse(result.stdout);
+    expect(report.errors).toEqual([{ message, rule: 'security-group', file: null, line: null }]);
+    expect(new Set(report.evaluations.map((evaluation: { rule: string }) => evaluation.rule))).toEqual(
+      new Set(['required-tags', 'public-bucket']),
+    );
+  }
+
+  it('a bad rule parameter: the file, the rule, the parameter and the value; the other rules still run', async () => {
     const path = file('param.yaml', 'rules:\n  security-group:\n    blockedPorts: "22,abc"\n');
-    await expectInputError(
-      scanWith(path),
+    await expectRuleRefused(
+      path,
       `${path}: rule security-group: Invalid rule parameter blockedPorts="22,abc": "abc" is not a port or a range (ports 0-65535, TCP unless prefixed: 22, 1024-2048, udp:161)`,
     );
   });
 
-  it('a bad suite setting: the path inside the setting', async () => {
+  it('a bad suite setting: the path inside the setting; the other rules still run', async () => {
     const path = file(
       'baseline.yaml',
       'baselines:\n  web:\n    ingress:\n      - { protocol: tcp, fromPort: 22, cidr: 10.0.0.1/8 }\n',
     );
-    await expectInputError(
-      scanWith(path),
+    await expectRuleRefused(
+      path,
       `${path}: rule security-group: Invalid rule parameter baselines.web.ingress[0].cidr="10.0.0.1/8": has bits set beyond the prefix; write 10.0.0.0/8`,
     );
   });

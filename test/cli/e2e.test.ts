@@ -77,7 +77,7 @@ describe('tsx cli/main.ts', () => {
     expect(spawnCli(['scan', '--snapshot', truncated])).toEqual({
       code: 2,
       stdout: '',
-      stderr: `plumbline: ${truncated}: truncated gzip file (unexpected end of file); download it again\n`,
+      stderr: `plumbline: ${truncated}: truncated gzip file (unexpected end of file): it ends early; download it again\n`,
     });
     expect(spawnCli(['scan', '--snapshot', 'missing.json'])).toEqual({
       code: 2,

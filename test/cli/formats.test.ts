@@ -3,7 +3,7 @@
  * JUnit, and the table (plain or coloured). The test-only rule keeps the expected text independent of the
  * real rules' wording; the real rules run through SARIF as well.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ValidateFunction } from 'ajv';
 import fc from 'fast-check';
@@ -25,6 +25,7 @@ describe('json', () => {
       summary: {
         evaluations: 3,
         resources: 4,
+        errors: 0,
         COMPLIANT: 1,
         NON_COMPLIANT: 1,
         NOT_APPLICABLE: 1,
@@ -41,6 +42,7 @@ describe('json', () => {
           compliance: 'COMPLIANT',
           annotation: 'tag Owner present',
           reasons: [{ code: 'tag-present', message: 'tag Owner present' }],
+          error: null,
         },
         {
           rule: 'test-owner-tag',
@@ -52,6 +54,7 @@ describe('json', () => {
           compliance: 'NON_COMPLIANT',
           annotation: 'missing: Owner',
           reasons: [{ code: 'missing-tag', message: 'missing: Owner' }],
+          error: null,
         },
         {
           rule: 'test-owner-tag',
@@ -63,8 +66,10 @@ describe('json', () => {
           compliance: 'NOT_APPLICABLE',
           annotation: 'resource status is ResourceDeleted',
           reasons: [{ code: 'not-recorded', message: 'resource status is ResourceDeleted' }],
+          error: null,
         },
       ],
+      errors: [],
     });
   });
 });
@@ -322,6 +327,7 @@ Listed: non-compliant results only; --all lists every evaluation.
 describe('extra report files', () => {
   it('writes the main report to --output and each --html/--json/--sarif/--junit file beside it', async () => {
     const dir = tempDir();
+    mkdirSync(join(dir, 'out'));
     const result = await runCli(
       [
         'scan',

@@ -68,6 +68,7 @@ describe('fail-on', () => {
     source: { kind: 'snapshot', files: [] },
     rules,
     resources: 3,
+    errors: [],
     evaluations: [
       evaluation('tags', 'NON_COMPLIANT'),
       evaluation('buckets', 'COMPLIANT'),

@@ -329,6 +329,40 @@ describe('scan --live', () => {
   });
 });
 
+describe('scan --live: an inventory item that cannot be judged', () => {
+  it('is an error result (NON_COMPLIANT, cannot evaluate), the other items judged; exit 2 only with --strict', async () => {
+    const bad: RawItem = {
+      ...EU_GROUP,
+      resourceId: 'sg-0bad000000000000b',
+      configuration: {
+        ...(EU_GROUP.configuration as Record<string, unknown>),
+        ipPermissions: [{ ipProtocol: 'tcp', fromPort: 22, toPort: 22, ipv4Ranges: [{ cidrIp: 'anyone' }] }],
+      },
+    };
+    config.on(SelectResourceConfigCommand).resolves({ Results: [selectRow(EU_GROUP), selectRow(bad)] });
+    const args = ['scan', '--live', '--region', 'eu-west-1', '--rule', 'security-group', '--format', 'json'];
+    const result = await runCli(args);
+    expect(result.code).toBe(1);
+    const problem =
+      'Invalid security group configuration: sg-0bad000000000000b.configuration.ipPermissions.0.ipv4Ranges.0.cidrIp: not a CIDR block';
+    expect(result.stderr).toContain(
+      `plumbline: error: security-group: AWS::EC2::SecurityGroup sg-0bad000000000000b: ${problem} (judged NON_COMPLIANT)\n`,
+    );
+    const report = JSON.parse(result.stdout);
+    expect(
+      report.evaluations.map((evaluation: Record<string, unknown>) => [
+        evaluation.resourceId,
+        evaluation.compliance,
+        evaluation.error,
+      ]),
+    ).toEqual([
+      ['sg-0bad000000000000b', 'NON_COMPLIANT', problem],
+      ['sg-0eu0000000000001a', 'NON_COMPLIANT', null],
+    ]);
+    expect((await runCli([...args, '--strict'])).code).toBe(2);
+  });
+});
+
 describe('scan --live errors', () => {
   it('fails naming the region, the call and the AWS error', async () => {
     config.on(SelectResourceConfigCommand).rejects(

@@ -77,6 +77,7 @@ describe('the bundled example snapshot with the example configuration', () => {
     expect(report.summary).toEqual({
       evaluations: 68,
       resources: 49,
+      errors: 0,
       COMPLIANT: 41,
       NON_COMPLIANT: 26,
       NOT_APPLICABLE: 1,

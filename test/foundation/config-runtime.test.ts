@@ -14,6 +14,7 @@ import { type ConfigRuntimeOptions, createConfigRuleHandler } from '../../shared
 import type { AnyRule } from '../../shared/core/model.ts';
 import { EMPTY_SUITE_CONFIG } from '../../shared/core/suite-config.ts';
 import { logger } from '../../shared/lambda/logger.ts';
+import { securityGroupRule } from '../../shared/rules/security-group/index.ts';
 import {
   ACCOUNT,
   apiItem,
@@ -23,6 +24,7 @@ import {
   PERIODIC_TIME,
   periodicEvent,
 } from '../fixtures/config/events.ts';
+import { securityGroupItem } from '../fixtures/security-group/index.ts';
 import { testRule } from '../support/test-rule.ts';
 
 const config = mockClient(ConfigServiceClient);
@@ -581,5 +583,208 @@ describe('bad input', () => {
   ])('rejects %# with an error naming the field', async (event, message) => {
     await expect(handlerFor()(event)).rejects.toThrow(message);
     expect(config).toHaveReceivedCommandTimes(PutEvaluationsCommand, 0);
+  });
+});
+
+/** A security group as an advanced-query row (fixture item: AWS Config Developer Guide, security group CI). */
+function groupRow(groupId: string, cidrIp: string): string {
+  return JSON.stringify({
+    ...securityGroupItem(
+      {
+        groupId,
+        ipPermissions: [{ ipProtocol: 'tcp', fromPort: 22, toPort: 22, ipv4Ranges: [{ cidrIp }] }],
+      },
+      {},
+    ),
+    resourceId: groupId,
+    accountId: ACCOUNT,
+    awsAccountId: undefined,
+  });
+}
+
+describe('per-item isolation: an item that cannot be judged is NON_COMPLIANT, the others are written', () => {
+  const BAD_GROUP = 'sg-00000000000000137';
+  const BAD_ANNOTATION = `cannot evaluate: Invalid security group configuration: ${BAD_GROUP}.configuration.ipPermissions.0.ipv4Ranges.0.cidrIp: not a CIDR block`;
+
+  it('periodic: 250 groups with one bad CIDR: 249 judged, 1 fail-closed, all 250 written, the bad one logged by id', async () => {
+    const ids = Array.from({ length: 250 }, (_, index) => `sg-${String(index).padStart(17, '0')}`);
+    const rows = ids.map((id) => groupRow(id, id === BAD_GROUP ? '0.0.0.0/abc' : '0.0.0.0/0'));
+    const pages: Record<string, { Results: string[]; NextToken?: string }> = {
+      start: { Results: rows.slice(0, 100), NextToken: 'page-2' },
+      'page-2': { Results: rows.slice(100, 200), NextToken: 'page-3' },
+      'page-3': { Results: rows.slice(200) },
+    };
+    config
+      .on(SelectResourceConfigCommand)
+      .callsFake((input: { NextToken?: string }) => pages[input.NextToken ?? 'start'] ?? { Results: [] });
+    const error = vi.spyOn(logger, 'error');
+    try {
+      const summary = await handlerFor(securityGroupRule)(periodicEvent());
+
+      const written = config
+        .commandCalls(PutEvaluationsCommand)
+        .flatMap((call) => call.args[0].input.Evaluations ?? []);
+      expect(written).toHaveLength(250);
+      expect(written.map((evaluation) => evaluation.ComplianceResourceId)).toEqual(ids);
+      for (const evaluation of written) {
+        expect(evaluation).toEqual({
+          ComplianceResourceType: 'AWS::EC2::SecurityGroup',
+          ComplianceResourceId: evaluation.ComplianceResourceId,
+          ComplianceType: 'NON_COMPLIANT',
+          Annotation:
+            evaluation.ComplianceResourceId === BAD_GROUP ? BAD_ANNOTATION : 'tcp 22 open to 0.0.0.0/0',
+          OrderingTimestamp: new Date(PERIODIC_TIME),
+        });
+      }
+      expect(BAD_ANNOTATION.length).toBeLessThanOrEqual(256);
+      expect(summary).toMatchObject({ evaluations: 250, staleCleaned: 0, putEvaluationsCalls: 3 });
+      expect(error).toHaveBeenCalledTimes(1);
+      expect(error).toHaveBeenCalledWith('item could not be evaluated: judged NON_COMPLIANT (fail closed)', {
+        rule: 'security-group',
+        resourceType: 'AWS::EC2::SecurityGroup',
+        resourceId: BAD_GROUP,
+        problem: BAD_ANNOTATION.replace('cannot evaluate: ', ''),
+      });
+    } finally {
+      error.mockRestore();
+    }
+  });
+
+  it('periodic: a row that is not JSON among good ones: the good ones are written, stale results are not cleaned, the run fails naming the problem', async () => {
+    instancesOnly(() => ({ Results: [selectRow('i-1', { Owner: 'a' }), '{broken', selectRow('i-2', {})] }));
+    config.on(GetComplianceDetailsByConfigRuleCommand).resolves({
+      EvaluationResults: [
+        {
+          EvaluationResultIdentifier: {
+            EvaluationResultQualifier: { ResourceType: 'AWS::EC2::Instance', ResourceId: 'i-gone' },
+          },
+        },
+      ],
+    });
+    await expect(handlerFor()(periodicEvent())).rejects.toThrow(
+      '1 inventory item(s) could not be read nor identified, so no evaluation was written for them and stale results were not cleaned (the other 2 evaluations were written); first: Invalid SelectResourceConfig result: not JSON',
+    );
+    const written = config
+      .commandCalls(PutEvaluationsCommand)
+      .flatMap((call) => call.args[0].input.Evaluations ?? []);
+    expect(written.map((evaluation) => [evaluation.ComplianceResourceId, evaluation.ComplianceType])).toEqual(
+      [
+        ['i-1', 'COMPLIANT'],
+        ['i-2', 'NON_COMPLIANT'],
+      ],
+    );
+  });
+
+  it('periodic (list strategy): a BatchGetResourceConfig item whose configuration is not JSON is NON_COMPLIANT, the others judged', async () => {
+    config.on(ListDiscoveredResourcesCommand).callsFake((input: { resourceType: string }) => ({
+      resourceIdentifiers:
+        input.resourceType === 'AWS::EC2::Instance'
+          ? [
+              { resourceType: 'AWS::EC2::Instance', resourceId: 'i-1' },
+              { resourceType: 'AWS::EC2::Instance', resourceId: 'i-2' },
+            ]
+          : [],
+    }));
+    config.on(BatchGetResourceConfigCommand).resolves({
+      baseConfigurationItems: [
+        apiItem({ resourceId: 'i-1', configuration: '{"instanceId": ' }),
+        apiItem({ resourceId: 'i-2', tags: { Owner: 'a' } }),
+      ],
+    });
+    await handlerFor(testRule, { inventory: 'list' })(periodicEvent());
+    expect(config).toHaveReceivedCommandWith(PutEvaluationsCommand, {
+      Evaluations: [
+        expect.objectContaining({
+          ComplianceResourceId: 'i-1',
+          ComplianceType: 'NON_COMPLIANT',
+          Annotation:
+            'cannot evaluate: Invalid BatchGetResourceConfig item.configuration: not valid JSON: "{\\"instanceId\\": "',
+        }),
+        expect.objectContaining({ ComplianceResourceId: 'i-2', ComplianceType: 'COMPLIANT' }),
+      ],
+    });
+  });
+
+  it('change: a security group with a bad CIDR is written NON_COMPLIANT, naming the field', async () => {
+    const item = securityGroupItem({
+      ipPermissions: [{ ipProtocol: 'tcp', fromPort: 22, toPort: 22, ipv4Ranges: [{ cidrIp: 'anyone' }] }],
+    });
+    const summary = await handlerFor(securityGroupRule)(changeEvent(item));
+    expect(config).toHaveReceivedCommandWith(PutEvaluationsCommand, {
+      Evaluations: [
+        {
+          ComplianceResourceType: 'AWS::EC2::SecurityGroup',
+          ComplianceResourceId: 'sg-0123456789abcdef0',
+          ComplianceType: 'NON_COMPLIANT',
+          Annotation:
+            'cannot evaluate: Invalid security group configuration: sg-0123456789abcdef0.configuration.ipPermissions.0.ipv4Ranges.0.cidrIp: not a CIDR block',
+          OrderingTimestamp: new Date(item.configurationItemCaptureTime as string),
+        },
+      ],
+    });
+    expect(summary.byCompliance).toEqual({ COMPLIANT: 0, NON_COMPLIANT: 1, NOT_APPLICABLE: 0 });
+  });
+
+  it('change: an item whose configuration is not JSON is NON_COMPLIANT at the notification time; one without a resource id is still a bad event', async () => {
+    await handlerFor()(changeEvent(instanceItem({ configuration: '{not json' })));
+    expect(config).toHaveReceivedCommandWith(PutEvaluationsCommand, {
+      Evaluations: [
+        {
+          ComplianceResourceType: 'AWS::EC2::Instance',
+          ComplianceResourceId: 'i-00000000',
+          ComplianceType: 'NON_COMPLIANT',
+          Annotation:
+            'cannot evaluate: Invalid invokingEvent.configurationItem.configuration: not valid JSON: "{not json"',
+          OrderingTimestamp: expect.any(Date),
+        },
+      ],
+    });
+    config.resetHistory();
+    await expect(handlerFor()(changeEvent(instanceItem({ resourceId: undefined })))).rejects.toThrow(
+      'Invalid configuration item: invokingEvent.configurationItem.resourceId: Invalid input: expected string, received undefined',
+    );
+    expect(config).toHaveReceivedCommandTimes(PutEvaluationsCommand, 0);
+  });
+
+  it('oversized: a history item that cannot be read is NON_COMPLIANT for the resource the summary names', async () => {
+    config.on(GetResourceConfigHistoryCommand).resolves({
+      configurationItems: [apiItem({ resourceId: 'i-00000000', configurationItemStatus: 'Exploded' })],
+    });
+    await handlerFor()(oversizedEvent());
+    expect(config).toHaveReceivedCommandWith(PutEvaluationsCommand, {
+      Evaluations: [
+        {
+          ComplianceResourceType: 'AWS::EC2::Instance',
+          ComplianceResourceId: 'i-00000000',
+          ComplianceType: 'NON_COMPLIANT',
+          Annotation:
+            'cannot evaluate: Invalid configuration item: GetResourceConfigHistory item.configurationItemStatus: Invalid option: expected one of "OK"|"ResourceDiscovered"|"ResourceNotRecorded"|"ResourceDeleted"|"ResourceDeletedNotRecorded" (got "Exploded")',
+          OrderingTimestamp: new Date('2016-10-06T16:46:16.261Z'),
+        },
+      ],
+    });
+  });
+
+  it('a rule that throws on one item (a bug, not bad data) fails that item closed, not the run', async () => {
+    const fragile: AnyRule = {
+      ...testRule,
+      evaluate: (item, params, context) => {
+        if (item.resourceId === 'i-2')
+          throw new TypeError("Cannot read properties of undefined (reading 'x')");
+        return testRule.evaluate(item, params, context);
+      },
+    };
+    instancesOnly(() => ({ Results: [selectRow('i-1', { Owner: 'a' }), selectRow('i-2', { Owner: 'a' })] }));
+    await handlerFor(fragile)(periodicEvent());
+    expect(config).toHaveReceivedCommandWith(PutEvaluationsCommand, {
+      Evaluations: [
+        expect.objectContaining({ ComplianceResourceId: 'i-1', ComplianceType: 'COMPLIANT' }),
+        expect.objectContaining({
+          ComplianceResourceId: 'i-2',
+          ComplianceType: 'NON_COMPLIANT',
+          Annotation: "cannot evaluate: TypeError: Cannot read properties of undefined (reading 'x')",
+        }),
+      ],
+    });
   });
 });

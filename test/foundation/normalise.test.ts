@@ -137,7 +137,7 @@ describe('itemsFromDocument', () => {
       'x.json: expected a JSON object with configurationItems, baseConfigurationItems or Results',
     );
     expect(() => itemsFromDocument({ configurationItems: [{}] }, 'x.json')).toThrow(
-      /^Invalid configuration item: x\.json: configurationItems\[0\]\.resourceType: /,
+      /^x\.json: Invalid configuration item: configurationItems\[0\]\.resourceType: /,
     );
     expect(() => itemsFromDocument({ Results: [42] }, 'x.json')).toThrow(
       'x.json: Results[0]: expected a JSON string',

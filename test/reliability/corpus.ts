@@ -58,6 +58,20 @@ const withoutKey = (object: Json, key: string): Json => {
 const complianceChange = () => complianceEvent('compliant-to-non-compliant');
 const complianceDetail = (detail: Json) => withComplianceDetail(complianceChange(), detail);
 const sgItem = (configuration: Json) => changeEvent(securityGroupItem(configuration, {}));
+/** A gzip file with a flipped byte inside its compressed data: zlib reports an invalid block. */
+const corruptGzip = (): Buffer => {
+  const bytes = gzipSync(JSON.stringify({ configurationItems: [instanceItem(), instanceItem()] }));
+  for (let index = 12; index < 40; index++) bytes[index] = 0xff;
+  return bytes;
+};
+/** Each alias level multiplies the one before by ten: 10^6 nodes from a few hundred bytes. */
+const ALIAS_BOMB = [
+  'a: &a [x, x, x, x, x, x, x, x, x, x]',
+  ...['b', 'c', 'd', 'e', 'f'].map(
+    (name, level) => `${name}: &${name} [${Array(10).fill(`*${'abcde'[level]}`).join(', ')}]`,
+  ),
+  'rules: {}',
+].join('\n');
 
 const configEvents: CorpusEntry[] = [
   {
@@ -147,32 +161,45 @@ const configEvents: CorpusEntry[] = [
   {
     entry: 'config-event',
     name: 'configurationItemCaptureTime is not a time',
+    rule: 'required-tags',
     input: changeEvent(instanceItem({ configurationItemCaptureTime: 'yesterday' })),
     expected: {
-      error:
-        'Invalid configuration item: invokingEvent.configurationItem.configurationItemCaptureTime: must be an ISO 8601 timestamp',
+      verdict: 'NON_COMPLIANT',
+      annotation:
+        'cannot evaluate: Invalid configuration item: invokingEvent.configurationItem.configurationItemCaptureTime: must be an ISO 8601 timestamp (got "yesterday")',
     },
   },
   {
     entry: 'config-event',
     name: 'unknown configurationItemStatus',
+    rule: 'required-tags',
     input: changeEvent(instanceItem({ configurationItemStatus: 'Exploded' })),
     expected: {
-      error:
-        'Invalid configuration item: invokingEvent.configurationItem.configurationItemStatus: Invalid option: expected one of "OK"|"ResourceDiscovered"|"ResourceNotRecorded"|"ResourceDeleted"|"ResourceDeletedNotRecorded"',
+      verdict: 'NON_COMPLIANT',
+      annotation:
+        'cannot evaluate: Invalid configuration item: invokingEvent.configurationItem.configurationItemStatus: Invalid option: expected one of "OK"|"ResourceDiscovered"|"ResourceNotRecorded"|"ResourceDeleted"|"ResourceDeletedNotRecorded" (got "Exploded")',
     },
   },
   {
     entry: 'config-event',
     name: 'configuration is a string that is not JSON',
     input: changeEvent({ ...securityGroupItem({}, {}), configuration: '{not json' }),
-    expected: { error: 'Invalid invokingEvent.configurationItem.configuration: not valid JSON: "{not json"' },
+    expected: {
+      verdict: 'NON_COMPLIANT',
+      annotation:
+        'cannot evaluate: Invalid invokingEvent.configurationItem.configuration: not valid JSON: "{not json"',
+    },
   },
   {
     entry: 'config-event',
     name: 'tags is a number',
+    rule: 'required-tags',
     input: changeEvent(instanceItem({ tags: 42 })),
-    expected: { error: 'Invalid configuration item: invokingEvent.configurationItem.tags: Invalid input' },
+    expected: {
+      verdict: 'NON_COMPLIANT',
+      annotation:
+        'cannot evaluate: Invalid configuration item: invokingEvent.configurationItem.tags: Invalid input (got 42)',
+    },
   },
   {
     entry: 'config-event',
@@ -198,8 +225,9 @@ const configEvents: CorpusEntry[] = [
     name: 'a security group whose configuration is null',
     input: changeEvent({ ...securityGroupItem({}, {}), configuration: null }),
     expected: {
-      error:
-        'Invalid security group configuration: sg-0123456789abcdef0.configuration: Invalid input: expected object, received null',
+      verdict: 'NON_COMPLIANT',
+      annotation:
+        'cannot evaluate: Invalid security group configuration: sg-0123456789abcdef0.configuration: Invalid input: expected object, received null',
     },
   },
   {
@@ -207,8 +235,9 @@ const configEvents: CorpusEntry[] = [
     name: 'a security group whose ipPermissions is not a list',
     input: sgItem({ ipPermissions: 'tcp 22' }),
     expected: {
-      error:
-        'Invalid security group configuration: sg-0123456789abcdef0.configuration.ipPermissions: Invalid input: expected array, received string',
+      verdict: 'NON_COMPLIANT',
+      annotation:
+        'cannot evaluate: Invalid security group configuration: sg-0123456789abcdef0.configuration.ipPermissions: Invalid input: expected array, received string',
     },
   },
   {
@@ -800,6 +829,16 @@ const baselines: CorpusEntry[] = [
 const configFiles: CorpusEntry[] = [
   {
     entry: 'config-file',
+    name: 'a YAML alias bomb',
+    file: 'bomb.yaml',
+    input: ALIAS_BOMB,
+    expected: {
+      error:
+        "bomb.yaml: not valid YAML: its aliases expand too far (Excessive alias count indicates a resource exhaustion attack; the yaml library's maxAliasCount is 100); refused",
+    },
+  },
+  {
+    entry: 'config-file',
     name: 'YAML that does not parse',
     file: 'broken.yaml',
     input: 'rules:\n  security-group:\n blockedPorts: "22"\n',
@@ -978,8 +1017,9 @@ const snapshotFiles: CorpusEntry[] = [
     file: 'bad-time.json',
     input: JSON.stringify({ configurationItems: [instanceItem({ configurationItemCaptureTime: 'never' })] }),
     expected: {
-      error:
-        'bad-time.json: Invalid configuration item: configurationItems[0].configurationItemCaptureTime: must be an ISO 8601 timestamp',
+      verdict: 'NON_COMPLIANT',
+      annotation:
+        'cannot evaluate: Invalid configuration item: configurationItems[0].configurationItemCaptureTime: must be an ISO 8601 timestamp (got "never")',
     },
   },
   {
@@ -988,8 +1028,9 @@ const snapshotFiles: CorpusEntry[] = [
     file: 'far-time.json',
     input: JSON.stringify({ configurationItems: [instanceItem({ configurationItemCaptureTime: 1e16 })] }),
     expected: {
-      error:
-        'far-time.json: Invalid configuration item: configurationItems[0].configurationItemCaptureTime: must be a time in seconds or milliseconds since 1970',
+      verdict: 'NON_COMPLIANT',
+      annotation:
+        'cannot evaluate: Invalid configuration item: configurationItems[0].configurationItemCaptureTime: must be a time in seconds or milliseconds since 1970 (got 10000000000000000)',
     },
   },
   {
@@ -1007,17 +1048,28 @@ const snapshotFiles: CorpusEntry[] = [
   },
   {
     entry: 'snapshot-file',
+    name: 'a gzip header and nothing more',
+    file: 'header.json.gz',
+    input: Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0x01, 0x02, 0x03]),
+    expected: {
+      error: 'header.json.gz: truncated gzip file (unexpected end of file): it ends early; download it again',
+    },
+  },
+  {
+    entry: 'snapshot-file',
     name: 'a corrupt gzip file',
     file: 'corrupt.json.gz',
-    input: Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0x01, 0x02, 0x03]),
-    expected: { error: 'corrupt.json.gz: truncated gzip file (unexpected end of file); download it again' },
+    input: corruptGzip(),
+    expected: { error: 'corrupt.json.gz: corrupt gzip file (invalid ' },
   },
   {
     entry: 'snapshot-file',
     name: 'a gzip file cut short',
     file: 'cut.json.gz',
     input: gzipSync(JSON.stringify({ configurationItems: [instanceItem()] })).subarray(0, 30),
-    expected: { error: 'cut.json.gz: truncated gzip file (unexpected end of file); download it again' },
+    expected: {
+      error: 'cut.json.gz: truncated gzip file (unexpected end of file): it ends early; download it again',
+    },
   },
   {
     entry: 'snapshot-file',

@@ -23,6 +23,7 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { AwsClientStub } from 'aws-sdk-client-mock';
 import { loadSuiteConfig, readSnapshotFile } from '../../../cli/input.ts';
+import { evaluateAll, prepareRules, unreadableErrors } from '../../../cli/scan.ts';
 import { createPublicBucketResponder, responderEnvironment } from '../../../shared/aws/buckets.ts';
 import { createConfigRuleHandler } from '../../../shared/aws/config-runtime.ts';
 import { createComplianceNotifier } from '../../../shared/aws/notify.ts';
@@ -30,7 +31,7 @@ import { createDriftRevert } from '../../../shared/aws/security-groups.ts';
 import { notifierSettingsFromEnv } from '../../../shared/core/compliance-change.ts';
 import type { AnyRule, SuiteSettings } from '../../../shared/core/model.ts';
 import { InputError, ParameterError } from '../../../shared/core/model.ts';
-import type { SuiteConfig } from '../../../shared/core/suite-config.ts';
+import { EMPTY_SUITE_CONFIG, type SuiteConfig } from '../../../shared/core/suite-config.ts';
 import { checkSuiteConfig, RULES } from '../../../shared/rules/index.ts';
 import { driftRevertEnvironment } from '../../../shared/rules/security-group/responder.ts';
 import {
@@ -277,7 +278,17 @@ export async function configFileOutcome(name: string, content: string): Promise<
 export async function snapshotOutcome(name: string, content: string | Buffer): Promise<Outcome> {
   const path = scratchFile(name, content);
   return outcomeOf(() => {
-    const items = readSnapshotFile(path, '/');
+    const { items, unreadable } = readSnapshotFile(path, '/');
+    // As `plumbline scan` goes on: an item that names its resource gets the fail-closed error result, one
+    // that does not is an error of the report.
+    const prepared = prepareRules(RULES, EMPTY_SUITE_CONFIG, 'defaults');
+    const [orphan] = unreadableErrors(prepared, unreadable);
+    if (orphan !== undefined) return { kind: 'error', name: 'InputError', message: orphan.message };
+    const facts = () => ({ publicAccessBlock: null });
+    const failed = evaluateAll(prepared, items, facts, unreadable).find((evaluation) => evaluation.error);
+    if (failed !== undefined) {
+      return { kind: 'verdict', compliance: failed.compliance, annotation: failed.annotation };
+    }
     return { kind: 'status', status: `${items.length} items` };
   });
 }

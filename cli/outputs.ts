@@ -1,0 +1,91 @@
+/**
+ * Where the reports go: checked before the scan, so that a report never overwrites an input (a snapshot
+ * file or the configuration file, through whatever link) or another report, and a missing folder is named
+ * rather than created.
+ */
+import { realpathSync, statSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import type { ScanCommand } from './args.ts';
+import { UsageError } from './io.ts';
+
+interface NamedPath {
+  /** How the command line gave it, e.g. `--html s.json`. */
+  label: string;
+  file: string;
+}
+
+/**
+ * Refuses an output path that is an input path or another output's path (compared after resolving links,
+ * and by device and inode, so hard links count too), and one whose folder does not exist.
+ */
+export function checkOutputPaths(
+  command: Pick<ScanCommand, 'output' | 'extraReports' | 'config'>,
+  snapshotFiles: readonly string[],
+  cwd: string,
+): void {
+  const outputs: NamedPath[] = [
+    ...(command.output === undefined ? [] : [{ label: `--output ${command.output}`, file: command.output }]),
+    ...command.extraReports.map(({ format, file }) => ({ label: `--${format} ${file}`, file })),
+  ];
+  const inputs: NamedPath[] = [
+    ...snapshotFiles.map((file) => ({ label: `--snapshot ${file}`, file })),
+    ...(command.config === undefined ? [] : [{ label: `--config ${command.config}`, file: command.config }]),
+  ];
+  const inputIdentities = new Map<string, NamedPath>();
+  for (const input of inputs) {
+    for (const identity of identities(resolve(cwd, input.file))) inputIdentities.set(identity, input);
+  }
+  const outputIdentities = new Map<string, NamedPath>();
+  for (const output of outputs) {
+    const path = resolve(cwd, output.file);
+    const folder = dirname(path);
+    if (!isFolder(folder)) {
+      throw new UsageError(
+        `${output.label}: the folder ${dirname(output.file)} does not exist (create it first)`,
+        'scan',
+      );
+    }
+    for (const identity of identities(path)) {
+      const input = inputIdentities.get(identity);
+      if (input !== undefined) {
+        throw new UsageError(
+          `${output.label} would overwrite an input (${input.label}); choose another file`,
+          'scan',
+        );
+      }
+      const other = outputIdentities.get(identity);
+      if (other !== undefined) {
+        throw new UsageError(
+          `${output.label} and ${other.label} are the same file; choose two files`,
+          'scan',
+        );
+      }
+    }
+    for (const identity of identities(path)) outputIdentities.set(identity, output);
+  }
+}
+
+/**
+ * The names a path goes by: its real path (links resolved; for a file not yet there, its folder's real path
+ * and its name) and, when it exists, its device and inode.
+ */
+function identities(path: string): string[] {
+  try {
+    const stats = statSync(path);
+    return [`path:${realpathSync(path)}`, `inode:${stats.dev}:${stats.ino}`];
+  } catch {
+    try {
+      return [`path:${join(realpathSync(dirname(path)), basename(path))}`];
+    } catch {
+      return [`path:${path}`];
+    }
+  }
+}
+
+function isFolder(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
