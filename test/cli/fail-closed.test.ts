@@ -26,18 +26,21 @@ afterEach(() => {
 });
 
 const BAD_GROUP = 'sg-00000000000000137';
-const BAD_PROBLEM = `Invalid security group configuration: ${BAD_GROUP}.configuration.ipPermissions.0.ipv4Ranges.0.cidrIp: not a CIDR block`;
+const BAD_PROBLEM = `Invalid security group configuration: ${BAD_GROUP}.configuration.ipPermissions: Invalid input: expected array, received string`;
 
 /** 250 security groups open on 22 to the world as a Config snapshot; one has a CIDR that is not one. */
 function groupsSnapshot(): string {
   const items = Array.from({ length: 250 }, (_, index) => {
     const groupId = `sg-${String(index).padStart(17, '0')}`;
-    const cidrIp = groupId === BAD_GROUP ? '0.0.0.0/abc' : '0.0.0.0/0';
+    const ipPermissions =
+      groupId === BAD_GROUP
+        ? 'not a list'
+        : [{ ipProtocol: 'tcp', fromPort: 22, toPort: 22, ipv4Ranges: [{ cidrIp: '0.0.0.0/0' }] }];
     return {
       ...securityGroupItem(
         {
           groupId,
-          ipPermissions: [{ ipProtocol: 'tcp', fromPort: 22, toPort: 22, ipv4Ranges: [{ cidrIp }] }],
+          ipPermissions,
         },
         {},
       ),
@@ -48,7 +51,7 @@ function groupsSnapshot(): string {
 }
 
 describe('an item that cannot be judged: an error result, the others judged', () => {
-  it('250 groups with one bad CIDR: 249 judged and 1 NON_COMPLIANT error result, in every format; exit 2 only with --strict', async () => {
+  it('250 groups, one whose ipPermissions is not a list: 249 judged and 1 NON_COMPLIANT error result, in every format; exit 2 only with --strict', async () => {
     const snapshot = groupsSnapshot();
     const out = tempDir();
     const reports = {
@@ -222,7 +225,7 @@ describe('bounded input: --max-input-size, gzip and JSON failures by cause', () 
     const path = file('token.json', '{\n  "configurationItems": [\n    {"resourceId": }\n  ]\n}\n');
     const result = await runCli(['scan', '--snapshot', path]);
     expect(result.stderr).toBe(
-      `plumbline: ${path}: not valid JSON: Unexpected token '}', ..."ourceId": }\n  ]\n}\n" is not valid JSON at position 47 (line 3 column 20)\n`,
+      `plumbline: ${path}: not valid JSON: Unexpected token '}', ..."ourceId": }\\n  ]\\n}\\n" is not valid JSON at position 47 (line 3 column 20)\n`,
     );
   });
 

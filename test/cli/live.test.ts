@@ -336,7 +336,7 @@ describe('scan --live: an inventory item that cannot be judged', () => {
       resourceId: 'sg-0bad000000000000b',
       configuration: {
         ...(EU_GROUP.configuration as Record<string, unknown>),
-        ipPermissions: [{ ipProtocol: 'tcp', fromPort: 22, toPort: 22, ipv4Ranges: [{ cidrIp: 'anyone' }] }],
+        ipPermissions: 'not a list',
       },
     };
     config.on(SelectResourceConfigCommand).resolves({ Results: [selectRow(EU_GROUP), selectRow(bad)] });
@@ -344,7 +344,7 @@ describe('scan --live: an inventory item that cannot be judged', () => {
     const result = await runCli(args);
     expect(result.code).toBe(1);
     const problem =
-      'Invalid security group configuration: sg-0bad000000000000b.configuration.ipPermissions.0.ipv4Ranges.0.cidrIp: not a CIDR block';
+      'Invalid security group configuration: sg-0bad000000000000b.configuration.ipPermissions: Invalid input: expected array, received string';
     expect(result.stderr).toContain(
       `plumbline: error: security-group: AWS::EC2::SecurityGroup sg-0bad000000000000b: ${problem} (judged NON_COMPLIANT)\n`,
     );

@@ -587,12 +587,12 @@ describe('bad input', () => {
 });
 
 /** A security group as an advanced-query row (fixture item: AWS Config Developer Guide, security group CI). */
-function groupRow(groupId: string, cidrIp: string): string {
+function groupRow(groupId: string, ipPermissions: unknown): string {
   return JSON.stringify({
     ...securityGroupItem(
       {
         groupId,
-        ipPermissions: [{ ipProtocol: 'tcp', fromPort: 22, toPort: 22, ipv4Ranges: [{ cidrIp }] }],
+        ipPermissions,
       },
       {},
     ),
@@ -604,11 +604,12 @@ function groupRow(groupId: string, cidrIp: string): string {
 
 describe('per-item isolation: an item that cannot be judged is NON_COMPLIANT, the others are written', () => {
   const BAD_GROUP = 'sg-00000000000000137';
-  const BAD_ANNOTATION = `cannot evaluate: Invalid security group configuration: ${BAD_GROUP}.configuration.ipPermissions.0.ipv4Ranges.0.cidrIp: not a CIDR block`;
+  const BAD_ANNOTATION = `cannot evaluate: Invalid security group configuration: ${BAD_GROUP}.configuration.ipPermissions: Invalid input: expected array, received string`;
+  const OPEN_SSH = [{ ipProtocol: 'tcp', fromPort: 22, toPort: 22, ipv4Ranges: [{ cidrIp: '0.0.0.0/0' }] }];
 
-  it('periodic: 250 groups with one bad CIDR: 249 judged, 1 fail-closed, all 250 written, the bad one logged by id', async () => {
+  it('periodic: 250 groups, one whose ipPermissions is not a list: 249 judged, 1 fail-closed, all 250 written, the bad one logged by id', async () => {
     const ids = Array.from({ length: 250 }, (_, index) => `sg-${String(index).padStart(17, '0')}`);
-    const rows = ids.map((id) => groupRow(id, id === BAD_GROUP ? '0.0.0.0/abc' : '0.0.0.0/0'));
+    const rows = ids.map((id) => groupRow(id, id === BAD_GROUP ? 'not a list' : OPEN_SSH));
     const pages: Record<string, { Results: string[]; NextToken?: string }> = {
       start: { Results: rows.slice(0, 100), NextToken: 'page-2' },
       'page-2': { Results: rows.slice(100, 200), NextToken: 'page-3' },
@@ -705,10 +706,8 @@ describe('per-item isolation: an item that cannot be judged is NON_COMPLIANT, th
     });
   });
 
-  it('change: a security group with a bad CIDR is written NON_COMPLIANT, naming the field', async () => {
-    const item = securityGroupItem({
-      ipPermissions: [{ ipProtocol: 'tcp', fromPort: 22, toPort: 22, ipv4Ranges: [{ cidrIp: 'anyone' }] }],
-    });
+  it('change: a security group whose ipPermissions is not a list is written NON_COMPLIANT, naming the field', async () => {
+    const item = securityGroupItem({ ipPermissions: 'not a list' });
     const summary = await handlerFor(securityGroupRule)(changeEvent(item));
     expect(config).toHaveReceivedCommandWith(PutEvaluationsCommand, {
       Evaluations: [
@@ -717,7 +716,7 @@ describe('per-item isolation: an item that cannot be judged is NON_COMPLIANT, th
           ComplianceResourceId: 'sg-0123456789abcdef0',
           ComplianceType: 'NON_COMPLIANT',
           Annotation:
-            'cannot evaluate: Invalid security group configuration: sg-0123456789abcdef0.configuration.ipPermissions.0.ipv4Ranges.0.cidrIp: not a CIDR block',
+            'cannot evaluate: Invalid security group configuration: sg-0123456789abcdef0.configuration.ipPermissions: Invalid input: expected array, received string',
           OrderingTimestamp: new Date(item.configurationItemCaptureTime as string),
         },
       ],
