@@ -162,7 +162,7 @@ const deny = fc
       { weight: 1, arbitrary: fc.constant({ NotResource: ['arn:aws:s3:::example-bucket/private/*'] }) },
     ),
     conditions: fc.oneof(
-      fc.constant([]),
+      fc.constant<DenyConditionEntry[]>([]),
       fc.constantFrom(...DENY_CONDITION_ENTRIES).map((entry) => [entry]),
       fc.subarray(EXEMPTING_ENTRIES, { minLength: 2 }),
       fc.subarray(DENY_CONDITION_ENTRIES, { minLength: 2, maxLength: 3 }),
