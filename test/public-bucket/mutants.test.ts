@@ -179,6 +179,15 @@ describe('conditions on an Allow', () => {
     ]);
   });
 
+  it.each([
+    ['an address ending in .255', '203.0.113.255'],
+    ['an IPv6 address written in all eight groups', '2001:db8:0:0:0:0:0:1/64'],
+    ['an IPv6 address without a prefix length (one host)', '2001:db8::1'],
+    ['an IPv4 address with prefix /32', '203.0.113.7/32'],
+  ])('aws:SourceIp %s limits the statement', (_, range) => {
+    expect(withCondition({ IpAddress: { 'aws:SourceIp': range } })).toEqual([]);
+  });
+
   it('a numeric condition value (IAM accepts numbers) is a fixed value', () => {
     expect(withCondition({ StringEquals: { 'aws:SourceAccount': 111122223333 } })).toEqual([]);
   });
