@@ -281,3 +281,66 @@ describe('NotAction and publicAccess', () => {
     expect(evaluate(writeOnly, 'write').compliance).toBe('NON_COMPLIANT');
   });
 });
+
+describe('principals, actions and labels', () => {
+  const grant = (overrides: Json): Json => ({
+    Effect: 'Allow',
+    Action: 's3:GetObject',
+    Resource: OBJECTS,
+    ...overrides,
+  });
+
+  it('a Principal written as one ARN string is that account, not everyone', () => {
+    expect(publicFindings(grant({ Principal: 'arn:aws:iam::111122223333:root' }))).toEqual([]);
+  });
+
+  it('an Allow with NotPrincipal AWS "*" grants no one', () => {
+    expect(publicFindings(grant({ NotPrincipal: { AWS: '*' } }))).toEqual([]);
+  });
+
+  it('a Deny of one public principal leaves the other public principals of the grant', () => {
+    const two = grant({ Principal: { AWS: 'arn:aws:iam::*:root', Federated: 'graph.facebook.com' } });
+    expect(publicFindings(two, denyAll({ Principal: { Federated: 'graph.facebook.com' } }))).toEqual([
+      'policy statement #1 allows s3:GetObject to AWS arn:aws:iam::*:root and Federated graph.facebook.com',
+    ]);
+    expect(
+      publicFindings(
+        two,
+        denyAll({ Principal: { AWS: 'arn:aws:iam::*:root', Federated: 'graph.facebook.com' } }),
+      ),
+    ).toEqual([]);
+  });
+
+  it('a Deny naming principals does not cover an Allow with NotPrincipal (everyone else)', () => {
+    const everyoneElse = grant({ NotPrincipal: { AWS: 'arn:aws:iam::111122223333:root' } });
+    expect(publicFindings(everyoneElse, denyAll({ Principal: { Federated: 'graph.facebook.com' } }))).toEqual(
+      ['policy statement #1 allows s3:GetObject to everyone except AWS arn:aws:iam::111122223333:root'],
+    );
+  });
+
+  it('an Allow with NotAction is taken back by a Deny of s3:*, not by a Deny of one action', () => {
+    const allButDelete = grant({ Principal: '*', Action: undefined, NotAction: 's3:DeleteObject' });
+    expect(publicFindings(allButDelete, denyAll({ Resource: '*' }))).toEqual([]);
+    expect(publicFindings(allButDelete, denyAll({ Action: 's3:GetObject', Resource: '*' }))).toEqual([
+      'policy statement #1 allows all actions except s3:DeleteObject to *',
+    ]);
+  });
+
+  it('actions of other services in a grant need no Deny: a Deny of s3:* takes the grant back', () => {
+    const mixed = grant({ Principal: '*', Action: ['s3:GetObject', 'sqs:SendMessage'] });
+    expect(publicFindings(mixed, denyAll({}))).toEqual([]);
+  });
+
+  it('lists exactly four actions without "and 0 more"', () => {
+    const four = ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:ListBucket'];
+    expect(publicFindings(grant({ Principal: '*', Action: four }))).toEqual([
+      'policy statement #1 allows s3:GetObject, s3:PutObject, s3:DeleteObject, s3:ListBucket to *',
+    ]);
+  });
+
+  it('a blank Sid is no Sid: the statement is named by its number', () => {
+    expect(publicFindings(grant({ Sid: '  ', Principal: '*' }))).toEqual([
+      'policy statement #1 allows s3:GetObject to *',
+    ]);
+  });
+});
