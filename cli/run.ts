@@ -8,6 +8,7 @@ import packageJson from '../package.json' with { type: 'json' };
 import { inventoryStrategyFromEnv } from '../shared/aws/config-inventory.ts';
 import { type AnyRule, InputError, ParameterError, type SuiteSettings } from '../shared/core/model.ts';
 import type { SuiteConfig } from '../shared/core/suite-config.ts';
+import { printable } from '../shared/core/text.ts';
 import { checkResponderSettings, checkSuiteConfig, rulesFor } from '../shared/rules/index.ts';
 import { parseCommandLine, type RulesCommand, type ScanCommand } from './args.ts';
 import { offlineFacts } from './facts.ts';
@@ -82,16 +83,18 @@ export async function run(
 function reportError(error: unknown, io: CliIo): number {
   if (error instanceof UsageError) {
     const command = error.command ? ` ${error.command}` : '';
-    io.stderr.write(`plumbline${command}: ${error.message}\nRun "plumbline${command} --help" for usage.\n`);
+    io.stderr.write(
+      `plumbline${command}: ${printable(error.message)}\nRun "plumbline${command} --help" for usage.\n`,
+    );
   } else if (
     error instanceof InputError ||
     error instanceof ParameterError ||
     error instanceof LiveScanError
   ) {
-    io.stderr.write(`plumbline: ${error.message}\n`);
+    io.stderr.write(`plumbline: ${printable(error.message)}\n`);
   } else {
     const message = error instanceof Error ? error.message : String(error);
-    io.stderr.write(`plumbline: unexpected error: ${message}\n`);
+    io.stderr.write(`plumbline: unexpected error: ${printable(message)}\n`);
     if (io.env.PLUMBLINE_DEBUG && error instanceof Error && error.stack) io.stderr.write(`${error.stack}\n`);
   }
   return 2;
@@ -124,11 +127,12 @@ async function scanCommand(command: ScanCommand, io: CliIo, deps: CliDeps): Prom
   checkResponders(suite, command.config);
   const files = command.live ? [] : snapshotFiles(command.snapshots, io.cwd);
   checkOutputPaths(command, files, io.cwd);
-  for (const error of refused) io.stderr.write(`plumbline: ${error.message} (the rule was not run)\n`);
+  for (const error of refused)
+    io.stderr.write(`plumbline: ${printable(error.message)} (the rule was not run)\n`);
   const input = command.live
     ? await readLive(command, prepared, io, deps)
     : readSnapshots(files, prepared, io, limits);
-  for (const note of input.notes) io.stderr.write(`plumbline: note: ${note}\n`);
+  for (const note of input.notes) io.stderr.write(`plumbline: note: ${printable(note)}\n`);
   const ran = new Set(prepared.map(({ rule }) => rule.name));
   const report: ScanReport = {
     version: VERSION,
@@ -163,10 +167,10 @@ function reportItemErrors(report: ScanReport, io: CliIo): number {
   const orphans = report.errors.filter((error) => error.rule === undefined);
   for (const result of results) {
     io.stderr.write(
-      `plumbline: error: ${result.rule}: ${result.resourceType} ${result.resourceId}${where(result)}: ${result.error} (judged NON_COMPLIANT)\n`,
+      `plumbline: error: ${result.rule}: ${result.resourceType} ${printable(result.resourceId)}${printable(where(result))}: ${printable(result.error ?? '')} (judged NON_COMPLIANT)\n`,
     );
   }
-  for (const orphan of orphans) io.stderr.write(`plumbline: error: ${orphan.message}\n`);
+  for (const orphan of orphans) io.stderr.write(`plumbline: error: ${printable(orphan.message)}\n`);
   const count = results.length + orphans.length;
   if (count > 0) {
     io.stderr.write(

@@ -5,6 +5,8 @@
  * is an error (not a failure); rules refused and unreadable items without a resource are the errors of a
  * last suite, `plumbline.errors`.
  */
+
+import { printable } from '../../shared/core/text.ts';
 import {
   describeSource,
   errorResults,
@@ -54,17 +56,17 @@ function testCase(evaluation: ReportEvaluation): string[] {
   if (evaluation.compliance === 'NOT_APPLICABLE') {
     return [`${open}>`, `      <skipped message="${xml(evaluation.annotation)}"/>`, '    </testcase>'];
   }
-  const body = evaluation.reasons.map((reason) => `[${reason.code}] ${reason.message}`).join('\n');
+  const body = evaluation.reasons.map((reason) => xml(`[${reason.code}] ${reason.message}`)).join('\n');
   if (evaluation.error !== undefined) {
     return [
       `${open}>`,
-      `      <error type="CANNOT_EVALUATE" message="${xml(evaluation.annotation)}">${xml(body)}</error>`,
+      `      <error type="CANNOT_EVALUATE" message="${xml(evaluation.annotation)}">${body}</error>`,
       '    </testcase>',
     ];
   }
   return [
     `${open}>`,
-    `      <failure type="NON_COMPLIANT" message="${xml(evaluation.annotation)}">${xml(body)}</failure>`,
+    `      <failure type="NON_COMPLIANT" message="${xml(evaluation.annotation)}">${body}</failure>`,
     '    </testcase>',
   ];
 }
@@ -84,10 +86,13 @@ function errorSuite(errors: readonly ReportError[], timestamp: string): string[]
   ];
 }
 
-/** Escapes text for XML attributes and content, dropping characters XML 1.0 cannot carry. */
+/**
+ * Escapes text for XML attributes and content: control and bidi characters written visibly (`printable`),
+ * then what XML 1.0 cannot carry dropped and markup characters as entities.
+ */
 export function xml(text: string): string {
   return (
-    text
+    printable(text)
       // biome-ignore lint/suspicious/noControlCharactersInRegex: these are exactly the characters XML 1.0 forbids
       .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '')
       .replace(/&/g, '&amp;')

@@ -86,6 +86,36 @@ describe('hostile text in the table', () => {
     expect(result.stdout).not.toMatch(RAW_CONTROL);
   });
 
+  it('JUnit carries the escaped form in names, messages and bodies: no raw control or bidi character, no forged line', async () => {
+    const result = await scan('--format', 'junit');
+    expect(result.stdout).not.toMatch(RAW_CONTROL);
+    expect(result.stdout).toContain(
+      'name="AWS::EC2::Instance i-0aaa1111bbbb2222c (\\x1b[2Jweb\\u202egnp) [111122223333 eu-west-1]"',
+    );
+    expect(result.stdout).toContain('CostCenter=x\\r\\nSummary: 0 non-compliant not in [1234]');
+    expect(result.stdout.split('\n').some((line) => line.startsWith('Summary:'))).toBe(false);
+  });
+
+  it('standard error names an unreadable item with its hostile id escaped', async () => {
+    const dir = tempDir('plumbline-hostile-stderr-');
+    const file = join(dir, 'snapshot.json');
+    const item = {
+      configurationItemCaptureTime: '2026-11-20T00:00:00.000Z',
+      awsAccountId: '111122223333',
+      configurationItemStatus: 'OK',
+      resourceType: 'AWS::EC2::Instance',
+      resourceId: `i-0bad${CLEAR_SCREEN}`,
+      awsRegion: 'eu-west-1',
+      tags: { CostCenter: '1234' },
+      configuration: 'not json\r\nSummary: 0 non-compliant',
+    };
+    writeFileSync(file, JSON.stringify({ fileVersion: '1.0', configurationItems: [item] }));
+    const result = await runCli(['scan', '--snapshot', file, '--config', config, '--rule', 'required-tags']);
+    expect(result.stderr).toContain('i-0bad\\x1b[2J');
+    expect(result.stderr).not.toMatch(RAW_CONTROL);
+    expect(result.stderr.split('\n').some((line) => line.startsWith('Summary:'))).toBe(false);
+  });
+
   it('JSON keeps the values exactly (encoded by JSON itself); the annotation is the escaped one Config gets', async () => {
     const result = await scan('--format', 'json');
     const report = JSON.parse(result.stdout) as {
