@@ -2,8 +2,10 @@
  * The CDK app: reads the deployment settings (context) and the suite configuration, checks the bundles, and
  * creates the stacks for the chosen mode. Offline: no context lookups, no Docker, no credentials.
  *
+ * Stack names start with the name prefix in Pascal case (`Plumbline` for the default `plumbline`, `AcmeGuard`
+ * for `acme-guard`), so that two deployments with different prefixes never share a stack:
  * Account mode: `Plumbline` (or `Plumbline-<region>` per listed region).
- * Organisation mode: `PlumblineOrg-<region>` per region in the delegated administrator account (the first
+ * Organisation mode: `PlumblineOrg-<region>` per region in the delegated administrator account (the home
  * region's stack owns the StackSet and is deployed first); with `plumbline:stacks=member`, only
  * `PlumblineMember-<region>`, the member template as plain stacks for the management account.
  */
@@ -12,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { type App, type Stack, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { deployedFunctions, type FunctionName } from './catalog.ts';
-import { type DeploymentSettings, readSettings } from './settings.ts';
+import { type DeploymentSettings, homeRegionOf, readSettings } from './settings.ts';
 import { AccountStack } from './stacks/account-stack.ts';
 import { MemberStack, type MemberStackProps, memberTemplateBody } from './stacks/member-stack.ts';
 import { OrganizationStack } from './stacks/organization-stack.ts';
@@ -58,7 +60,15 @@ export function definePlumbline(app: App, options: DefineOptions = {}): Plumblin
 
 type Bundles = Record<FunctionName, string>;
 
-/** `Plumbline`, or `Plumbline-<region>` per listed region (the first records global types, has the trail). */
+/** `plumbline` → `Plumbline`, `acme-guard` → `AcmeGuard`: the start of every stack name. */
+export function stackNamePrefix(namePrefix: string): string {
+  return namePrefix
+    .split('-')
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join('');
+}
+
+/** `Plumbline`, or `Plumbline-<region>` per listed region (the home region records global types, has the trail). */
 function accountStacks(
   app: App,
   settings: DeploymentSettings,
@@ -66,20 +76,22 @@ function accountStacks(
   bundles: Bundles,
 ): Stack[] {
   const regions = settings.regions.length > 0 ? settings.regions : [undefined];
+  const name = stackNamePrefix(settings.namePrefix);
+  const home = homeRegionOf(settings);
   return regions.map(
-    (region, index) =>
-      new AccountStack(app, region ? `Plumbline-${region}` : 'Plumbline', {
+    (region) =>
+      new AccountStack(app, region ? `${name}-${region}` : name, {
         env: region ? { region } : undefined,
         description: 'Plumbline compliance guardrails (account mode)',
         settings,
         suite,
         bundles,
-        primaryRegion: index === 0,
+        primaryRegion: region === home,
       }),
   );
 }
 
-/** `PlumblineOrg-<region>` per region; the first region's owns the StackSet and is deployed first. */
+/** `PlumblineOrg-<region>` per region; the home region's owns the StackSet and is deployed first. */
 function organizationStacks(
   app: App,
   settings: DeploymentSettings,
@@ -89,16 +101,18 @@ function organizationStacks(
   // readSettings checked both in organisation mode.
   const organizationId = settings.organizationId as string;
   const managementAccountId = settings.managementAccountId as string;
-  const [homeRegion, ...otherRegions] = settings.regions as [string, ...string[]];
+  const homeRegion = settings.homeRegion as string;
+  const otherRegions = settings.regions.filter((region) => region !== homeRegion);
+  const name = `${stackNamePrefix(settings.namePrefix)}Org`;
   const orgProps = { settings: { ...settings, organizationId, managementAccountId }, suite, bundles };
-  const home = new OrganizationStack(app, `PlumblineOrg-${homeRegion}`, {
+  const home = new OrganizationStack(app, `${name}-${homeRegion}`, {
     ...orgProps,
     env: { region: homeRegion },
     description: `Plumbline compliance guardrails (organisation mode, home region ${homeRegion})`,
     memberTemplateBody: memberTemplateBody(memberProps(settings)),
   });
   const regional = otherRegions.map((region) => {
-    const stack = new OrganizationStack(app, `PlumblineOrg-${region}`, {
+    const stack = new OrganizationStack(app, `${name}-${region}`, {
       ...orgProps,
       env: { region },
       description: `Plumbline compliance guardrails (organisation mode, ${region})`,
@@ -117,7 +131,7 @@ function organizationStacks(
 function memberStacks(app: App, settings: DeploymentSettings): Stack[] {
   return settings.regions.map(
     (region) =>
-      new MemberStack(app, `PlumblineMember-${region}`, {
+      new MemberStack(app, `${stackNamePrefix(settings.namePrefix)}Member-${region}`, {
         ...memberProps(settings),
         env: { region },
         description: 'Plumbline member roles and event forwarding (for accounts the StackSet does not reach)',
@@ -127,6 +141,9 @@ function memberStacks(app: App, settings: DeploymentSettings): Stack[] {
 
 function memberProps(settings: DeploymentSettings): MemberStackProps {
   return {
+    namePrefix: settings.namePrefix,
+    // readSettings requires it in organisation mode, the only one with member stacks.
+    homeRegion: settings.homeRegion as string,
     executionRoleName: settings.executionRoleName,
     eventBusName: settings.eventBusName,
     regions: settings.regions,

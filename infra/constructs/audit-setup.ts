@@ -140,6 +140,8 @@ export class ConfigRecorder extends Construct {
 export interface AuditTrailProps {
   retentionDays: number;
   accessLogs: s3.IBucket;
+  /** The `namePrefix` setting: the trail is `<prefix>` (`<prefix>-organization` for an organisation trail). */
+  namePrefix: string;
   /** Organisation mode: an organisation trail (from the management or CloudTrail delegated admin account). */
   organization?: { id: string; managementAccountId: string } | undefined;
 }
@@ -162,7 +164,7 @@ export class AuditTrail extends Construct {
     this.bucket = privateBucket(this, 'TrailBucket', props.retentionDays, props.accessLogs);
     // Named, so that the bucket policy can name the trail before it exists.
     const organization = props.organization;
-    const trailName = organization ? 'plumbline-organization' : 'plumbline';
+    const trailName = organization ? `${props.namePrefix}-organization` : props.namePrefix;
     const owner = organization?.managementAccountId ?? stack.account;
     const trailArn = stack.formatArn({
       service: 'cloudtrail',

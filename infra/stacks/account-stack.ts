@@ -60,6 +60,7 @@ export class AccountStack extends Stack {
       this.trail = new AuditTrail(this, 'CloudTrail', {
         retentionDays: settings.trailRetentionDays,
         accessLogs,
+        namePrefix: settings.namePrefix,
       });
     }
 
@@ -68,7 +69,7 @@ export class AccountStack extends Stack {
       const fn = ruleFunction(this, rule, functionProps);
       fn.grantActions(functionActions(rule, settings.inventory));
       new AccountConfigRule(this, `${functionId(rule)}ConfigRule`, {
-        ruleName: configRuleName(rule),
+        ruleName: configRuleName(rule, settings.namePrefix),
         description: RULE_DESCRIPTIONS[rule],
         function: fn.function,
         resourceTypes: ruleScope(suite, rule),
@@ -81,7 +82,7 @@ export class AccountStack extends Stack {
 
     for (const name of eventFunctions(settings.responders)) {
       const fn = eventFunction(this, name, functionProps);
-      eventTrigger(this, name, fn, { description: '' });
+      eventTrigger(this, name, fn, { description: '', namePrefix: settings.namePrefix });
       this.functions[name] = fn;
     }
   }

@@ -28,7 +28,8 @@ import type { DeploymentSettings } from '../settings.ts';
 import { INPUT_PARAMETERS_LIMIT, type LoadedSuite, ruleInputParameters, ruleScope } from '../suite.ts';
 import { STACKSET_OPERATION } from '../tuning.ts';
 
-export const MEMBER_STACKSET_NAME = 'plumbline-member';
+/** The StackSet of the member template: `<prefix>-member`. */
+export const memberStackSetName = (namePrefix: string) => `${namePrefix}-member`;
 
 /**
  * The accounts the organisation rules skip: `excludedAccounts` (which the StackSet skips too) and the
@@ -79,7 +80,7 @@ export class OrganizationStack extends Stack {
 
     if (props.memberTemplateBody !== undefined) {
       this.stackSet = new cloudformation.CfnStackSet(this, 'MemberStackSet', {
-        stackSetName: MEMBER_STACKSET_NAME,
+        stackSetName: memberStackSetName(settings.namePrefix),
         description: 'Plumbline: execution roles and event forwarding in every member account',
         permissionModel: 'SERVICE_MANAGED',
         autoDeployment: { enabled: true, retainStacksOnAccountRemoval: false },
@@ -109,6 +110,7 @@ export class OrganizationStack extends Stack {
         this.trail = new AuditTrail(this, 'CloudTrail', {
           retentionDays: settings.trailRetentionDays,
           accessLogs: accessLogs.bucket,
+          namePrefix: settings.namePrefix,
           organization: { id: organizationId, managementAccountId: settings.managementAccountId },
         });
       }
@@ -120,7 +122,7 @@ export class OrganizationStack extends Stack {
       settings,
       bundles,
       topic: this.topic.topic,
-      roleName: (name: FunctionName) => functionRoleName(name, region),
+      roleName: (name: FunctionName) => functionRoleName(name, region, settings.namePrefix),
     };
     const excludedAccounts = ruleExcludedAccounts(settings);
     for (const rule of CONFIG_RULE_FUNCTIONS) {
@@ -129,7 +131,7 @@ export class OrganizationStack extends Stack {
       // account included: the function itself needs nothing else.
       this.allowAssume(fn, memberRoleName(settings.executionRoleName, rule), organizationId);
       const orgRule = new OrganizationConfigRule(this, `${functionId(rule)}ConfigRule`, {
-        ruleName: configRuleName(rule),
+        ruleName: configRuleName(rule, settings.namePrefix),
         description: RULE_DESCRIPTIONS[rule],
         function: fn.function,
         resourceTypes: ruleScope(suite, rule),
@@ -160,6 +162,7 @@ export class OrganizationStack extends Stack {
       if (name !== NOTIFIER_FUNCTION) fn.function.addEnvironment('PLUMBLINE_SELF_ROLE_NAMES', memberRole);
       eventTrigger(this, name, fn, {
         description: " for events forwarded from the organisation's accounts",
+        namePrefix: settings.namePrefix,
         eventBus: this.bus,
       });
       this.functions[name] = fn;

@@ -48,6 +48,12 @@ const VARIANTS: Record<string, Record<string, unknown>> = {
     'plumbline:createTrail': true,
   },
   'organisation, no responders': { ...ORGANIZATION_CONTEXT, 'plumbline:responders': false },
+  'organisation, another name prefix, the home region listed last': {
+    ...ORGANIZATION_CONTEXT,
+    'plumbline:namePrefix': 'acme-org',
+    'plumbline:regions': 'us-east-1,eu-west-1',
+    'plumbline:homeRegion': 'eu-west-1',
+  },
   'organisation, member stacks': { ...ORGANIZATION_CONTEXT, 'plumbline:stacks': 'member' },
 };
 

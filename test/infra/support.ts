@@ -82,6 +82,7 @@ export const ORGANIZATION_CONTEXT = {
   'plumbline:organizationId': 'o-a1b2c3d4e5',
   'plumbline:organizationalUnitIds': 'r-ab12,ou-ab12-cdef5678',
   'plumbline:regions': 'eu-west-1,us-east-1',
+  'plumbline:homeRegion': 'eu-west-1',
   'plumbline:excludedAccounts': '111111111111',
   'plumbline:adminAccountId': '222222222222',
   'plumbline:managementAccountId': '333333333333',
