@@ -5,16 +5,19 @@
  */
 import { Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct, IDependable } from 'constructs';
+import { DEPLOY_PARAMETERS_VARIABLE } from '../../shared/lambda/suite.ts';
 import {
   CONFIG_RULE_FUNCTIONS,
   configRuleName,
   eventFunctions,
   type FunctionName,
   functionActions,
+  NOTIFIER_FUNCTION,
   RULE_DESCRIPTIONS,
 } from '../catalog.ts';
 import { AccessLogsBucket, AuditTrail, ConfigRecorder } from '../constructs/audit-setup.ts';
 import { AccountConfigRule } from '../constructs/config-rules.ts';
+import { DeployParameters } from '../constructs/deploy-parameters.ts';
 import { NotificationTopic } from '../constructs/notification-topic.ts';
 import type { PlumblineFunction } from '../constructs/plumbline-function.ts';
 import { eventFunction, eventTrigger, functionId, ruleFunction } from '../constructs/suite-functions.ts';
@@ -65,6 +68,7 @@ export class AccountStack extends Stack {
     }
 
     const functionProps = { settings, bundles, topic: this.topic.topic };
+    const deployParameters = new DeployParameters(this, suite);
     for (const rule of CONFIG_RULE_FUNCTIONS) {
       const fn = ruleFunction(this, rule, functionProps);
       fn.grantActions(functionActions(rule, settings.inventory));
@@ -73,7 +77,10 @@ export class AccountStack extends Stack {
         description: RULE_DESCRIPTIONS[rule],
         function: fn.function,
         resourceTypes: ruleScope(suite, rule),
-        inputParameters: ruleInputParameters(suite, rule, {}, INPUT_PARAMETERS_LIMIT.account),
+        inputParameters: deployParameters.accountInputParameters(
+          rule,
+          ruleInputParameters(suite, rule, {}, INPUT_PARAMETERS_LIMIT.account),
+        ),
         frequency: settings.periodicFrequency,
         dependsOn: ruleDependencies,
       });
@@ -82,6 +89,9 @@ export class AccountStack extends Stack {
 
     for (const name of eventFunctions(settings.responders)) {
       const fn = eventFunction(this, name, functionProps);
+      if (name !== NOTIFIER_FUNCTION) {
+        fn.function.addEnvironment(DEPLOY_PARAMETERS_VARIABLE, deployParameters.responderEnvironment(name));
+      }
       eventTrigger(this, name, fn, { description: '', namePrefix: settings.namePrefix });
       this.functions[name] = fn;
     }

@@ -9,6 +9,7 @@ import * as cloudformation from 'aws-cdk-lib/aws-cloudformation';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
+import { DEPLOY_PARAMETERS_VARIABLE } from '../../shared/lambda/suite.ts';
 import {
   CONFIG_RULE_FUNCTIONS,
   configRuleName,
@@ -21,6 +22,7 @@ import {
 } from '../catalog.ts';
 import { AccessLogsBucket, AuditTrail } from '../constructs/audit-setup.ts';
 import { OrganizationConfigRule } from '../constructs/config-rules.ts';
+import { DeployParameters } from '../constructs/deploy-parameters.ts';
 import { NotificationTopic } from '../constructs/notification-topic.ts';
 import type { PlumblineFunction } from '../constructs/plumbline-function.ts';
 import { eventFunction, eventTrigger, functionId, ruleFunction } from '../constructs/suite-functions.ts';
@@ -125,6 +127,7 @@ export class OrganizationStack extends Stack {
       roleName: (name: FunctionName) => functionRoleName(name, region, settings.namePrefix),
     };
     const excludedAccounts = ruleExcludedAccounts(settings);
+    const deployParameters = new DeployParameters(this, suite);
     for (const rule of CONFIG_RULE_FUNCTIONS) {
       const fn = ruleFunction(this, rule, functionProps);
       // The runtime assumes ExecutionRoleName in the evaluated account for every read and write, this
@@ -135,11 +138,15 @@ export class OrganizationStack extends Stack {
         description: RULE_DESCRIPTIONS[rule],
         function: fn.function,
         resourceTypes: ruleScope(suite, rule),
-        inputParameters: ruleInputParameters(
-          suite,
+        inputParameters: deployParameters.organizationInputParameters(
           rule,
-          { ExecutionRoleName: memberRoleName(settings.executionRoleName, rule) },
-          INPUT_PARAMETERS_LIMIT.organization,
+          ruleInputParameters(
+            suite,
+            rule,
+            { ExecutionRoleName: memberRoleName(settings.executionRoleName, rule) },
+            INPUT_PARAMETERS_LIMIT.organization,
+          ),
+          memberRoleName(settings.executionRoleName, rule),
         ),
         frequency: settings.periodicFrequency,
         excludedAccounts,
@@ -159,7 +166,10 @@ export class OrganizationStack extends Stack {
       const fn = eventFunction(this, name, functionProps);
       this.allowAssume(fn, memberRole, organizationId);
       fn.function.addEnvironment('PLUMBLINE_EXECUTION_ROLE_NAME', memberRole);
-      if (name !== NOTIFIER_FUNCTION) fn.function.addEnvironment('PLUMBLINE_SELF_ROLE_NAMES', memberRole);
+      if (name !== NOTIFIER_FUNCTION) {
+        fn.function.addEnvironment('PLUMBLINE_SELF_ROLE_NAMES', memberRole);
+        fn.function.addEnvironment(DEPLOY_PARAMETERS_VARIABLE, deployParameters.responderEnvironment(name));
+      }
       eventTrigger(this, name, fn, {
         description: " for events forwarded from the organisation's accounts",
         namePrefix: settings.namePrefix,
