@@ -13,12 +13,23 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type App, type Stack, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { deployedFunctions, type FunctionName } from './catalog.ts';
-import { type DeploymentSettings, homeRegionOf, readSettings } from './settings.ts';
+import { CONFIG_RULE_FUNCTIONS, deployedFunctions, type FunctionName } from './catalog.ts';
+import {
+  checkRecordedTypes,
+  type DeploymentSettings,
+  homeRegionOf,
+  readSettings,
+  recordingSettings,
+} from './settings.ts';
 import { AccountStack } from './stacks/account-stack.ts';
-import { MemberStack, type MemberStackProps, memberTemplateBody } from './stacks/member-stack.ts';
+import {
+  ACCESS_LOGS_BY_BUCKET_POLICY,
+  MemberStack,
+  type MemberStackProps,
+  memberTemplateBody,
+} from './stacks/member-stack.ts';
 import { OrganizationStack } from './stacks/organization-stack.ts';
-import { bundleDirectories, type LoadedSuite, loadSuite } from './suite.ts';
+import { bundleDirectories, type LoadedSuite, loadSuite, ruleScope } from './suite.ts';
 
 export const REPOSITORY_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -34,9 +45,13 @@ export interface DefineOptions {
 
 export function definePlumbline(app: App, options: DefineOptions = {}): PlumblineApp {
   // Server access logs are delivered under a bucket policy, so every bucket can keep ACLs disabled.
-  app.node.setContext('@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy', true);
+  app.node.setContext(ACCESS_LOGS_BY_BUCKET_POLICY, true);
   const settings = readSettings((key) => app.node.tryGetContext(key), Object.keys(app.node.getAllContext()));
   const suite = loadSuite(resolve(REPOSITORY_ROOT, settings.configFile));
+  checkRecordedTypes(
+    settings,
+    CONFIG_RULE_FUNCTIONS.flatMap((rule) => ruleScope(suite, rule)),
+  );
 
   let stacks: Stack[];
   if (settings.mode === 'organization' && settings.stacks === 'member') {
@@ -151,6 +166,9 @@ function memberProps(settings: DeploymentSettings): MemberStackProps {
     inventory: settings.inventory,
     adminAccountId: settings.adminAccountId,
     resourceTags: resourceTags(settings),
+    configRecorder: settings.createConfigRecorder
+      ? { retentionDays: settings.configRetentionDays, recording: recordingSettings(settings) }
+      : undefined,
   };
 }
 

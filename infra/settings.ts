@@ -59,6 +59,7 @@ export function defaultExecutionRoleName(prefix: string): string {
   return prefix === DEFAULT_NAME_PREFIX ? 'PlumblineExecutionRole' : `${prefix}-execution`;
 }
 const ROLE_NAME = /^[\w+=,.@-]+$/;
+const RESOURCE_TYPE = /^AWS::[A-Za-z0-9]+::[A-Za-z0-9]+$/;
 
 function listItems(value: unknown): unknown[] {
   if (Array.isArray(value)) return value;
@@ -143,8 +144,22 @@ const settingsObject = z.object({
   inventory: z.enum(INVENTORY_STRATEGIES).default('select'),
   /** Tags for every resource the app creates (a required-tags policy applies to Plumbline's own resources too). */
   tags: tagMap.default({}),
-  /** Account mode: create AWS Config's recorder, delivery channel and bucket (for accounts without Config). */
+  /**
+   * Create AWS Config's recorder, delivery channel and bucket (for accounts without Config): account mode in
+   * this account; organisation mode in every member account and region, through the StackSet (leave it off
+   * where AWS Control Tower or an existing set-up already records).
+   */
   createConfigRecorder: flag.default(false),
+  /** The created recorder: `CONTINUOUS` (every change) or `DAILY` (periodic recording). */
+  configRecordingFrequency: z.enum(['CONTINUOUS', 'DAILY']).default('CONTINUOUS'),
+  /** The created recorder records only these types (empty: every supported type). */
+  configResourceTypes: list(
+    z.string().regex(RESOURCE_TYPE, 'expected resource types such as AWS::EC2::SecurityGroup'),
+  ).default([]),
+  /** The created recorder records every supported type but these. */
+  configExcludedResourceTypes: list(
+    z.string().regex(RESOURCE_TYPE, 'expected resource types such as AWS::EC2::SecurityGroup'),
+  ).default([]),
   /** Days the Config delivery bucket keeps snapshots and history files. */
   configRetentionDays: wholeNumber.pipe(z.number().min(1)).default(365),
   /** Create a CloudTrail trail (an organisation trail in organisation mode) for accounts that have none. */
@@ -242,7 +257,60 @@ export function readSettings(
       `Invalid context ${CONTEXT_PREFIX}${key}=${shown}${item}: ${issue?.message ?? 'invalid'}`,
     );
   }
-  return checkOrganization(checkHomeRegion(parsed.data));
+  return checkOrganization(checkRecording(checkHomeRegion(parsed.data)));
+}
+
+/** One way to choose the recorded types, and only for a recorder this app creates. */
+function checkRecording(settings: DeploymentSettings): DeploymentSettings {
+  const { configResourceTypes, configExcludedResourceTypes } = settings;
+  if (configResourceTypes.length > 0 && configExcludedResourceTypes.length > 0) {
+    throw new InputError(
+      `Invalid context ${CONTEXT_PREFIX}configExcludedResourceTypes=${JSON.stringify(configExcludedResourceTypes.join(','))}: ` +
+        `record a list (${CONTEXT_PREFIX}configResourceTypes) or all but a list, not both`,
+    );
+  }
+  const recordingSet =
+    configResourceTypes.length > 0 ||
+    configExcludedResourceTypes.length > 0 ||
+    settings.configRecordingFrequency !== 'CONTINUOUS';
+  if (recordingSet && !settings.createConfigRecorder) {
+    throw new InputError(
+      `Invalid context ${CONTEXT_PREFIX}configResourceTypes, configExcludedResourceTypes or configRecordingFrequency: ` +
+        `they set up the recorder this app creates, and ${CONTEXT_PREFIX}createConfigRecorder is false`,
+    );
+  }
+  return settings;
+}
+
+/** The created recorder's settings (`configRecordingFrequency`, `configResourceTypes`, `configExcludedResourceTypes`). */
+export function recordingSettings(settings: DeploymentSettings) {
+  return {
+    frequency: settings.configRecordingFrequency,
+    resourceTypes: settings.configResourceTypes,
+    excludedResourceTypes: settings.configExcludedResourceTypes,
+  };
+}
+
+/**
+ * The created recorder must record every type a rule evaluates: a rule never evaluates a type that is not
+ * recorded, and would stay silent about it.
+ */
+export function checkRecordedTypes(settings: DeploymentSettings, ruleTypes: readonly string[]): void {
+  if (!settings.createConfigRecorder) return;
+  const { configResourceTypes, configExcludedResourceTypes } = settings;
+  const missing =
+    configResourceTypes.length > 0
+      ? ruleTypes.filter((type) => !configResourceTypes.includes(type))
+      : ruleTypes.filter((type) => configExcludedResourceTypes.includes(type));
+  if (missing.length === 0) return;
+  const key = configResourceTypes.length > 0 ? 'configResourceTypes' : 'configExcludedResourceTypes';
+  const value = (configResourceTypes.length > 0 ? configResourceTypes : configExcludedResourceTypes).join(
+    ',',
+  );
+  throw new InputError(
+    `Invalid context ${CONTEXT_PREFIX}${key}=${JSON.stringify(value)}: the rules evaluate ${[...new Set(missing)].join(', ')}, ` +
+      'which the recorder would not record (a rule never evaluates an unrecorded type)',
+  );
 }
 
 /** `homeRegion` is one of `regions`; organisation mode needs it (checkOrganization). */
@@ -317,12 +385,6 @@ function checkOrganization(settings: DeploymentSettings): DeploymentSettings {
     throw new InputError(
       `Invalid context ${CONTEXT_PREFIX}evaluateManagementAccount=true: the management account ` +
         `${settings.managementAccountId} is listed in ${CONTEXT_PREFIX}excludedAccounts`,
-    );
-  }
-  if (settings.createConfigRecorder) {
-    throw new InputError(
-      `Invalid context ${CONTEXT_PREFIX}createConfigRecorder=true: in organisation mode each member account needs ` +
-        'its own recorder (AWS Control Tower or a Config StackSet); this app only creates one in account mode',
     );
   }
   return settings;

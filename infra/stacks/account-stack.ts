@@ -21,7 +21,7 @@ import { DeployParameters } from '../constructs/deploy-parameters.ts';
 import { NotificationTopic } from '../constructs/notification-topic.ts';
 import type { PlumblineFunction } from '../constructs/plumbline-function.ts';
 import { eventFunction, eventTrigger, functionId, ruleFunction } from '../constructs/suite-functions.ts';
-import type { DeploymentSettings } from '../settings.ts';
+import { type DeploymentSettings, recordingSettings } from '../settings.ts';
 import { INPUT_PARAMETERS_LIMIT, type LoadedSuite, ruleInputParameters, ruleScope } from '../suite.ts';
 
 export interface AccountStackProps extends StackProps {
@@ -56,6 +56,7 @@ export class AccountStack extends Stack {
         retentionDays: settings.configRetentionDays,
         accessLogs,
         includeGlobalResourceTypes: props.primaryRegion,
+        recording: recordingSettings(settings),
       });
       ruleDependencies = this.recorder.ready;
     }

@@ -43,6 +43,7 @@ import {
   memberRoles,
   ROLE_NAME_LIMIT,
 } from '../catalog.ts';
+import { AccessLogsBucket, ConfigRecorder, type RecordingSettings } from '../constructs/audit-setup.ts';
 import {
   acknowledgeWildcards,
   deadLetterDepthAlarm,
@@ -50,6 +51,9 @@ import {
 } from '../constructs/plumbline-function.ts';
 import { functionId, toEventPattern } from '../constructs/suite-functions.ts';
 import { DEAD_LETTER_RETENTION } from '../tuning.ts';
+
+/** Server access logs delivered under a bucket policy, so every bucket can keep ACLs disabled. */
+export const ACCESS_LOGS_BY_BUCKET_POLICY = '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy';
 
 export interface MemberStackProps extends StackProps {
   /** The `namePrefix` setting of the administrator deployment: its function roles' names start with it. */
@@ -68,6 +72,11 @@ export interface MemberStackProps extends StackProps {
   adminAccountId?: string | undefined;
   /** Tags for every resource (the StackSet's template is synthesised apart from the app's tags). */
   resourceTags: Record<string, string>;
+  /**
+   * `createConfigRecorder`: AWS Config's recorder, delivery channel and bucket in every account and region
+   * (global types in the home region only), as account mode creates them.
+   */
+  configRecorder?: { retentionDays: number; recording: RecordingSettings } | undefined;
 }
 
 export class MemberStack extends Stack {
@@ -77,6 +86,7 @@ export class MemberStack extends Stack {
   readonly forwardingRules: events.Rule[] = [];
   readonly deadLetters: sqs.Queue;
   readonly deadLettersAlarm: cloudwatch.Alarm;
+  readonly recorder?: ConfigRecorder;
 
   constructor(scope: Construct, id: string, props: MemberStackProps) {
     // No assets and no bootstrap: deployable with plain credentials, and a clean StackSet template.
@@ -131,6 +141,19 @@ export class MemberStack extends Stack {
       (role.node.defaultChild as iam.CfnRole).cfnOptions.condition = this.isHomeRegion;
       acknowledgeWildcards(role, dedupe(grants), { region: '*' });
       this.roles[roleName] = role;
+    }
+
+    if (props.configRecorder) {
+      const accessLogs = new AccessLogsBucket(this, 'AccessLogs', {
+        retentionDays: props.configRecorder.retentionDays,
+      });
+      this.recorder = new ConfigRecorder(this, 'Config', {
+        retentionDays: props.configRecorder.retentionDays,
+        accessLogs: accessLogs.bucket,
+        // One template for every region: global types (IAM) are recorded in the home region only.
+        includeGlobalResourceTypes: Fn.conditionIf(this.isHomeRegion.logicalId, true, false),
+        recording: props.configRecorder.recording,
+      });
     }
 
     const centralBus = events.EventBus.fromEventBusArn(
@@ -264,7 +287,12 @@ function dedupe<T>(items: readonly T[]): T[] {
 export function memberTemplateBody(props: MemberStackProps): string {
   const outdir = mkdtempSync(join(tmpdir(), 'plumbline-member-'));
   try {
-    const app = new App({ outdir, analyticsReporting: false });
+    // The same S3 setting as the app (plumbline.ts): access logs delivered under a bucket policy.
+    const app = new App({
+      outdir,
+      analyticsReporting: false,
+      context: { [ACCESS_LOGS_BY_BUCKET_POLICY]: true },
+    });
     const stack = new MemberStack(app, 'PlumblineMember', props);
     return JSON.stringify(app.synth().getStackArtifact(stack.artifactId).template);
   } finally {

@@ -28,6 +28,9 @@ describe('deployment settings', () => {
       inventory: 'select',
       tags: {},
       createConfigRecorder: false,
+      configRecordingFrequency: 'CONTINUOUS',
+      configResourceTypes: [],
+      configExcludedResourceTypes: [],
       configRetentionDays: 365,
       createTrail: false,
       trailRetentionDays: 365,
@@ -265,10 +268,6 @@ describe('deployment settings', () => {
         'plumbline:managementAccountId': '111111111111',
       },
       'Invalid context plumbline:evaluateManagementAccount=true: the management account 111111111111 is listed in plumbline:excludedAccounts',
-    ],
-    [
-      { ...ORGANIZATION_CONTEXT, 'plumbline:createConfigRecorder': true },
-      'Invalid context plumbline:createConfigRecorder=true: in organisation mode each member account needs its own recorder (AWS Control Tower or a Config StackSet); this app only creates one in account mode',
     ],
     [
       { 'plumbline:stacks': 'member' },
