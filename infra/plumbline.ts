@@ -11,7 +11,7 @@
  */
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type App, type Stack, Tags, Validations } from 'aws-cdk-lib';
+import { type App, type IStackSynthesizer, type Stack, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { CONFIG_RULE_FUNCTIONS, deployedFunctions, type FunctionName } from './catalog.ts';
 import {
@@ -41,6 +41,8 @@ export interface PlumblineApp {
 export interface DefineOptions {
   /** Run cdk-nag's AwsSolutions checks at synth (the app always does; tests call the pack directly). */
   nag?: boolean;
+  /** A synthesizer per stack with assets (`npm run package`: assets as template parameters). */
+  synthesizer?: (() => IStackSynthesizer) | undefined;
 }
 
 export function definePlumbline(app: App, options: DefineOptions = {}): PlumblineApp {
@@ -64,8 +66,8 @@ export function definePlumbline(app: App, options: DefineOptions = {}): Plumblin
     );
     stacks =
       settings.mode === 'account'
-        ? accountStacks(app, settings, suite, bundles)
-        : organizationStacks(app, settings, suite, bundles);
+        ? accountStacks(app, settings, suite, bundles, options.synthesizer)
+        : organizationStacks(app, settings, suite, bundles, options.synthesizer);
   }
 
   for (const [key, value] of Object.entries(resourceTags(settings))) Tags.of(app).add(key, value);
@@ -89,6 +91,7 @@ function accountStacks(
   settings: DeploymentSettings,
   suite: LoadedSuite,
   bundles: Bundles,
+  synthesizer?: () => IStackSynthesizer,
 ): Stack[] {
   const regions = settings.regions.length > 0 ? settings.regions : [undefined];
   const name = stackNamePrefix(settings.namePrefix);
@@ -97,6 +100,7 @@ function accountStacks(
     (region) =>
       new AccountStack(app, region ? `${name}-${region}` : name, {
         env: region ? { region } : undefined,
+        synthesizer: synthesizer?.(),
         description: 'Plumbline compliance guardrails (account mode)',
         settings,
         suite,
@@ -112,6 +116,7 @@ function organizationStacks(
   settings: DeploymentSettings,
   suite: LoadedSuite,
   bundles: Bundles,
+  synthesizer?: () => IStackSynthesizer,
 ): Stack[] {
   // readSettings checked both in organisation mode.
   const organizationId = settings.organizationId as string;
@@ -123,6 +128,7 @@ function organizationStacks(
   const home = new OrganizationStack(app, `${name}-${homeRegion}`, {
     ...orgProps,
     env: { region: homeRegion },
+    synthesizer: synthesizer?.(),
     description: `Plumbline compliance guardrails (organisation mode, home region ${homeRegion})`,
     memberTemplateBody: memberTemplateBody(memberProps(settings)),
   });
@@ -130,6 +136,7 @@ function organizationStacks(
     const stack = new OrganizationStack(app, `${name}-${region}`, {
       ...orgProps,
       env: { region },
+      synthesizer: synthesizer?.(),
       description: `Plumbline compliance guardrails (organisation mode, ${region})`,
     });
     // The member roles (home region's StackSet) must exist before this region's rules evaluate.
