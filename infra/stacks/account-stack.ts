@@ -28,7 +28,7 @@ export interface AccountStackProps extends StackProps {
   settings: DeploymentSettings;
   suite: LoadedSuite;
   bundles: Record<FunctionName, string>;
-  /** The first region of a multi-region deployment: it records global resources and holds the trail. */
+  /** The home region (`homeRegion`, else the first listed): it records global resources and holds the trail. */
   primaryRegion: boolean;
 }
 
