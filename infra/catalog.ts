@@ -32,26 +32,38 @@ export const ALL_FUNCTIONS: readonly FunctionName[] = [
   NOTIFIER_FUNCTION,
 ];
 
-/** Config rule names are `plumbline-<rule>`; the notifier recognises them (and `OrgConfigRule-plumbline-…`). */
-export const RULE_PREFIX = DEFAULT_RULE_PREFIX;
-export const configRuleName = (rule: ConfigRuleFunction) => `${RULE_PREFIX}${rule}`;
-export const lambdaFunctionName = (name: FunctionName) => `plumbline-${name}`;
+/** The `namePrefix` setting's default: every fixed name starts with `<prefix>-`. */
+export const DEFAULT_NAME_PREFIX = 'plumbline';
 
-/** Each function's role lives under its own IAM path, `/plumbline/<function>/`. */
-export const rolePath = (name: FunctionName) => `/plumbline/${name}/`;
+/** Config rule names are `<prefix>-<rule>`; the notifier recognises them (and `OrgConfigRule-<prefix>-…`). */
+export const RULE_PREFIX = DEFAULT_RULE_PREFIX;
+export const rulePrefix = (prefix = DEFAULT_NAME_PREFIX) => `${prefix}-`;
+export const configRuleName = (rule: ConfigRuleFunction, prefix = DEFAULT_NAME_PREFIX) =>
+  `${rulePrefix(prefix)}${rule}`;
+export const lambdaFunctionName = (name: FunctionName, prefix = DEFAULT_NAME_PREFIX) => `${prefix}-${name}`;
+
+/** Each function's role lives under its own IAM path, `/<prefix>/<function>/`. */
+export const rolePath = (name: FunctionName, prefix = DEFAULT_NAME_PREFIX) => `/${prefix}/${name}/`;
 
 /**
  * Organisation mode: the function's role in `region` has this name, so that its ARN is known at synth and a
  * member role can trust exactly it (IAM is global: one role per function and region).
  */
-export const functionRoleName = (name: FunctionName, region: string) => `plumbline-${name}-${region}`;
+export const functionRoleName = (name: FunctionName, region: string, prefix = DEFAULT_NAME_PREFIX) =>
+  `${prefix}-${name}-${region}`;
 
 /** IAM's limit on a role name. */
 export const ROLE_NAME_LIMIT = 64;
 
-/** `arn:<partition>:iam::<account>:role/plumbline/<function>/plumbline-<function>-<region>` */
-export const functionRoleArn = (partition: string, account: string, name: FunctionName, region: string) =>
-  `arn:${partition}:iam::${account}:role${rolePath(name)}${functionRoleName(name, region)}`;
+/** `arn:<partition>:iam::<account>:role/<prefix>/<function>/<prefix>-<function>-<region>` */
+export const functionRoleArn = (
+  partition: string,
+  account: string,
+  name: FunctionName,
+  region: string,
+  prefix = DEFAULT_NAME_PREFIX,
+) =>
+  `arn:${partition}:iam::${account}:role${rolePath(name, prefix)}${functionRoleName(name, region, prefix)}`;
 
 export const RULE_DESCRIPTIONS: Record<ConfigRuleFunction, string> = {
   'security-group':
@@ -251,4 +263,11 @@ export function memberRoles(
     roles.set(roleName, [...(roles.get(roleName) ?? []), name]);
   }
   return [...roles].map(([roleName, functions]) => ({ roleName, functions }));
+}
+
+/** The pattern of `name`'s trigger (and forwarding rule) for a deployment whose rule names start with `<prefix>-`. */
+export function eventPattern(name: EventFunction, prefix = DEFAULT_NAME_PREFIX): EventPatternSpec {
+  return name === NOTIFIER_FUNCTION
+    ? complianceChangeEventPattern({ rulePrefix: rulePrefix(prefix), notifyAllRules: false })
+    : EVENT_PATTERNS[name];
 }

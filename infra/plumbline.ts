@@ -2,21 +2,34 @@
  * The CDK app: reads the deployment settings (context) and the suite configuration, checks the bundles, and
  * creates the stacks for the chosen mode. Offline: no context lookups, no Docker, no credentials.
  *
+ * Stack names start with the name prefix in Pascal case (`Plumbline` for the default `plumbline`, `AcmeGuard`
+ * for `acme-guard`), so that two deployments with different prefixes never share a stack:
  * Account mode: `Plumbline` (or `Plumbline-<region>` per listed region).
- * Organisation mode: `PlumblineOrg-<region>` per region in the delegated administrator account (the first
+ * Organisation mode: `PlumblineOrg-<region>` per region in the delegated administrator account (the home
  * region's stack owns the StackSet and is deployed first); with `plumbline:stacks=member`, only
  * `PlumblineMember-<region>`, the member template as plain stacks for the management account.
  */
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type App, type Stack, Tags, Validations } from 'aws-cdk-lib';
+import { type App, type IStackSynthesizer, type Stack, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { deployedFunctions, type FunctionName } from './catalog.ts';
-import { type DeploymentSettings, readSettings } from './settings.ts';
+import { CONFIG_RULE_FUNCTIONS, deployedFunctions, type FunctionName } from './catalog.ts';
+import {
+  checkRecordedTypes,
+  type DeploymentSettings,
+  homeRegionOf,
+  readSettings,
+  recordingSettings,
+} from './settings.ts';
 import { AccountStack } from './stacks/account-stack.ts';
-import { MemberStack, type MemberStackProps, memberTemplateBody } from './stacks/member-stack.ts';
+import {
+  ACCESS_LOGS_BY_BUCKET_POLICY,
+  MemberStack,
+  type MemberStackProps,
+  memberTemplateBody,
+} from './stacks/member-stack.ts';
 import { OrganizationStack } from './stacks/organization-stack.ts';
-import { bundleDirectories, type LoadedSuite, loadSuite } from './suite.ts';
+import { bundleDirectories, type LoadedSuite, loadSuite, ruleScope } from './suite.ts';
 
 export const REPOSITORY_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -28,13 +41,19 @@ export interface PlumblineApp {
 export interface DefineOptions {
   /** Run cdk-nag's AwsSolutions checks at synth (the app always does; tests call the pack directly). */
   nag?: boolean;
+  /** A synthesizer per stack with assets (`npm run package`: assets as template parameters). */
+  synthesizer?: (() => IStackSynthesizer) | undefined;
 }
 
 export function definePlumbline(app: App, options: DefineOptions = {}): PlumblineApp {
   // Server access logs are delivered under a bucket policy, so every bucket can keep ACLs disabled.
-  app.node.setContext('@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy', true);
+  app.node.setContext(ACCESS_LOGS_BY_BUCKET_POLICY, true);
   const settings = readSettings((key) => app.node.tryGetContext(key), Object.keys(app.node.getAllContext()));
   const suite = loadSuite(resolve(REPOSITORY_ROOT, settings.configFile));
+  checkRecordedTypes(
+    settings,
+    CONFIG_RULE_FUNCTIONS.flatMap((rule) => ruleScope(suite, rule)),
+  );
 
   let stacks: Stack[];
   if (settings.mode === 'organization' && settings.stacks === 'member') {
@@ -47,8 +66,8 @@ export function definePlumbline(app: App, options: DefineOptions = {}): Plumblin
     );
     stacks =
       settings.mode === 'account'
-        ? accountStacks(app, settings, suite, bundles)
-        : organizationStacks(app, settings, suite, bundles);
+        ? accountStacks(app, settings, suite, bundles, options.synthesizer)
+        : organizationStacks(app, settings, suite, bundles, options.synthesizer);
   }
 
   for (const [key, value] of Object.entries(resourceTags(settings))) Tags.of(app).add(key, value);
@@ -58,49 +77,66 @@ export function definePlumbline(app: App, options: DefineOptions = {}): Plumblin
 
 type Bundles = Record<FunctionName, string>;
 
-/** `Plumbline`, or `Plumbline-<region>` per listed region (the first records global types, has the trail). */
+/** `plumbline` → `Plumbline`, `acme-guard` → `AcmeGuard`: the start of every stack name. */
+export function stackNamePrefix(namePrefix: string): string {
+  return namePrefix
+    .split('-')
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join('');
+}
+
+/** `Plumbline`, or `Plumbline-<region>` per listed region (the home region records global types, has the trail). */
 function accountStacks(
   app: App,
   settings: DeploymentSettings,
   suite: LoadedSuite,
   bundles: Bundles,
+  synthesizer?: () => IStackSynthesizer,
 ): Stack[] {
   const regions = settings.regions.length > 0 ? settings.regions : [undefined];
+  const name = stackNamePrefix(settings.namePrefix);
+  const home = homeRegionOf(settings);
   return regions.map(
-    (region, index) =>
-      new AccountStack(app, region ? `Plumbline-${region}` : 'Plumbline', {
+    (region) =>
+      new AccountStack(app, region ? `${name}-${region}` : name, {
         env: region ? { region } : undefined,
+        synthesizer: synthesizer?.(),
         description: 'Plumbline compliance guardrails (account mode)',
         settings,
         suite,
         bundles,
-        primaryRegion: index === 0,
+        primaryRegion: region === home,
       }),
   );
 }
 
-/** `PlumblineOrg-<region>` per region; the first region's owns the StackSet and is deployed first. */
+/** `PlumblineOrg-<region>` per region; the home region's owns the StackSet and is deployed first. */
 function organizationStacks(
   app: App,
   settings: DeploymentSettings,
   suite: LoadedSuite,
   bundles: Bundles,
+  synthesizer?: () => IStackSynthesizer,
 ): Stack[] {
   // readSettings checked both in organisation mode.
   const organizationId = settings.organizationId as string;
   const managementAccountId = settings.managementAccountId as string;
-  const [homeRegion, ...otherRegions] = settings.regions as [string, ...string[]];
+  const homeRegion = settings.homeRegion as string;
+  const otherRegions = settings.regions.filter((region) => region !== homeRegion);
+  const name = `${stackNamePrefix(settings.namePrefix)}Org`;
   const orgProps = { settings: { ...settings, organizationId, managementAccountId }, suite, bundles };
-  const home = new OrganizationStack(app, `PlumblineOrg-${homeRegion}`, {
+  const home = new OrganizationStack(app, `${name}-${homeRegion}`, {
     ...orgProps,
     env: { region: homeRegion },
+    synthesizer: synthesizer?.(),
     description: `Plumbline compliance guardrails (organisation mode, home region ${homeRegion})`,
     memberTemplateBody: memberTemplateBody(memberProps(settings)),
   });
   const regional = otherRegions.map((region) => {
-    const stack = new OrganizationStack(app, `PlumblineOrg-${region}`, {
+    const stack = new OrganizationStack(app, `${name}-${region}`, {
       ...orgProps,
       env: { region },
+      synthesizer: synthesizer?.(),
       description: `Plumbline compliance guardrails (organisation mode, ${region})`,
     });
     // The member roles (home region's StackSet) must exist before this region's rules evaluate.
@@ -117,7 +153,7 @@ function organizationStacks(
 function memberStacks(app: App, settings: DeploymentSettings): Stack[] {
   return settings.regions.map(
     (region) =>
-      new MemberStack(app, `PlumblineMember-${region}`, {
+      new MemberStack(app, `${stackNamePrefix(settings.namePrefix)}Member-${region}`, {
         ...memberProps(settings),
         env: { region },
         description: 'Plumbline member roles and event forwarding (for accounts the StackSet does not reach)',
@@ -127,6 +163,9 @@ function memberStacks(app: App, settings: DeploymentSettings): Stack[] {
 
 function memberProps(settings: DeploymentSettings): MemberStackProps {
   return {
+    namePrefix: settings.namePrefix,
+    // readSettings requires it in organisation mode, the only one with member stacks.
+    homeRegion: settings.homeRegion as string,
     executionRoleName: settings.executionRoleName,
     eventBusName: settings.eventBusName,
     regions: settings.regions,
@@ -134,6 +173,9 @@ function memberProps(settings: DeploymentSettings): MemberStackProps {
     inventory: settings.inventory,
     adminAccountId: settings.adminAccountId,
     resourceTags: resourceTags(settings),
+    configRecorder: settings.createConfigRecorder
+      ? { retentionDays: settings.configRetentionDays, recording: recordingSettings(settings) }
+      : undefined,
   };
 }
 

@@ -8,6 +8,7 @@
 import * as z from 'zod';
 import type { InventoryStrategy } from '../shared/aws/config-inventory.ts';
 import { InputError } from '../shared/core/model.ts';
+import { DEFAULT_NAME_PREFIX } from './catalog.ts';
 
 export const CONTEXT_PREFIX = 'plumbline:';
 
@@ -34,7 +35,31 @@ export const LOG_RETENTION_DAYS = [
 export const INVENTORY_STRATEGIES = ['select', 'list'] as const satisfies readonly InventoryStrategy[];
 
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+
+/**
+ * The start of every name the app fixes (functions, roles, trail, bus, Config rules, StackSet, member roles,
+ * stacks). Lower case so that one value is valid for every service (S3, CloudTrail, Lambda, IAM, EventBridge);
+ * 20 characters so that `<prefix>-<function>-<region>` stays within IAM's 64 for role names.
+ */
+const namePrefix = z
+  .string()
+  .regex(
+    /^[a-z][a-z0-9-]{0,18}[a-z0-9]$/,
+    'expected 2 to 20 lower-case letters, digits and hyphens, starting with a letter and not ending with a hyphen',
+  )
+  .refine((prefix) => !prefix.includes('--'), 'no two hyphens in a row')
+  .refine(
+    (prefix) => !prefix.startsWith('aws'),
+    'must not start with "aws" (AWS reserves it for its own names)',
+  )
+  .refine((prefix) => prefix !== 'default', '"default" is the name of every account\'s default event bus');
+
+/** The member role of the Config-rule functions when `executionRoleName` is not set. */
+export function defaultExecutionRoleName(prefix: string): string {
+  return prefix === DEFAULT_NAME_PREFIX ? 'PlumblineExecutionRole' : `${prefix}-execution`;
+}
 const ROLE_NAME = /^[\w+=,.@-]+$/;
+const RESOURCE_TYPE = /^AWS::[A-Za-z0-9]+::[A-Za-z0-9]+$/;
 
 function listItems(value: unknown): unknown[] {
   if (Array.isArray(value)) return value;
@@ -86,8 +111,15 @@ const tagMap = z.preprocess(
   }),
 );
 
-const settingsSchema = z.object({
+const settingsObject = z.object({
   mode: z.enum(['account', 'organization']).default('account'),
+  /** The start of every fixed name, so that two deployments in one account (or organisation) never collide. */
+  namePrefix: namePrefix.default(DEFAULT_NAME_PREFIX),
+  /**
+   * The region that holds what exists once: the StackSet and the member roles (organisation mode, required),
+   * the trail and the recording of global resource types (account mode: the first of `regions` by default).
+   */
+  homeRegion: z.string().regex(REGION, 'expected an AWS Region name such as eu-west-1').optional(),
   /** The suite configuration file, relative to the repository root. */
   configFile: z.string().min(1).default('plumbline.config.yaml'),
   /** Where `npm run build` writes the bundles (`<assetDir>/<function>/index.mjs`). */
@@ -112,8 +144,22 @@ const settingsSchema = z.object({
   inventory: z.enum(INVENTORY_STRATEGIES).default('select'),
   /** Tags for every resource the app creates (a required-tags policy applies to Plumbline's own resources too). */
   tags: tagMap.default({}),
-  /** Account mode: create AWS Config's recorder, delivery channel and bucket (for accounts without Config). */
+  /**
+   * Create AWS Config's recorder, delivery channel and bucket (for accounts without Config): account mode in
+   * this account; organisation mode in every member account and region, through the StackSet (leave it off
+   * where AWS Control Tower or an existing set-up already records).
+   */
   createConfigRecorder: flag.default(false),
+  /** The created recorder: `CONTINUOUS` (every change) or `DAILY` (periodic recording). */
+  configRecordingFrequency: z.enum(['CONTINUOUS', 'DAILY']).default('CONTINUOUS'),
+  /** The created recorder records only these types (empty: every supported type). */
+  configResourceTypes: list(
+    z.string().regex(RESOURCE_TYPE, 'expected resource types such as AWS::EC2::SecurityGroup'),
+  ).default([]),
+  /** The created recorder records every supported type but these. */
+  configExcludedResourceTypes: list(
+    z.string().regex(RESOURCE_TYPE, 'expected resource types such as AWS::EC2::SecurityGroup'),
+  ).default([]),
   /** Days the Config delivery bucket keeps snapshots and history files. */
   configRetentionDays: wholeNumber.pipe(z.number().min(1)).default(365),
   /** Create a CloudTrail trail (an organisation trail in organisation mode) for accounts that have none. */
@@ -129,12 +175,15 @@ const settingsSchema = z.object({
   organizationalUnitIds: list(
     z.string().regex(/^(ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}|r-[a-z0-9]{4,32})$/, 'expected ou-… or r-… ids'),
   ).default([]),
-  /** The member role the Config-rule functions assume; the responders assume `<name>-<responder>`. */
+  /**
+   * The member role the Config-rule functions assume; the responders assume `<name>-<responder>`. Default:
+   * `PlumblineExecutionRole` with the default prefix, `<namePrefix>-execution` otherwise.
+   */
   executionRoleName: z
     .string()
     .regex(ROLE_NAME, 'expected an IAM role name')
     .max(40, 'at most 40 characters (the responder roles append up to 24)')
-    .default('PlumblineExecutionRole'),
+    .optional(),
   /** Accounts Plumbline leaves out: the organisation Config rules skip them and the StackSet does not deploy there. */
   excludedAccounts: list(z.string().regex(/^\d{12}$/, 'expected 12-digit account ids')).default([]),
   /** The organisation's management account, which service-managed StackSets never reach. */
@@ -156,7 +205,7 @@ const settingsSchema = z.object({
     .string()
     .regex(/^[\w.-]{1,256}$/, 'expected an event bus name')
     .refine((name) => name !== 'default', 'the central bus must be a custom bus, not default')
-    .default('plumbline'),
+    .optional(),
   /** The administrator account id, for the stand-alone member stack (the management account's copy). */
   adminAccountId: z
     .string()
@@ -164,9 +213,16 @@ const settingsSchema = z.object({
     .optional(),
 });
 
-export type DeploymentSettings = z.infer<typeof settingsSchema>;
+/** Names derived from the prefix unless set: the central bus is `<namePrefix>`. */
+const settingsSchema = settingsObject.transform((settings) => ({
+  ...settings,
+  executionRoleName: settings.executionRoleName ?? defaultExecutionRoleName(settings.namePrefix),
+  eventBusName: settings.eventBusName ?? settings.namePrefix,
+}));
+
+export type DeploymentSettings = z.output<typeof settingsSchema>;
 export type SettingKey = keyof DeploymentSettings;
-export const SETTING_KEYS = Object.keys(settingsSchema.shape) as SettingKey[];
+export const SETTING_KEYS = Object.keys(settingsObject.shape) as SettingKey[];
 
 /**
  * Reads the settings through `lookup` (the app's `node.tryGetContext`). Unknown `plumbline:` keys are an
@@ -201,7 +257,77 @@ export function readSettings(
       `Invalid context ${CONTEXT_PREFIX}${key}=${shown}${item}: ${issue?.message ?? 'invalid'}`,
     );
   }
-  return checkOrganization(parsed.data);
+  return checkOrganization(checkRecording(checkHomeRegion(parsed.data)));
+}
+
+/** One way to choose the recorded types, and only for a recorder this app creates. */
+function checkRecording(settings: DeploymentSettings): DeploymentSettings {
+  const { configResourceTypes, configExcludedResourceTypes } = settings;
+  if (configResourceTypes.length > 0 && configExcludedResourceTypes.length > 0) {
+    throw new InputError(
+      `Invalid context ${CONTEXT_PREFIX}configExcludedResourceTypes=${JSON.stringify(configExcludedResourceTypes.join(','))}: ` +
+        `record a list (${CONTEXT_PREFIX}configResourceTypes) or all but a list, not both`,
+    );
+  }
+  const recordingSet =
+    configResourceTypes.length > 0 ||
+    configExcludedResourceTypes.length > 0 ||
+    settings.configRecordingFrequency !== 'CONTINUOUS';
+  if (recordingSet && !settings.createConfigRecorder) {
+    throw new InputError(
+      `Invalid context ${CONTEXT_PREFIX}configResourceTypes, configExcludedResourceTypes or configRecordingFrequency: ` +
+        `they set up the recorder this app creates, and ${CONTEXT_PREFIX}createConfigRecorder is false`,
+    );
+  }
+  return settings;
+}
+
+/** The created recorder's settings (`configRecordingFrequency`, `configResourceTypes`, `configExcludedResourceTypes`). */
+export function recordingSettings(settings: DeploymentSettings) {
+  return {
+    frequency: settings.configRecordingFrequency,
+    resourceTypes: settings.configResourceTypes,
+    excludedResourceTypes: settings.configExcludedResourceTypes,
+  };
+}
+
+/**
+ * The created recorder must record every type a rule evaluates: a rule never evaluates a type that is not
+ * recorded, and would stay silent about it.
+ */
+export function checkRecordedTypes(settings: DeploymentSettings, ruleTypes: readonly string[]): void {
+  if (!settings.createConfigRecorder) return;
+  const { configResourceTypes, configExcludedResourceTypes } = settings;
+  const missing =
+    configResourceTypes.length > 0
+      ? ruleTypes.filter((type) => !configResourceTypes.includes(type))
+      : ruleTypes.filter((type) => configExcludedResourceTypes.includes(type));
+  if (missing.length === 0) return;
+  const key = configResourceTypes.length > 0 ? 'configResourceTypes' : 'configExcludedResourceTypes';
+  const value = (configResourceTypes.length > 0 ? configResourceTypes : configExcludedResourceTypes).join(
+    ',',
+  );
+  throw new InputError(
+    `Invalid context ${CONTEXT_PREFIX}${key}=${JSON.stringify(value)}: the rules evaluate ${[...new Set(missing)].join(', ')}, ` +
+      'which the recorder would not record (a rule never evaluates an unrecorded type)',
+  );
+}
+
+/** `homeRegion` is one of `regions`; organisation mode needs it (checkOrganization). */
+function checkHomeRegion(settings: DeploymentSettings): DeploymentSettings {
+  const { homeRegion, regions } = settings;
+  if (homeRegion !== undefined && !regions.includes(homeRegion)) {
+    throw new InputError(
+      `Invalid context ${CONTEXT_PREFIX}homeRegion=${JSON.stringify(homeRegion)}: not one of ` +
+        `${CONTEXT_PREFIX}regions=${JSON.stringify(regions.join(','))}`,
+    );
+  }
+  return settings;
+}
+
+/** The home region: `homeRegion`, or in account mode the first of `regions` (undefined: no regions listed). */
+export function homeRegionOf(settings: DeploymentSettings): string | undefined {
+  return settings.homeRegion ?? settings.regions[0];
 }
 
 function checkOrganization(settings: DeploymentSettings): DeploymentSettings {
@@ -216,8 +342,10 @@ function checkOrganization(settings: DeploymentSettings): DeploymentSettings {
     return settings;
   }
   if (settings.stacks === 'member') {
-    if (settings.regions.length === 0)
-      throw missing('regions', 'the regions of the member stacks (the first holds the IAM roles)');
+    if (settings.regions.length === 0) throw missing('regions', 'the regions of the member stacks');
+    if (!settings.homeRegion) {
+      throw missing('homeRegion', 'the home region of the administrator deployment (it holds the IAM roles)');
+    }
     if (!settings.adminAccountId)
       throw missing('adminAccountId', 'the administrator account that hosts the functions');
     return settings;
@@ -235,8 +363,13 @@ function checkOrganization(settings: DeploymentSettings): DeploymentSettings {
         'and the StackSet does not deploy there)',
     );
   }
-  if (settings.regions.length === 0) {
-    throw missing('regions', 'the regions to evaluate (the first one holds the IAM roles and the StackSet)');
+  if (settings.regions.length === 0) throw missing('regions', 'the regions to evaluate');
+  if (!settings.homeRegion) {
+    throw missing(
+      'homeRegion',
+      `the home region, one of ${CONTEXT_PREFIX}regions: its stack holds the StackSet, which creates the member ` +
+        'roles (IAM is global) there, and is deployed before the other regions',
+    );
   }
   if (!settings.managementAccountId) {
     throw missing(
@@ -252,12 +385,6 @@ function checkOrganization(settings: DeploymentSettings): DeploymentSettings {
     throw new InputError(
       `Invalid context ${CONTEXT_PREFIX}evaluateManagementAccount=true: the management account ` +
         `${settings.managementAccountId} is listed in ${CONTEXT_PREFIX}excludedAccounts`,
-    );
-  }
-  if (settings.createConfigRecorder) {
-    throw new InputError(
-      `Invalid context ${CONTEXT_PREFIX}createConfigRecorder=true: in organisation mode each member account needs ` +
-        'its own recorder (AWS Control Tower or a Config StackSet); this app only creates one in account mode',
     );
   }
   return settings;

@@ -4,7 +4,7 @@
  * follow AWS's own CloudFormation pattern for Config delivery: TLS only, no public access, server access
  * logs, a lifecycle, and a bucket policy that lets only the service, on behalf of this account, write.
  */
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, type IResolvable, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
 import * as config from 'aws-cdk-lib/aws-config';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -41,11 +41,50 @@ export class AccessLogsBucket extends Construct {
   }
 }
 
+/** What the recorder records and how often (the settings `configRecording*`). */
+export interface RecordingSettings {
+  /** `CONTINUOUS` (every change) or `DAILY` (periodic recording: one item a day per changed resource). */
+  frequency: 'CONTINUOUS' | 'DAILY';
+  /** Only these types; empty: every supported type. */
+  resourceTypes: readonly string[];
+  /** Every supported type but these (with an empty `resourceTypes`). */
+  excludedResourceTypes: readonly string[];
+}
+
+export const DEFAULT_RECORDING: RecordingSettings = {
+  frequency: 'CONTINUOUS',
+  resourceTypes: [],
+  excludedResourceTypes: [],
+};
+
 export interface ConfigRecorderProps {
   retentionDays: number;
   accessLogs: s3.IBucket;
   /** Record IAM and other global resources: in one region only, or every region records them again. */
-  includeGlobalResourceTypes: boolean;
+  includeGlobalResourceTypes: boolean | IResolvable;
+  recording?: RecordingSettings | undefined;
+}
+
+/** The recorder's `RecordingGroup`: all supported types, a list, or all but a list. */
+function recordingGroup(
+  recording: RecordingSettings,
+  includeGlobalResourceTypes: boolean | IResolvable,
+): config.CfnConfigurationRecorder.RecordingGroupProperty {
+  if (recording.resourceTypes.length > 0) {
+    return {
+      allSupported: false,
+      resourceTypes: [...recording.resourceTypes],
+      recordingStrategy: { useOnly: 'INCLUSION_BY_RESOURCE_TYPES' },
+    };
+  }
+  if (recording.excludedResourceTypes.length > 0) {
+    return {
+      allSupported: false,
+      exclusionByResourceTypes: { resourceTypes: [...recording.excludedResourceTypes] },
+      recordingStrategy: { useOnly: 'EXCLUSION_BY_RESOURCE_TYPES' },
+    };
+  }
+  return { allSupported: true, includeGlobalResourceTypes };
 }
 
 export class ConfigRecorder extends Construct {
@@ -59,6 +98,7 @@ export class ConfigRecorder extends Construct {
   constructor(scope: Construct, id: string, props: ConfigRecorderProps) {
     super(scope, id);
     const account = Stack.of(this).account;
+    const recording = props.recording ?? DEFAULT_RECORDING;
     this.bucket = privateBucket(this, 'DeliveryBucket', props.retentionDays, props.accessLogs);
     const deliveryPrefix = this.bucket.arnForObjects(`AWSLogs/${account}/Config/*`);
     const configService = new iam.ServicePrincipal('config.amazonaws.com');
@@ -119,10 +159,8 @@ export class ConfigRecorder extends Construct {
 
     this.recorder = new config.CfnConfigurationRecorder(this, 'Recorder', {
       roleArn: this.role.roleArn,
-      recordingGroup: {
-        allSupported: true,
-        includeGlobalResourceTypes: props.includeGlobalResourceTypes,
-      },
+      recordingGroup: recordingGroup(recording, props.includeGlobalResourceTypes),
+      recordingMode: { recordingFrequency: recording.frequency },
     });
     this.deliveryChannel = new config.CfnDeliveryChannel(this, 'DeliveryChannel', {
       s3BucketName: this.bucket.bucketName,
@@ -140,6 +178,8 @@ export class ConfigRecorder extends Construct {
 export interface AuditTrailProps {
   retentionDays: number;
   accessLogs: s3.IBucket;
+  /** The `namePrefix` setting: the trail is `<prefix>` (`<prefix>-organization` for an organisation trail). */
+  namePrefix: string;
   /** Organisation mode: an organisation trail (from the management or CloudTrail delegated admin account). */
   organization?: { id: string; managementAccountId: string } | undefined;
 }
@@ -162,7 +202,7 @@ export class AuditTrail extends Construct {
     this.bucket = privateBucket(this, 'TrailBucket', props.retentionDays, props.accessLogs);
     // Named, so that the bucket policy can name the trail before it exists.
     const organization = props.organization;
-    const trailName = organization ? 'plumbline-organization' : 'plumbline';
+    const trailName = organization ? `${props.namePrefix}-organization` : props.namePrefix;
     const owner = organization?.managementAccountId ?? stack.account;
     const trailArn = stack.formatArn({
       service: 'cloudtrail',

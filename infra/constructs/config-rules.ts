@@ -19,11 +19,12 @@ interface RuleProps {
   description: string;
   function: lambda.IFunction;
   resourceTypes: readonly string[];
-  inputParameters: Record<string, string>;
   frequency: PeriodicFrequency;
 }
 
 export interface AccountConfigRuleProps extends RuleProps {
+  /** `InputParameters`: values, or `Fn::If` that leave a blank deploy-time parameter out. */
+  inputParameters: Record<string, unknown>;
   /** Resources the rule must wait for (the recorder, when this app creates it). */
   dependsOn?: readonly IDependable[];
 }
@@ -61,6 +62,8 @@ export class AccountConfigRule extends Construct {
 
 export interface OrganizationConfigRuleProps extends RuleProps {
   excludedAccounts: readonly string[];
+  /** `InputParameters`, a JSON string (possibly built at deploy time from parameters). */
+  inputParameters: string;
 }
 
 /**
@@ -91,7 +94,7 @@ export class OrganizationConfigRule extends Construct {
         lambdaFunctionArn: props.function.functionArn,
         organizationConfigRuleTriggerTypes: [...TRIGGER_TYPES],
         resourceTypesScope: [...props.resourceTypes],
-        inputParameters: JSON.stringify(props.inputParameters),
+        inputParameters: props.inputParameters,
         maximumExecutionFrequency: props.frequency,
       },
     });

@@ -24,6 +24,8 @@ import { ALARM_PERIOD, DEAD_LETTER_RETENTION, type FunctionTuning } from '../tun
 
 export interface PlumblineFunctionProps {
   name: FunctionName;
+  /** The `namePrefix` setting: the function is `<prefix>-<name>`, its role under `/<prefix>/<name>/`. */
+  namePrefix: string;
   /** `dist/<name>`: the bundle and the suite configuration shipped beside it. */
   bundleDir: string;
   tuning: FunctionTuning;
@@ -45,7 +47,7 @@ export class PlumblineFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: PlumblineFunctionProps) {
     super(scope, id);
-    const functionName = lambdaFunctionName(props.name);
+    const functionName = lambdaFunctionName(props.name, props.namePrefix);
 
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       retention: props.logRetentionDays as logs.RetentionDays,
@@ -53,7 +55,7 @@ export class PlumblineFunction extends Construct {
 
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      path: rolePath(props.name),
+      path: rolePath(props.name, props.namePrefix),
       roleName: props.roleName,
       description: `Role of the ${functionName} function`,
     });

@@ -7,13 +7,13 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import {
-  EVENT_PATTERNS,
   type EventFunction,
+  eventPattern,
   type FunctionName,
   functionActions,
   lambdaFunctionName,
   NOTIFIER_FUNCTION,
-  RULE_PREFIX,
+  rulePrefix,
 } from '../catalog.ts';
 import type { DeploymentSettings } from '../settings.ts';
 import { CONFIG_RULE_TUNING, EVENT_DELIVERY, NOTIFIER_TUNING, RESPONDER_TUNING } from '../tuning.ts';
@@ -36,6 +36,7 @@ function createFunction(
 ): PlumblineFunction {
   return new PlumblineFunction(scope, functionId(name), {
     name,
+    namePrefix: props.settings.namePrefix,
     bundleDir: props.bundles[name],
     tuning,
     logRetentionDays: props.settings.logRetentionDays,
@@ -82,7 +83,7 @@ export function eventFunction(
   fn.allowPublish(props.topic);
   fn.function.addEnvironment('PLUMBLINE_TOPIC_ARN', props.topic.topicArn);
   if (responder) fn.function.addEnvironment('PLUMBLINE_FUNCTION_ROLE_ARN', fn.role.roleArn);
-  else fn.function.addEnvironment('PLUMBLINE_RULE_PREFIX', RULE_PREFIX);
+  else fn.function.addEnvironment('PLUMBLINE_RULE_PREFIX', rulePrefix(props.settings.namePrefix));
   return fn;
 }
 
@@ -91,12 +92,12 @@ export function eventTrigger(
   scope: Construct,
   name: EventFunction,
   fn: PlumblineFunction,
-  options: { description: string; eventBus?: events.IEventBus },
+  options: { description: string; namePrefix: string; eventBus?: events.IEventBus },
 ): events.Rule {
   return new events.Rule(scope, `${functionId(name)}Trigger`, {
-    description: `Invokes ${lambdaFunctionName(name)}${options.description}`,
+    description: `Invokes ${lambdaFunctionName(name, options.namePrefix)}${options.description}`,
     ...(options.eventBus ? { eventBus: options.eventBus } : {}),
-    eventPattern: toEventPattern(EVENT_PATTERNS[name]),
+    eventPattern: toEventPattern(eventPattern(name, options.namePrefix)),
     targets: [
       new targets.LambdaFunction(fn.function, {
         deadLetterQueue: fn.deadLetterQueue,

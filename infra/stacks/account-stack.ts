@@ -5,27 +5,30 @@
  */
 import { Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct, IDependable } from 'constructs';
+import { DEPLOY_PARAMETERS_VARIABLE } from '../../shared/lambda/suite.ts';
 import {
   CONFIG_RULE_FUNCTIONS,
   configRuleName,
   eventFunctions,
   type FunctionName,
   functionActions,
+  NOTIFIER_FUNCTION,
   RULE_DESCRIPTIONS,
 } from '../catalog.ts';
 import { AccessLogsBucket, AuditTrail, ConfigRecorder } from '../constructs/audit-setup.ts';
 import { AccountConfigRule } from '../constructs/config-rules.ts';
+import { DeployParameters } from '../constructs/deploy-parameters.ts';
 import { NotificationTopic } from '../constructs/notification-topic.ts';
 import type { PlumblineFunction } from '../constructs/plumbline-function.ts';
 import { eventFunction, eventTrigger, functionId, ruleFunction } from '../constructs/suite-functions.ts';
-import type { DeploymentSettings } from '../settings.ts';
+import { type DeploymentSettings, recordingSettings } from '../settings.ts';
 import { INPUT_PARAMETERS_LIMIT, type LoadedSuite, ruleInputParameters, ruleScope } from '../suite.ts';
 
 export interface AccountStackProps extends StackProps {
   settings: DeploymentSettings;
   suite: LoadedSuite;
   bundles: Record<FunctionName, string>;
-  /** The first region of a multi-region deployment: it records global resources and holds the trail. */
+  /** The home region (`homeRegion`, else the first listed): it records global resources and holds the trail. */
   primaryRegion: boolean;
 }
 
@@ -53,6 +56,7 @@ export class AccountStack extends Stack {
         retentionDays: settings.configRetentionDays,
         accessLogs,
         includeGlobalResourceTypes: props.primaryRegion,
+        recording: recordingSettings(settings),
       });
       ruleDependencies = this.recorder.ready;
     }
@@ -60,19 +64,24 @@ export class AccountStack extends Stack {
       this.trail = new AuditTrail(this, 'CloudTrail', {
         retentionDays: settings.trailRetentionDays,
         accessLogs,
+        namePrefix: settings.namePrefix,
       });
     }
 
     const functionProps = { settings, bundles, topic: this.topic.topic };
+    const deployParameters = new DeployParameters(this, suite);
     for (const rule of CONFIG_RULE_FUNCTIONS) {
       const fn = ruleFunction(this, rule, functionProps);
       fn.grantActions(functionActions(rule, settings.inventory));
       new AccountConfigRule(this, `${functionId(rule)}ConfigRule`, {
-        ruleName: configRuleName(rule),
+        ruleName: configRuleName(rule, settings.namePrefix),
         description: RULE_DESCRIPTIONS[rule],
         function: fn.function,
         resourceTypes: ruleScope(suite, rule),
-        inputParameters: ruleInputParameters(suite, rule, {}, INPUT_PARAMETERS_LIMIT.account),
+        inputParameters: deployParameters.accountInputParameters(
+          rule,
+          ruleInputParameters(suite, rule, {}, INPUT_PARAMETERS_LIMIT.account),
+        ),
         frequency: settings.periodicFrequency,
         dependsOn: ruleDependencies,
       });
@@ -81,7 +90,10 @@ export class AccountStack extends Stack {
 
     for (const name of eventFunctions(settings.responders)) {
       const fn = eventFunction(this, name, functionProps);
-      eventTrigger(this, name, fn, { description: '' });
+      if (name !== NOTIFIER_FUNCTION) {
+        fn.function.addEnvironment(DEPLOY_PARAMETERS_VARIABLE, deployParameters.responderEnvironment(name));
+      }
+      eventTrigger(this, name, fn, { description: '', namePrefix: settings.namePrefix });
       this.functions[name] = fn;
     }
   }

@@ -33,15 +33,17 @@ import type { InventoryStrategy } from '../../shared/aws/config-inventory.ts';
 import { InputError } from '../../shared/core/model.ts';
 import {
   deployedFunctions,
-  EVENT_PATTERNS,
   eventFunctions,
+  eventPattern,
   type FunctionName,
   functionActions,
   functionRoleArn,
   functionRoleName,
+  lambdaFunctionName,
   memberRoles,
   ROLE_NAME_LIMIT,
 } from '../catalog.ts';
+import { AccessLogsBucket, ConfigRecorder, type RecordingSettings } from '../constructs/audit-setup.ts';
 import {
   acknowledgeWildcards,
   deadLetterDepthAlarm,
@@ -50,14 +52,18 @@ import {
 import { functionId, toEventPattern } from '../constructs/suite-functions.ts';
 import { DEAD_LETTER_RETENTION } from '../tuning.ts';
 
+/** Server access logs delivered under a bucket policy, so every bucket can keep ACLs disabled. */
+export const ACCESS_LOGS_BY_BUCKET_POLICY = '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy';
+
 export interface MemberStackProps extends StackProps {
+  /** The `namePrefix` setting of the administrator deployment: its function roles' names start with it. */
+  namePrefix: string;
   executionRoleName: string;
   eventBusName: string;
-  /**
-   * The regions of the administrator account's functions, whose roles the member roles trust; the first (the
-   * home region) is the one whose stack instance creates the (global) IAM roles.
-   */
+  /** The regions of the administrator account's functions, whose roles the member roles trust. */
   regions: readonly string[];
+  /** The one of `regions` whose stack instance creates the (global) IAM roles. */
+  homeRegion: string;
   /** The responders are deployed: their member roles exist and their events are forwarded. */
   responders: boolean;
   /** How the Config-rule functions read the inventory: the execution role gets only those Config reads. */
@@ -66,6 +72,11 @@ export interface MemberStackProps extends StackProps {
   adminAccountId?: string | undefined;
   /** Tags for every resource (the StackSet's template is synthesised apart from the app's tags). */
   resourceTags: Record<string, string>;
+  /**
+   * `createConfigRecorder`: AWS Config's recorder, delivery channel and bucket in every account and region
+   * (global types in the home region only), as account mode creates them.
+   */
+  configRecorder?: { retentionDays: number; recording: RecordingSettings } | undefined;
 }
 
 export class MemberStack extends Stack {
@@ -75,6 +86,7 @@ export class MemberStack extends Stack {
   readonly forwardingRules: events.Rule[] = [];
   readonly deadLetters: sqs.Queue;
   readonly deadLettersAlarm: cloudwatch.Alarm;
+  readonly recorder?: ConfigRecorder;
 
   constructor(scope: Construct, id: string, props: MemberStackProps) {
     // No assets and no bootstrap: deployable with plain credentials, and a clean StackSet template.
@@ -89,7 +101,7 @@ export class MemberStack extends Stack {
     });
     const admin = this.adminAccountId.valueAsString;
     this.isHomeRegion = new CfnCondition(this, 'IsHomeRegion', {
-      expression: Fn.conditionEquals(Aws.REGION, homeRegion(props.regions)),
+      expression: Fn.conditionEquals(Aws.REGION, homeRegion(props)),
     });
 
     // Only the roles of the deployed functions: without the responders, no member role can write.
@@ -98,7 +110,7 @@ export class MemberStack extends Stack {
       deployedFunctions(props.responders),
     )) {
       const grants = functions.flatMap((name) => functionActions(name, props.inventory));
-      checkTrustPolicyLength(roleName, functions, props.regions);
+      checkTrustPolicyLength(roleName, functions, props.regions, props.namePrefix);
       const role = new iam.Role(this, `${roleName}Role`, {
         roleName,
         description: `Assumed by the Plumbline functions ${functions.join(', ')} in account ${admin}`,
@@ -106,7 +118,13 @@ export class MemberStack extends Stack {
         // creates in the administrator account, under any path, is not trusted.
         assumedBy: new iam.AccountPrincipal(admin).withConditions({
           ArnEquals: {
-            'aws:PrincipalArn': trustedFunctionRoles(Aws.PARTITION, admin, functions, props.regions),
+            'aws:PrincipalArn': trustedFunctionRoles(
+              Aws.PARTITION,
+              admin,
+              functions,
+              props.regions,
+              props.namePrefix,
+            ),
           },
         }),
         // One global role serves every region, so region-scoped ARNs take any region of this account.
@@ -123,6 +141,19 @@ export class MemberStack extends Stack {
       (role.node.defaultChild as iam.CfnRole).cfnOptions.condition = this.isHomeRegion;
       acknowledgeWildcards(role, dedupe(grants), { region: '*' });
       this.roles[roleName] = role;
+    }
+
+    if (props.configRecorder) {
+      const accessLogs = new AccessLogsBucket(this, 'AccessLogs', {
+        retentionDays: props.configRecorder.retentionDays,
+      });
+      this.recorder = new ConfigRecorder(this, 'Config', {
+        retentionDays: props.configRecorder.retentionDays,
+        accessLogs: accessLogs.bucket,
+        // One template for every region: global types (IAM) are recorded in the home region only.
+        includeGlobalResourceTypes: Fn.conditionIf(this.isHomeRegion.logicalId, true, false),
+        recording: props.configRecorder.recording,
+      });
     }
 
     const centralBus = events.EventBus.fromEventBusArn(
@@ -158,8 +189,8 @@ export class MemberStack extends Stack {
     for (const name of eventFunctions(props.responders)) {
       this.forwardingRules.push(
         new events.Rule(this, `Forward${functionId(name)}Events`, {
-          description: `Forwards the events plumbline-${name} acts on to the central Plumbline bus`,
-          eventPattern: toEventPattern(EVENT_PATTERNS[name]),
+          description: `Forwards the events ${lambdaFunctionName(name, props.namePrefix)} acts on to the central Plumbline bus`,
+          eventPattern: toEventPattern(eventPattern(name, props.namePrefix)),
           targets: [new targets.EventBus(centralBus, { role: forwarder, deadLetterQueue: deadLetters })],
         }),
       );
@@ -167,10 +198,13 @@ export class MemberStack extends Stack {
   }
 }
 
-function homeRegion(regions: readonly string[]): string {
-  const [home] = regions;
-  if (home === undefined) throw new InputError('The member template needs the regions of the functions');
-  return home;
+function homeRegion(props: MemberStackProps): string {
+  if (!props.regions.includes(props.homeRegion)) {
+    throw new InputError(
+      `The member template's home region ${props.homeRegion} is not one of the regions ${props.regions.join(', ')}`,
+    );
+  }
+  return props.homeRegion;
 }
 
 /** The exact ARNs of `functions`' roles in the administrator account, one per function and region. */
@@ -179,9 +213,10 @@ export function trustedFunctionRoles(
   adminAccountId: string,
   functions: readonly FunctionName[],
   regions: readonly string[],
+  namePrefix: string,
 ): string[] {
   return functions.flatMap((name) =>
-    regions.map((region) => functionRoleArn(partition, adminAccountId, name, region)),
+    regions.map((region) => functionRoleArn(partition, adminAccountId, name, region, namePrefix)),
   );
 }
 
@@ -196,13 +231,15 @@ function checkTrustPolicyLength(
   roleName: string,
   functions: readonly FunctionName[],
   regions: readonly string[],
+  namePrefix: string,
 ): void {
   for (const name of functions) {
     for (const region of regions) {
-      const functionRole = functionRoleName(name, region);
+      const functionRole = functionRoleName(name, region, namePrefix);
       if (functionRole.length > ROLE_NAME_LIMIT) {
         throw new InputError(
-          `Invalid context plumbline:regions (${region}): the role name ${functionRole} exceeds IAM's ${ROLE_NAME_LIMIT} characters`,
+          `Invalid context plumbline:namePrefix=${JSON.stringify(namePrefix)} with plumbline:regions (${region}): ` +
+            `the role name ${functionRole} is ${functionRole.length} characters; IAM accepts ${ROLE_NAME_LIMIT}: choose a shorter prefix`,
         );
       }
     }
@@ -217,7 +254,13 @@ function checkTrustPolicyLength(
         Action: 'sts:AssumeRole',
         Condition: {
           ArnEquals: {
-            'aws:PrincipalArn': trustedFunctionRoles('aws-us-gov', '123456789012', functions, regions),
+            'aws:PrincipalArn': trustedFunctionRoles(
+              'aws-us-gov',
+              '123456789012',
+              functions,
+              regions,
+              namePrefix,
+            ),
           },
         },
       },
@@ -244,7 +287,12 @@ function dedupe<T>(items: readonly T[]): T[] {
 export function memberTemplateBody(props: MemberStackProps): string {
   const outdir = mkdtempSync(join(tmpdir(), 'plumbline-member-'));
   try {
-    const app = new App({ outdir, analyticsReporting: false });
+    // The same S3 setting as the app (plumbline.ts): access logs delivered under a bucket policy.
+    const app = new App({
+      outdir,
+      analyticsReporting: false,
+      context: { [ACCESS_LOGS_BY_BUCKET_POLICY]: true },
+    });
     const stack = new MemberStack(app, 'PlumblineMember', props);
     return JSON.stringify(app.synth().getStackArtifact(stack.artifactId).template);
   } finally {

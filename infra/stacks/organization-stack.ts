@@ -9,6 +9,7 @@ import * as cloudformation from 'aws-cdk-lib/aws-cloudformation';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
+import { DEPLOY_PARAMETERS_VARIABLE } from '../../shared/lambda/suite.ts';
 import {
   CONFIG_RULE_FUNCTIONS,
   configRuleName,
@@ -16,10 +17,12 @@ import {
   type FunctionName,
   functionRoleName,
   memberRoleName,
+  NOTIFIER_FUNCTION,
   RULE_DESCRIPTIONS,
 } from '../catalog.ts';
 import { AccessLogsBucket, AuditTrail } from '../constructs/audit-setup.ts';
 import { OrganizationConfigRule } from '../constructs/config-rules.ts';
+import { DeployParameters } from '../constructs/deploy-parameters.ts';
 import { NotificationTopic } from '../constructs/notification-topic.ts';
 import type { PlumblineFunction } from '../constructs/plumbline-function.ts';
 import { eventFunction, eventTrigger, functionId, ruleFunction } from '../constructs/suite-functions.ts';
@@ -27,7 +30,8 @@ import type { DeploymentSettings } from '../settings.ts';
 import { INPUT_PARAMETERS_LIMIT, type LoadedSuite, ruleInputParameters, ruleScope } from '../suite.ts';
 import { STACKSET_OPERATION } from '../tuning.ts';
 
-export const MEMBER_STACKSET_NAME = 'plumbline-member';
+/** The StackSet of the member template: `<prefix>-member`. */
+export const memberStackSetName = (namePrefix: string) => `${namePrefix}-member`;
 
 /**
  * The accounts the organisation rules skip: `excludedAccounts` (which the StackSet skips too) and the
@@ -78,7 +82,7 @@ export class OrganizationStack extends Stack {
 
     if (props.memberTemplateBody !== undefined) {
       this.stackSet = new cloudformation.CfnStackSet(this, 'MemberStackSet', {
-        stackSetName: MEMBER_STACKSET_NAME,
+        stackSetName: memberStackSetName(settings.namePrefix),
         description: 'Plumbline: execution roles and event forwarding in every member account',
         permissionModel: 'SERVICE_MANAGED',
         autoDeployment: { enabled: true, retainStacksOnAccountRemoval: false },
@@ -108,6 +112,7 @@ export class OrganizationStack extends Stack {
         this.trail = new AuditTrail(this, 'CloudTrail', {
           retentionDays: settings.trailRetentionDays,
           accessLogs: accessLogs.bucket,
+          namePrefix: settings.namePrefix,
           organization: { id: organizationId, managementAccountId: settings.managementAccountId },
         });
       }
@@ -119,24 +124,29 @@ export class OrganizationStack extends Stack {
       settings,
       bundles,
       topic: this.topic.topic,
-      roleName: (name: FunctionName) => functionRoleName(name, region),
+      roleName: (name: FunctionName) => functionRoleName(name, region, settings.namePrefix),
     };
     const excludedAccounts = ruleExcludedAccounts(settings);
+    const deployParameters = new DeployParameters(this, suite);
     for (const rule of CONFIG_RULE_FUNCTIONS) {
       const fn = ruleFunction(this, rule, functionProps);
       // The runtime assumes ExecutionRoleName in the evaluated account for every read and write, this
       // account included: the function itself needs nothing else.
       this.allowAssume(fn, memberRoleName(settings.executionRoleName, rule), organizationId);
       const orgRule = new OrganizationConfigRule(this, `${functionId(rule)}ConfigRule`, {
-        ruleName: configRuleName(rule),
+        ruleName: configRuleName(rule, settings.namePrefix),
         description: RULE_DESCRIPTIONS[rule],
         function: fn.function,
         resourceTypes: ruleScope(suite, rule),
-        inputParameters: ruleInputParameters(
-          suite,
+        inputParameters: deployParameters.organizationInputParameters(
           rule,
-          { ExecutionRoleName: memberRoleName(settings.executionRoleName, rule) },
-          INPUT_PARAMETERS_LIMIT.organization,
+          ruleInputParameters(
+            suite,
+            rule,
+            { ExecutionRoleName: memberRoleName(settings.executionRoleName, rule) },
+            INPUT_PARAMETERS_LIMIT.organization,
+          ),
+          memberRoleName(settings.executionRoleName, rule),
         ),
         frequency: settings.periodicFrequency,
         excludedAccounts,
@@ -156,8 +166,12 @@ export class OrganizationStack extends Stack {
       const fn = eventFunction(this, name, functionProps);
       this.allowAssume(fn, memberRole, organizationId);
       fn.function.addEnvironment('PLUMBLINE_EXECUTION_ROLE_NAME', memberRole);
+      if (name !== NOTIFIER_FUNCTION) {
+        fn.function.addEnvironment(DEPLOY_PARAMETERS_VARIABLE, deployParameters.responderEnvironment(name));
+      }
       eventTrigger(this, name, fn, {
         description: " for events forwarded from the organisation's accounts",
+        namePrefix: settings.namePrefix,
         eventBus: this.bus,
       });
       this.functions[name] = fn;

@@ -56,7 +56,58 @@ describe('parseSuiteConfig', () => {
 describe('bundledSuiteConfig', () => {
   afterEach(() => {
     delete process.env.PLUMBLINE_CONFIG_FILE;
+    delete process.env.PLUMBLINE_DEPLOY_PARAMETERS;
     resetSuiteConfigCache();
+  });
+
+  const shippedFile = (document: unknown) => {
+    const file = join(mkdtempSync(join(tmpdir(), 'suite-')), 'plumbline.config.json');
+    writeFileSync(file, JSON.stringify(document));
+    process.env.PLUMBLINE_CONFIG_FILE = file;
+    return file;
+  };
+
+  it("PLUMBLINE_DEPLOY_PARAMETERS replaces the file's values one by one and keeps the rest", () => {
+    shippedFile({
+      rules: { 'security-group': { blockedPorts: '22,3389', authorizedTcpPorts: '443' } },
+      responders: { 'sg-drift-revert': { blockedPortsMode: 'report' } },
+      tagPolicy: { required: ['Owner'] },
+    });
+    process.env.PLUMBLINE_DEPLOY_PARAMETERS = JSON.stringify({
+      rules: { 'security-group': { blockedPorts: '22' }, 'public-bucket': { excludedPublicBuckets: 'logs' } },
+      responders: { 'sg-drift-revert': { blockedPortsMode: 'enforce' } },
+    });
+    expect(bundledSuiteConfig()).toEqual({
+      rules: {
+        'security-group': { blockedPorts: '22', authorizedTcpPorts: '443' },
+        'public-bucket': { excludedPublicBuckets: 'logs' },
+      },
+      settings: {
+        responders: { 'sg-drift-revert': { blockedPortsMode: 'enforce' } },
+        tagPolicy: { required: ['Owner'] },
+      },
+    });
+  });
+
+  it.each([
+    ['{oops', /^PLUMBLINE_DEPLOY_PARAMETERS: not valid JSON: /],
+    ['{"rule": {}}', /^PLUMBLINE_DEPLOY_PARAMETERS: \(top level\): Unrecognized key: "rule" \(expected /],
+    [
+      '{"rules": {"security-group": {"blockedPorts": 22}}}',
+      /^PLUMBLINE_DEPLOY_PARAMETERS: rules\.security-group\.blockedPorts: /,
+    ],
+  ])('a malformed PLUMBLINE_DEPLOY_PARAMETERS %s fails naming the variable and the field', (raw, message) => {
+    shippedFile({});
+    process.env.PLUMBLINE_DEPLOY_PARAMETERS = raw;
+    expect(() => bundledSuiteConfig()).toThrow(message);
+  });
+
+  it('a deploy-time value is validated like the file, naming both', () => {
+    const file = shippedFile({});
+    process.env.PLUMBLINE_DEPLOY_PARAMETERS = JSON.stringify({ rules: { nope: { a: 'b' } } });
+    expect(() => bundledSuiteConfig()).toThrow(
+      `${file} with PLUMBLINE_DEPLOY_PARAMETERS: rules.nope: unknown rule`,
+    );
   });
 
   it('reads the file named by PLUMBLINE_CONFIG_FILE once', () => {

@@ -4,7 +4,17 @@
  */
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { agnosticArn, arnOf, buildApp, functionLogicalId, logicalId, refTo, workspace } from './support.ts';
+import {
+  agnosticArn,
+  arnOf,
+  buildApp,
+  type CfnTemplate,
+  functionLogicalId,
+  logicalId,
+  refTo,
+  ruleInputs,
+  workspace,
+} from './support.ts';
 
 let template: Template;
 let stackNames: string[];
@@ -184,6 +194,8 @@ describe('account mode, default settings', () => {
         ...base(name),
         PLUMBLINE_TOPIC_ARN: topicRef(),
         PLUMBLINE_FUNCTION_ROLE_ARN: arnOf(roleOf(name)),
+        // Its content: test/infra/deploy-parameters.test.ts.
+        PLUMBLINE_DEPLOY_PARAMETERS: expect.objectContaining({ 'Fn::Join': expect.any(Array) }),
       });
     }
     expect(variablesOf('compliance-notifier')).toEqual({
@@ -305,11 +317,12 @@ describe('account mode, default settings', () => {
             ],
           },
           Scope: { ComplianceResourceTypes: types },
-          InputParameters: parameters,
           MaximumExecutionFrequency: 'TwentyFour_Hours',
         },
         DependsOn: [permission],
       });
+      // As AWS Config receives them: the deploy-time parameters resolved with their defaults (the file's values).
+      expect(ruleInputs(template.toJSON() as CfnTemplate, {})[`plumbline-${name}`]).toEqual(parameters);
     },
   );
 

@@ -48,6 +48,23 @@ const VARIANTS: Record<string, Record<string, unknown>> = {
     'plumbline:createTrail': true,
   },
   'organisation, no responders': { ...ORGANIZATION_CONTEXT, 'plumbline:responders': false },
+  'organisation, Config recorders in the member accounts (a list of types, daily recording)': {
+    ...ORGANIZATION_CONTEXT,
+    'plumbline:createConfigRecorder': true,
+    'plumbline:configRecordingFrequency': 'DAILY',
+    'plumbline:configResourceTypes':
+      'AWS::EC2::SecurityGroup,AWS::EC2::Instance,AWS::S3::Bucket,AWS::S3::AccountPublicAccessBlock',
+  },
+  'account, recorder recording all but a list': {
+    'plumbline:createConfigRecorder': true,
+    'plumbline:configExcludedResourceTypes': 'AWS::EC2::NetworkInterface',
+  },
+  'organisation, another name prefix, the home region listed last': {
+    ...ORGANIZATION_CONTEXT,
+    'plumbline:namePrefix': 'acme-org',
+    'plumbline:regions': 'us-east-1,eu-west-1',
+    'plumbline:homeRegion': 'eu-west-1',
+  },
   'organisation, member stacks': { ...ORGANIZATION_CONTEXT, 'plumbline:stacks': 'member' },
 };
 

@@ -8,10 +8,12 @@ import { EVENT_PATTERNS, type EventFunction } from '../../infra/catalog.ts';
 import {
   arnOf,
   buildApp,
+  type CfnTemplate,
   functionLogicalId,
   logicalId,
   ORGANIZATION_CONTEXT,
   refTo,
+  ruleInputs,
   workspace,
 } from './support.ts';
 
@@ -187,13 +189,11 @@ describe('organisation mode: the administrator account', () => {
           Properties: { OrganizationConfigRuleName: `plumbline-${name}` },
         }),
       )[0] as {
-        Properties: { OrganizationCustomRuleMetadata: { InputParameters: string } };
         DependsOn: string[];
       };
       expect(rule.DependsOn.sort()).toEqual([permission, stackSet].sort());
-      expect(JSON.parse(rule.Properties.OrganizationCustomRuleMetadata.InputParameters)).toEqual(
-        parameters[name],
-      );
+      // As AWS Config receives it: the JSON string resolved with the deploy-time parameters' defaults.
+      expect(ruleInputs(home.toJSON() as CfnTemplate, {})[`plumbline-${name}`]).toEqual(parameters[name]);
       home.hasResourceProperties('AWS::Config::OrganizationConfigRule', {
         OrganizationConfigRuleName: `plumbline-${name}`,
         // excludedAccounts, and the management account (no StackSet reaches it).

@@ -14,6 +14,7 @@ describe('deployment settings', () => {
   it('defaults to account mode with daily periodic runs, 90 days of logs and responders on', () => {
     expect(read({})).toEqual({
       mode: 'account',
+      namePrefix: 'plumbline',
       configFile: 'plumbline.config.yaml',
       assetDir: 'dist',
       regions: [],
@@ -27,6 +28,9 @@ describe('deployment settings', () => {
       inventory: 'select',
       tags: {},
       createConfigRecorder: false,
+      configRecordingFrequency: 'CONTINUOUS',
+      configResourceTypes: [],
+      configExcludedResourceTypes: [],
       configRetentionDays: 365,
       createTrail: false,
       trailRetentionDays: 365,
@@ -65,6 +69,21 @@ describe('deployment settings', () => {
     });
   });
 
+  it('derives the execution role and the central bus from another name prefix, unless they are set', () => {
+    expect(read({ 'plumbline:namePrefix': 'acme-guard' })).toMatchObject({
+      namePrefix: 'acme-guard',
+      executionRoleName: 'acme-guard-execution',
+      eventBusName: 'acme-guard',
+    });
+    expect(
+      read({
+        'plumbline:namePrefix': 'acme-guard',
+        'plumbline:executionRoleName': 'GuardRole',
+        'plumbline:eventBusName': 'guard-bus',
+      }),
+    ).toMatchObject({ executionRoleName: 'GuardRole', eventBusName: 'guard-bus' });
+  });
+
   it('reads the inventory strategy, select or list', () => {
     expect(read({ 'plumbline:inventory': 'list' }).inventory).toBe('list');
     expect(read({ 'plumbline:inventory': 'select' }).inventory).toBe('select');
@@ -83,7 +102,7 @@ describe('deployment settings', () => {
 
   it('rejects an unknown plumbline: key, listing the known ones', () => {
     expect(() => read({ 'plumbline:mdoe': 'organization' })).toThrow(
-      /^Unknown context key plumbline:mdoe \(known: plumbline:mode, plumbline:configFile, /,
+      /^Unknown context key plumbline:mdoe \(known: plumbline:mode, plumbline:namePrefix, plumbline:homeRegion, plumbline:configFile, /,
     );
   });
 
@@ -119,6 +138,34 @@ describe('deployment settings', () => {
     [
       { 'plumbline:eventBusName': 'default' },
       'Invalid context plumbline:eventBusName="default": the central bus must be a custom bus, not default',
+    ],
+    [
+      { 'plumbline:namePrefix': 'Acme' },
+      'Invalid context plumbline:namePrefix="Acme": expected 2 to 20 lower-case letters, digits and hyphens, starting with a letter and not ending with a hyphen',
+    ],
+    [
+      { 'plumbline:namePrefix': 'a'.repeat(21) },
+      `Invalid context plumbline:namePrefix="${'a'.repeat(21)}": expected 2 to 20 lower-case letters`,
+    ],
+    [
+      { 'plumbline:namePrefix': 'acme-' },
+      'Invalid context plumbline:namePrefix="acme-": expected 2 to 20 lower-case letters',
+    ],
+    [
+      { 'plumbline:namePrefix': 'acme--guard' },
+      'Invalid context plumbline:namePrefix="acme--guard": no two hyphens in a row',
+    ],
+    [
+      { 'plumbline:namePrefix': 'aws-guard' },
+      'Invalid context plumbline:namePrefix="aws-guard": must not start with "aws" (AWS reserves it for its own names)',
+    ],
+    [
+      { 'plumbline:namePrefix': 'default' },
+      `Invalid context plumbline:namePrefix="default": "default" is the name of every account's default event bus`,
+    ],
+    [
+      { 'plumbline:homeRegion': 'eu-west-1' },
+      'Invalid context plumbline:homeRegion="eu-west-1": not one of plumbline:regions=""',
     ],
     [
       { 'plumbline:ruleConcurrency': '0' },
@@ -183,7 +230,24 @@ describe('deployment settings', () => {
         'plumbline:organizationId': 'o-a1b2c3d4e5',
         'plumbline:organizationalUnitIds': 'r-ab12',
       },
-      'Missing context plumbline:regions: organisation mode needs the regions to evaluate (the first one holds the IAM roles and the StackSet)',
+      'Missing context plumbline:regions: organisation mode needs the regions to evaluate',
+    ],
+    [
+      { ...ORGANIZATION_CONTEXT, 'plumbline:homeRegion': undefined },
+      'Missing context plumbline:homeRegion: organisation mode needs the home region, one of plumbline:regions: its stack holds the StackSet, which creates the member roles (IAM is global) there, and is deployed before the other regions',
+    ],
+    [
+      { ...ORGANIZATION_CONTEXT, 'plumbline:homeRegion': 'eu-central-1' },
+      'Invalid context plumbline:homeRegion="eu-central-1": not one of plumbline:regions="eu-west-1,us-east-1"',
+    ],
+    [
+      {
+        'plumbline:mode': 'organization',
+        'plumbline:stacks': 'member',
+        'plumbline:regions': 'eu-west-1',
+        'plumbline:adminAccountId': '222222222222',
+      },
+      'Missing context plumbline:homeRegion: organisation mode needs the home region of the administrator deployment (it holds the IAM roles)',
     ],
     [
       { ...ORGANIZATION_CONTEXT, 'plumbline:organizationalUnitIds': 'ou-ab12-cdef5678,ou-ab12-bbbb2222' },
@@ -206,15 +270,16 @@ describe('deployment settings', () => {
       'Invalid context plumbline:evaluateManagementAccount=true: the management account 111111111111 is listed in plumbline:excludedAccounts',
     ],
     [
-      { ...ORGANIZATION_CONTEXT, 'plumbline:createConfigRecorder': true },
-      'Invalid context plumbline:createConfigRecorder=true: in organisation mode each member account needs its own recorder (AWS Control Tower or a Config StackSet); this app only creates one in account mode',
-    ],
-    [
       { 'plumbline:stacks': 'member' },
       'Invalid context plumbline:stacks="member": member stacks exist in organisation mode only (plumbline:mode=organization)',
     ],
     [
-      { 'plumbline:mode': 'organization', 'plumbline:stacks': 'member', 'plumbline:regions': 'eu-west-1' },
+      {
+        'plumbline:mode': 'organization',
+        'plumbline:stacks': 'member',
+        'plumbline:regions': 'eu-west-1',
+        'plumbline:homeRegion': 'eu-west-1',
+      },
       'Missing context plumbline:adminAccountId: organisation mode needs the administrator account that hosts the functions',
     ],
   ])('organisation mode: %j fails with what is missing', (context, message) => {
@@ -248,6 +313,7 @@ describe('member stacks only', () => {
       'plumbline:mode': 'organization',
       'plumbline:stacks': 'member',
       'plumbline:regions': 'eu-west-1',
+      'plumbline:homeRegion': 'eu-west-1',
       'plumbline:adminAccountId': '222222222222',
     });
     expect(built.stacks.map((stack) => stack.stackName)).toEqual(['PlumblineMember-eu-west-1']);

@@ -11,6 +11,7 @@ import type { Template } from 'aws-cdk-lib/assertions';
 import { parse as parseYaml } from 'yaml';
 import { ALL_FUNCTIONS } from '../../infra/catalog.ts';
 import { definePlumbline, type PlumblineApp, REPOSITORY_ROOT } from '../../infra/plumbline.ts';
+import { DEPLOY_PARAMETERS_VARIABLE } from '../../shared/lambda/suite.ts';
 
 /** The suite configuration the stack tests deploy: parameters each rule documents. */
 export const TEST_SUITE_YAML = `# Test suite configuration
@@ -82,6 +83,7 @@ export const ORGANIZATION_CONTEXT = {
   'plumbline:organizationId': 'o-a1b2c3d4e5',
   'plumbline:organizationalUnitIds': 'r-ab12,ou-ab12-cdef5678',
   'plumbline:regions': 'eu-west-1,us-east-1',
+  'plumbline:homeRegion': 'eu-west-1',
   'plumbline:excludedAccounts': '111111111111',
   'plumbline:adminAccountId': '222222222222',
   'plumbline:managementAccountId': '333333333333',
@@ -113,4 +115,103 @@ export function agnosticArn(service: string, rest: string, region: unknown = { R
       ['arn:', { Ref: 'AWS::Partition' }, `:${service}:`, region, ':', { Ref: 'AWS::AccountId' }, `:${rest}`],
     ],
   };
+}
+
+export interface CfnTemplate {
+  Parameters: Record<string, { Default?: string; AllowedPattern?: string; AllowedValues?: string[] }>;
+  Conditions: Record<string, unknown>;
+  Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
+}
+
+const NO_VALUE = Symbol('AWS::NoValue');
+
+/**
+ * Resolves `value` as CloudFormation would (`Ref`, `Fn::Join`, `Fn::If` on the template's conditions,
+ * `Fn::Equals`, `Fn::Not`, `AWS::NoValue`), with `parameters` over the template's defaults. */
+export function resolveValue(
+  template: CfnTemplate,
+  value: unknown,
+  parameters: Record<string, string>,
+): unknown {
+  const parameterValue = (name: string) => {
+    if (name === 'AWS::NoValue') return NO_VALUE;
+    const given = parameters[name] ?? template.Parameters[name]?.Default;
+    if (given === undefined) throw new Error(`no value for ${name}`);
+    return given;
+  };
+  const condition = (name: string): boolean => {
+    const expression = template.Conditions[name];
+    if (expression === undefined) throw new Error(`no condition ${name}`);
+    return Boolean(resolveValue(template, expression, parameters));
+  };
+  if (Array.isArray(value)) return value.map((item) => resolveValue(template, item, parameters));
+  if (value === null || typeof value !== 'object') return value;
+  const entries = Object.entries(value as Record<string, unknown>);
+  const [first] = entries;
+  if (entries.length === 1 && first) {
+    const [key, argument] = first as [string, unknown];
+    if (key === 'Ref') return parameterValue(argument as string);
+    if (key === 'Fn::Join') {
+      const [separator, items] = argument as [string, unknown[]];
+      return items.map((item) => resolveValue(template, item, parameters)).join(separator);
+    }
+    if (key === 'Fn::If') {
+      const [name, whenTrue, whenFalse] = argument as [string, unknown, unknown];
+      return resolveValue(template, condition(name) ? whenTrue : whenFalse, parameters);
+    }
+    if (key === 'Fn::Equals') {
+      const [a, b] = (argument as unknown[]).map((item) => resolveValue(template, item, parameters));
+      return a === b;
+    }
+    if (key === 'Fn::Not') return !resolveValue(template, (argument as unknown[])[0], parameters);
+  }
+  const resolved: Record<string, unknown> = {};
+  for (const [key, item] of entries) {
+    const result = resolveValue(template, item, parameters);
+    if (result !== NO_VALUE) resolved[key] = result;
+  }
+  return resolved;
+}
+
+function resourcesOf(template: CfnTemplate, type: string) {
+  return Object.values(template.Resources).filter((resource) => resource.Type === type);
+}
+
+/** What AWS Config receives as each rule's `InputParameters`, by rule name. */
+export function ruleInputs(
+  template: CfnTemplate,
+  parameters: Record<string, string>,
+): Record<string, unknown> {
+  const account = resourcesOf(template, 'AWS::Config::ConfigRule').map((rule) => [
+    rule.Properties.ConfigRuleName,
+    resolveValue(template, rule.Properties.InputParameters, parameters),
+  ]);
+  const organization = resourcesOf(template, 'AWS::Config::OrganizationConfigRule').map((rule) => {
+    const metadata = rule.Properties.OrganizationCustomRuleMetadata as { InputParameters: unknown };
+    return [
+      rule.Properties.OrganizationConfigRuleName,
+      JSON.parse(resolveValue(template, metadata.InputParameters, parameters) as string),
+    ];
+  });
+  return Object.fromEntries([...account, ...organization]);
+}
+
+/** What each responder reads from `PLUMBLINE_DEPLOY_PARAMETERS`, by function name. */
+export function responderInputs(
+  template: CfnTemplate,
+  parameters: Record<string, string>,
+): Record<string, unknown> {
+  return Object.fromEntries(
+    resourcesOf(template, 'AWS::Lambda::Function')
+      .map((fn) => {
+        const variables = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+        const raw = variables[DEPLOY_PARAMETERS_VARIABLE];
+        return [
+          fn.Properties.FunctionName,
+          raw === undefined ? undefined : resolveValue(template, raw, parameters),
+        ];
+      })
+      .filter(([, raw]) => raw !== undefined)
+      .map(([name, raw]) => [name, JSON.parse(raw as string)]),
+  );
 }

@@ -7,7 +7,7 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ALL_FUNCTIONS, CONFIG_RULE_FUNCTIONS, type FunctionName } from '../../infra/catalog.ts';
-import { buildApp, ORGANIZATION_CONTEXT, workspace } from './support.ts';
+import { buildApp, type CfnTemplate, ORGANIZATION_CONTEXT, ruleInputs, workspace } from './support.ts';
 
 /** A suite configuration with blank parameters, as the shipped plumbline.config.yaml has. */
 const BLANK_PARAMETERS_YAML = `rules:
@@ -280,14 +280,8 @@ describe('invocation and concurrency (issue 13, point 7)', () => {
 
 describe('no blank rule parameter reaches AWS Config (issue 13, point 8)', () => {
   it('account mode: every InputParameters value is non-blank; blank ones are left out, the others kept', () => {
-    const rules = Object.values(account.findResources('AWS::Config::ConfigRule')) as {
-      Properties: { ConfigRuleName: string; InputParameters: Record<string, string> };
-    }[];
-    expect(rules).toHaveLength(3);
-    const byName = Object.fromEntries(
-      rules.map((rule) => [rule.Properties.ConfigRuleName, rule.Properties.InputParameters]),
-    );
-    expect(byName).toEqual({
+    // As AWS Config receives them: the deploy-time parameters resolved with their defaults (the file's values).
+    expect(ruleInputs(account.toJSON() as CfnTemplate, {})).toEqual({
       'plumbline-security-group': { blockedPorts: '22,3389' },
       'plumbline-public-bucket': { publicAccess: 'any' },
       'plumbline-required-tags': { tag1Key: 'owner' },
@@ -295,18 +289,9 @@ describe('no blank rule parameter reaches AWS Config (issue 13, point 8)', () =>
   });
 
   it('organisation mode: the InputParameters JSON string holds no blank value', () => {
-    const rules = Object.values(orgHome.findResources('AWS::Config::OrganizationConfigRule')) as {
-      Properties: {
-        OrganizationConfigRuleName: string;
-        OrganizationCustomRuleMetadata: { InputParameters: string };
-      };
-    }[];
-    expect(rules).toHaveLength(3);
-    for (const rule of rules) {
-      const parameters = JSON.parse(rule.Properties.OrganizationCustomRuleMetadata.InputParameters) as Record<
-        string,
-        string
-      >;
+    const rules = ruleInputs(orgHome.toJSON() as CfnTemplate, {}) as Record<string, Record<string, string>>;
+    expect(Object.keys(rules)).toHaveLength(3);
+    for (const parameters of Object.values(rules)) {
       for (const value of Object.values(parameters)) expect(value.trim()).not.toBe('');
       expect(parameters.ExecutionRoleName).toBe('PlumblineExecutionRole');
     }
