@@ -1,8 +1,10 @@
 /**
- * The terminal report: per rule, a table of the non-compliant resources (every evaluation with `all`),
- * each reason on its own line, then the totals. Colour only when asked (a terminal without NO_COLOR).
- * Every text that comes from the input (names, ids, tag values in findings, file names) goes through
- * `printable`: an escape sequence or a line break in a tag cannot repaint the terminal or forge a line.
+ * The terminal report: a summary (non-compliant results by severity band, one line per rule), then a section
+ * per rule, the most severe first, with identical findings grouped ("missing: CostCenter — 4,812 resources")
+ * and the resources under each, at most `maxPerRule` per rule with the rest counted; the totals again last.
+ * Colour only when asked (a terminal without NO_COLOR). Every text that comes from the input (names, ids,
+ * tag values in findings, file names) goes through `printable`: an escape sequence or a line break in a tag
+ * cannot repaint the terminal or forge a line.
  */
 import type { Compliance } from '../../shared/core/model.ts';
 import { printable } from '../../shared/core/text.ts';
