@@ -262,8 +262,8 @@ function findingGroups(
     const painted = label ? `${paint(style, label.trimEnd())}${first.slice(label.trimEnd().length)}` : first;
     lines.push(`  ${painted}`, ...rest.map((line) => `  ${line}`));
     for (const row of group.members.slice(0, listedHere)) {
-      const cells = columns.map((column, column_index) =>
-        pad(cellText(column, row), widths[column_index] ?? 0),
+      const cells = columns.map((column, columnIndex) =>
+        pad(cellText(column, row), widths[columnIndex] ?? 0),
       );
       lines.push(`    ${cells.join('  ').trimEnd()}`);
     }
