@@ -53,7 +53,9 @@ Output:
   --format FORMAT       ${FORMATS.join(' | ')} (default: table)
   -o, --output FILE     write the report to FILE instead of standard output
   --html FILE           also write an HTML report to FILE (likewise --json, --sarif, --junit FILE)
-  --all                 table: list compliant and not-applicable evaluations too
+  --all                 table: list every evaluation, compliant and not applicable too, with no limit
+  --max-per-rule N      table: list at most N resources per rule, the rest counted ("… 120 more");
+                        default on a terminal about a screenful, elsewhere (a pipe, a file) every one
   --no-color            no colour in the table (also NO_COLOR=1); colour is only used on a terminal
 
 Limits:
@@ -100,6 +102,8 @@ export type ScanCommand = {
   output: string | undefined;
   extraReports: { format: Format; file: string }[];
   all: boolean;
+  /** `--max-per-rule`: undefined lets the output decide (a screenful on a terminal, else every one). */
+  maxPerRule: number | undefined;
   colour: boolean | undefined;
   failOn: FailOn;
   /** Exit 2 when an item could not be read or judged. */
@@ -151,6 +155,7 @@ function parseScan(argv: readonly string[]): ScanCommand | { command: 'help'; te
       sarif: { type: 'string' },
       junit: { type: 'string' },
       all: { type: 'boolean' },
+      'max-per-rule': { type: 'string' },
       color: { type: 'boolean' },
       'no-color': { type: 'boolean' },
       'fail-on': { type: 'string' },
@@ -198,6 +203,7 @@ function parseScan(argv: readonly string[]): ScanCommand | { command: 'help'; te
     output: nonEmpty(values.output, '--output', 'scan'),
     extraReports,
     all: values.all === true,
+    maxPerRule: parseMaxPerRule(values['max-per-rule'], values.all === true),
     colour: values['no-color'] ? false : values.color,
     failOn: oneOf(values['fail-on'], FAIL_ON_VALUES, '--fail-on', 'scan') ?? 'non-compliant',
     strict: values.strict === true,
@@ -236,8 +242,55 @@ function strictParse<const Options extends OptionSpec>(
   } catch (error) {
     // node:util's messages name the option; drop its advice about "--" which does not apply here.
     const message = (error as Error).message.split('. To specify')[0] ?? '';
-    throw new UsageError(message.replace(/^Unknown option/, 'unknown option'), command);
+    const unknown = /^Unknown option '(.+)'$/.exec(message)?.[1];
+    if (unknown === undefined) throw new UsageError(message, command);
+    const known = Object.entries(options).flatMap(([name, spec]) => [
+      `--${name}`,
+      ...(spec.short ? [`-${spec.short}`] : []),
+    ]);
+    const suggestion = closestOption(unknown, known);
+    throw new UsageError(
+      `unknown option '${unknown}'${suggestion ? ` (did you mean ${suggestion}?)` : ''}`,
+      command,
+    );
   }
+}
+
+/**
+ * The known option nearest a mistyped one (`--snapshto` → `--snapshot`), when it is close enough to be a typo:
+ * at most 2 edits (insert, delete, replace, swap two neighbours), 1 for a name of fewer than 6 letters.
+ */
+export function closestOption(typed: string, known: readonly string[]): string | undefined {
+  // Options take `--name=value` too: only the name can be mistyped.
+  const name = typed.split('=')[0] ?? typed;
+  let best: { option: string; distance: number } | undefined;
+  for (const option of known) {
+    const distance = editDistance(name, option);
+    if (best === undefined || distance < best.distance) best = { option, distance };
+  }
+  const letters = name.replace(/^-+/, '').length;
+  if (letters < 2 || best === undefined) return undefined;
+  return best.distance <= Math.min(2, Math.max(1, Math.floor(letters / 3))) ? best.option : undefined;
+}
+
+/** Optimal string alignment distance: Levenshtein with adjacent transpositions counting as one edit. */
+function editDistance(a: string, b: string): number {
+  const rows = Array.from({ length: a.length + 1 }, (_, i) =>
+    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
+  const at = (i: number, j: number) => rows[i]?.[j] ?? Number.POSITIVE_INFINITY;
+  for (let i = 1; i <= a.length; i++) {
+    const row = rows[i] ?? [];
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let distance = Math.min(at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+        distance = Math.min(distance, at(i - 2, j - 2) + 1);
+      }
+      row[j] = distance;
+    }
+  }
+  return at(a.length, b.length);
 }
 
 function oneOf<const Value extends string>(
@@ -282,6 +335,27 @@ export function parseSize(value: string | undefined, option: string, command: st
     );
   }
   return bytes;
+}
+
+/** The most a table can usefully list per rule; more is every one anyway. */
+const MAX_PER_RULE = 1_000_000;
+
+function parseMaxPerRule(value: string | undefined, all: boolean): number | undefined {
+  if (value === undefined) return undefined;
+  if (all) {
+    throw new UsageError(
+      `--max-per-rule ${value} and --all contradict each other (--all lists every evaluation); choose one`,
+      'scan',
+    );
+  }
+  const number = /^\d+$/.test(value.trim()) ? Number(value.trim()) : Number.NaN;
+  if (!Number.isInteger(number) || number < 1 || number > MAX_PER_RULE) {
+    throw new UsageError(
+      `--max-per-rule "${value}" is not a whole number from 1 to ${MAX_PER_RULE} (--all lists every one)`,
+      'scan',
+    );
+  }
+  return number;
 }
 
 function nonEmpty(value: string | undefined, option: string, command: string): string | undefined {

@@ -3,6 +3,8 @@ export interface OutputStream {
   write(text: string): unknown;
   isTTY?: boolean | undefined;
   columns?: number | undefined;
+  /** A terminal's height: the table lists about a screenful per rule. */
+  rows?: number | undefined;
 }
 
 export interface CliIo {

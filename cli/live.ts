@@ -4,6 +4,9 @@
  * read calls: `SelectResourceConfig` (or `ListDiscoveredResources` + `BatchGetResourceConfig`) and, for
  * rules that need it, S3 Control `GetPublicAccessBlock`. Nothing is ever changed.
  */
+import { readFileSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import { S3ControlClient } from '@aws-sdk/client-s3-control';
 import { loadAccountPublicAccessBlock } from '../shared/aws/account-facts.ts';
@@ -65,6 +68,8 @@ export async function scanLive(
   progress: Progress,
 ): Promise<LiveScanResult> {
   const targets = await regionTargets(options, clients);
+  // The profile the SDK uses: --profile, else AWS_PROFILE (named when it turns out not to exist).
+  const profile = options.profile ?? process.env.AWS_PROFILE;
   // Every rule's types in one inventory read per region, as the periodic Config rules read them.
   const resourceTypes = [...new Set(prepared.flatMap(({ rule }) => rule.resourceTypes))];
   const total = targets.length;
@@ -74,7 +79,7 @@ export async function scanLive(
   try {
     for (const { region, config } of targets) {
       progress.update({ done, total, label: region, items: items.length });
-      await readRegion(config, region, resourceTypes, options.strategy, (page) => {
+      await readRegion(config, profile, region, resourceTypes, options.strategy, (page) => {
         for (const reading of page) {
           if (reading.item) items.push({ item: reading.item });
           else unreadable.push({ unreadable: reading.unreadable });
@@ -85,7 +90,7 @@ export async function scanLive(
     }
     progress.update({ done, total, label: 'account facts', items: items.length });
     const firstRegion = targets[0]?.region;
-    const facts = await liveFacts(prepared, items, () =>
+    const facts = await liveFacts(prepared, items, profile, () =>
       clients.s3Control({ region: firstRegion, profile: options.profile }),
     );
     return { regions: targets.map((target) => target.region), items, unreadable, ...facts };
@@ -95,6 +100,7 @@ export async function scanLive(
 }
 
 async function regionTargets(options: LiveScanOptions, clients: LiveClients) {
+  const profile = options.profile ?? process.env.AWS_PROFILE;
   if (options.regions.length > 0) {
     return options.regions.map((region) => ({
       region,
@@ -109,6 +115,8 @@ async function regionTargets(options: LiveScanOptions, clients: LiveClients) {
     region = '';
   }
   if (!region) {
+    // A profile that does not exist has no region either: say which it is.
+    if (profile && profileExists(profile) === false) throw new LiveScanError(profileNotFound(profile));
     throw new UsageError(
       'no AWS region: pass --region REGION, or set AWS_REGION or a region in your AWS profile',
       'scan',
@@ -119,6 +127,7 @@ async function regionTargets(options: LiveScanOptions, clients: LiveClients) {
 
 async function readRegion(
   config: ConfigServiceClient,
+  profile: string | undefined,
   region: string,
   resourceTypes: readonly string[],
   strategy: InventoryStrategy,
@@ -131,6 +140,7 @@ async function readRegion(
     const actions = INVENTORY_ACTIONS[strategy];
     const calls = actions.map((action) => action.replace('config:', '')).join(' + ');
     const hint = isAccessDenied(error) ? ` (the live scan needs ${actions.join(' and ')})` : '';
+    missingProfile(error, profile);
     throw new LiveScanError(`AWS Config in ${region} (${calls}): ${describeAwsError(error)}${hint}`);
   }
 }
@@ -155,8 +165,29 @@ export class LiveScanError extends Error {
   }
 }
 
+/** Socket errors that mean the endpoint was never reached (DNS, refused, reset, no route, timed out). */
+const UNREACHABLE = new Set([
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
+
+interface NetworkError extends Error {
+  code?: string;
+  hostname?: string;
+  address?: string;
+}
+
 function describeAwsError(error: unknown): string {
-  const { name, message } = error as Error;
+  const { name, message, code, hostname, address } = error as NetworkError;
+  if ((code !== undefined && UNREACHABLE.has(code)) || name === 'TimeoutError') {
+    const host = hostname ?? address ?? /(?:ENOTFOUND|EAI_AGAIN) (\S+)/.exec(message ?? '')?.[1];
+    return `cannot reach the AWS endpoint${host ? ` ${host}` : ''} (network or proxy?): ${code ?? message}`;
+  }
   if (name === 'CredentialsProviderError' || /credentials/i.test(message ?? '')) {
     return `no usable AWS credentials (${message}); configure them (aws configure, AWS_PROFILE or --profile)`;
   }
@@ -171,6 +202,7 @@ function describeAwsError(error: unknown): string {
 async function liveFacts(
   prepared: readonly PreparedRule[],
   items: readonly SourcedItem[],
+  profile: string | undefined,
   s3Control: () => S3ControlClient,
 ): Promise<{ factsFor: FactsByAccount; notes: string[] }> {
   const needed = neededFacts(prepared);
@@ -182,7 +214,7 @@ async function liveFacts(
     const accountFacts: AccountFacts = {};
     if (needed.includes('publicAccessBlock')) {
       client ??= s3Control();
-      const loaded = await publicAccessBlock(client, account, items);
+      const loaded = await publicAccessBlock(client, profile, account, items);
       accountFacts.publicAccessBlock = loaded.flags;
       if (loaded.note) notes.push(loaded.note);
     }
@@ -193,6 +225,7 @@ async function liveFacts(
 
 async function publicAccessBlock(
   client: S3ControlClient,
+  profile: string | undefined,
   accountId: string,
   items: readonly SourcedItem[],
 ): Promise<{ flags: PublicAccessBlockFlags | null; note?: string }> {
@@ -202,6 +235,7 @@ async function publicAccessBlock(
     const recorded = items.find(
       ({ item }) => item.resourceType === ACCOUNT_PUBLIC_ACCESS_BLOCK && item.accountId === accountId,
     );
+    missingProfile((error as Error).cause ?? error, profile);
     const cause = describeAwsError((error as Error).cause ?? error);
     if (recorded === undefined) {
       throw new LiveScanError(
@@ -216,4 +250,58 @@ async function publicAccessBlock(
       note: `account ${accountId}: GetPublicAccessBlock failed (${cause}); used AWS Config's recorded ${ACCOUNT_PUBLIC_ACCESS_BLOCK} instead`,
     };
   }
+}
+
+/**
+ * The SDK reports a profile that does not exist as credentials it could not load ("Could not load credentials
+ * from any providers") or a missing region: when the profile named is in neither shared file, say that.
+ */
+function missingProfile(error: unknown, profile: string | undefined): void {
+  const { name, message } = error as Error;
+  const credentialsOrRegion =
+    name === 'CredentialsProviderError' || /credentials|Region is missing|profile/i.test(message ?? '');
+  if (profile && credentialsOrRegion && profileExists(profile) === false) {
+    throw new LiveScanError(profileNotFound(profile));
+  }
+}
+
+function profileNotFound(profile: string, env: NodeJS.ProcessEnv = process.env): string {
+  const files = [
+    env.AWS_CONFIG_FILE ?? '~/.aws/config',
+    env.AWS_SHARED_CREDENTIALS_FILE ?? '~/.aws/credentials',
+  ];
+  return `AWS profile "${profile}" not found in ${files.join(' or ')}`;
+}
+
+/** The most a shared AWS file is read; a larger one is not looked into (the profile is then not judged). */
+const SHARED_FILE_LIMIT = 1024 * 1024;
+
+/**
+ * Whether a profile is defined in the shared config or credentials file (where AWS_CONFIG_FILE and
+ * AWS_SHARED_CREDENTIALS_FILE put them, as the SDK reads them); undefined when a file cannot be read. Only the
+ * section names are read: `[profile NAME]` or `[NAME]` in the config file, `[NAME]` in the credentials file.
+ */
+export function profileExists(profile: string, env: NodeJS.ProcessEnv = process.env): boolean | undefined {
+  const home = env.HOME ?? env.USERPROFILE ?? homedir();
+  const files = [
+    { path: env.AWS_CONFIG_FILE ?? join(home, '.aws', 'config'), prefixed: true },
+    { path: env.AWS_SHARED_CREDENTIALS_FILE ?? join(home, '.aws', 'credentials'), prefixed: false },
+  ];
+  for (const { path, prefixed } of files) {
+    let text: string;
+    try {
+      if (statSync(path).size > SHARED_FILE_LIMIT) return undefined;
+      text = readFileSync(path, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
+      return undefined;
+    }
+    for (const line of text.split(/\r?\n/)) {
+      const section = /^\s*\[\s*([^\]]*?)\s*\]/.exec(line)?.[1];
+      if (section === undefined) continue;
+      const name = prefixed ? section.replace(/^profile\s+/, '') : section;
+      if (name === profile) return true;
+    }
+  }
+  return false;
 }

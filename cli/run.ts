@@ -147,7 +147,9 @@ async function scanCommand(command: ScanCommand, io: CliIo, deps: CliDeps): Prom
   for (const extra of command.extraReports) writeReport(extra.format, report, extra.file, command, io);
   const itemErrors = reportItemErrors(report, io);
   const failing = failingEvaluations(report, command.failOn);
-  if (failing.length > 0 && (command.format !== 'table' || command.output !== undefined)) {
+  // Also after a table on a terminal: the table's totals count every non-compliant result, this line the
+  // ones --fail-on fails on, which is what the exit code 1 means.
+  if (failing.length > 0) {
     const { NON_COMPLIANT } = summarise(report);
     io.stderr.write(
       `plumbline: ${failing.length} failing result${failing.length === 1 ? '' : 's'} (--fail-on ${command.failOn}; ${NON_COMPLIANT} non-compliant in all)\n`,
@@ -237,10 +239,12 @@ function writeReport(
   command: ScanCommand,
   io: CliIo,
 ): void {
-  const target: Pick<OutputStream, 'isTTY' | 'columns'> = file === undefined ? io.stdout : { isTTY: false };
+  const target: Pick<OutputStream, 'isTTY' | 'columns' | 'rows'> =
+    file === undefined ? io.stdout : { isTTY: false };
   const text = render(format, report, {
     colour: colourEnabled(target, io.env, command.colour),
     all: command.all,
+    maxPerRule: maxPerRule(command, target),
     columns: target.isTTY ? (target.columns ?? 80) : PLAIN_COLUMNS,
     cwd: io.cwd,
   });
@@ -256,6 +260,22 @@ function writeReport(
     throw new InputError(`${file}: cannot write the ${format} report: ${(error as Error).message}`);
   }
   io.stderr.write(`plumbline: wrote the ${format} report to ${file}\n`);
+}
+
+/** Resources listed per rule when --max-per-rule is not given and the terminal does not say its height. */
+export const DEFAULT_MAX_PER_RULE = 20;
+
+/**
+ * `--max-per-rule` when given; else about a screenful on a terminal (its height less the lines around the
+ * rows), and every resource on a pipe or in a file, or with --all.
+ */
+function maxPerRule(
+  command: Pick<ScanCommand, 'all' | 'maxPerRule'>,
+  target: Pick<OutputStream, 'isTTY' | 'rows'>,
+): number | undefined {
+  if (command.maxPerRule !== undefined) return command.maxPerRule;
+  if (command.all || !target.isTTY) return undefined;
+  return target.rows === undefined ? DEFAULT_MAX_PER_RULE : Math.max(10, target.rows - 10);
 }
 
 function rulesCommand(command: RulesCommand, io: CliIo, deps: CliDeps): number {

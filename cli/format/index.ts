@@ -15,6 +15,8 @@ export interface RenderOptions {
   all: boolean;
   /** Width the table wraps to. */
   columns: number;
+  /** The most resources the table lists per rule (undefined: every one). */
+  maxPerRule?: number | undefined;
   /** SARIF locations are relative to this folder. */
   cwd: string;
 }

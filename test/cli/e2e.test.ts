@@ -94,7 +94,9 @@ describe('every format through a child process', () => {
   it('table (plain on a pipe), exit 1 for non-compliant results', () => {
     const result = scan();
     expect(result.code).toBe(1);
-    expect(result.stderr).toBe('');
+    expect(result.stderr).toBe(
+      'plumbline: 26 failing results (--fail-on non-compliant; 26 non-compliant in all)\n',
+    );
     expect(result.stdout).not.toContain('\x1b[');
     expect(result.stdout).toContain(
       'Summary: 26 non-compliant · 41 compliant · 1 not applicable (68 evaluations of 49 resources)',

@@ -74,8 +74,17 @@ describe('an item that cannot be judged: an error result, the others judged', ()
       'plumbline: 1 item error: the other items were evaluated; --strict makes this exit 2\n',
     );
     // table
+    // The error result's group comes first in its rule, its cause on the heading, the resource under it.
     expect(result.stdout).toContain(
-      `${BAD_GROUP} (web-prod)  AWS::EC2::SecurityGroup  ERROR cannot evaluate:`,
+      [
+        '  baseline rule by rule.',
+        '',
+        `  ERROR cannot evaluate: Invalid security group configuration: ${BAD_GROUP}.configuration.ipPermissions: Invalid`,
+        '  input: expected array, received string',
+        `    ${BAD_GROUP} (web-prod)  AWS::EC2::SecurityGroup`,
+        '  tcp 22 open to 0.0.0.0/0 — 249 resources',
+        '    sg-00000000000000000 (web-prod)  AWS::EC2::SecurityGroup',
+      ].join('\n'),
     );
     expect(result.stdout).toContain('Summary: 250 non-compliant · 0 compliant · 0 not applicable');
     expect(result.stdout).toContain('· 1 error');

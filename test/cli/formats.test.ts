@@ -257,12 +257,14 @@ describe('junit', () => {
 
 describe('table', () => {
   const EXPECTED_PLAIN = `Plumbline · test/fixtures/cli/small-snapshot.json · account 111122223333 · eu-west-1 · 4 resources · 1 rule
+Non-compliant: 1 (1 low) · 1 compliant · 1 not applicable
+  low       test-owner-tag  1 non-compliant
 
 test-owner-tag · severity 3 (low) · 1 non-compliant · 1 compliant · 1 not applicable
   Test-only: instances and volumes carry an owner tag.
 
-  RESOURCE                            TYPE                FINDING
-  i-0bbb3333cccc4444d (batch & "co")  AWS::EC2::Instance  missing: Owner
+  missing: Owner
+    i-0bbb3333cccc4444d (batch & "co")  AWS::EC2::Instance
 
 Summary: 1 non-compliant · 1 compliant · 1 not applicable (3 evaluations of 4 resources)
 Listed: non-compliant results only; --all lists every evaluation.
@@ -271,7 +273,9 @@ Listed: non-compliant results only; --all lists every evaluation.
   it('is plain text when standard output is not a terminal', async () => {
     const result = await runCli(['scan', '--snapshot', SMALL], onlyTestRule);
     expect(result.stdout).toBe(EXPECTED_PLAIN);
-    expect(result.stderr).toBe('');
+    expect(result.stderr).toBe(
+      'plumbline: 1 failing result (--fail-on non-compliant; 1 non-compliant in all)\n',
+    );
   });
 
   it('is coloured on a terminal, and plain again with NO_COLOR or --no-color', async () => {
@@ -298,12 +302,12 @@ Listed: non-compliant results only; --all lists every evaluation.
 
   it('--all lists every evaluation with its compliance, non-compliant first', async () => {
     const result = await runCli(['scan', '--snapshot', SMALL, '--all'], onlyTestRule);
-    expect(
-      result.stdout,
-    ).toContain(`  COMPLIANCE      RESOURCE                            TYPE                FINDING
-  NON_COMPLIANT   i-0bbb3333cccc4444d (batch & "co")  AWS::EC2::Instance  missing: Owner
-  COMPLIANT       i-0aaa1111bbbb2222c (web <1>)       AWS::EC2::Instance  tag Owner present
-  NOT_APPLICABLE  vol-0ccc5555dddd6666e               AWS::EC2::Volume    resource status is ResourceDeleted
+    expect(result.stdout).toContain(`  NON_COMPLIANT missing: Owner
+    i-0bbb3333cccc4444d (batch & "co")  AWS::EC2::Instance
+  COMPLIANT tag Owner present
+    i-0aaa1111bbbb2222c (web <1>)       AWS::EC2::Instance
+  NOT_APPLICABLE resource status is ResourceDeleted
+    vol-0ccc5555dddd6666e               AWS::EC2::Volume
 `);
     expect(result.stdout).not.toContain('Listed: non-compliant results only');
   });

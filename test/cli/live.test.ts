@@ -3,6 +3,9 @@
  * page, one client per region, only read calls, the same verdicts as the offline scan of the same items,
  * and clear errors naming the region, the call and the cause.
  */
+
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   BatchGetResourceConfigCommand,
   ConfigServiceClient,
@@ -11,11 +14,11 @@ import {
 } from '@aws-sdk/client-config-service';
 import { GetPublicAccessBlockCommand, S3ControlClient } from '@aws-sdk/client-s3-control';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { SCAN_HELP } from '../../cli/args.ts';
 import { type ClientOptions, type LiveClients, sdkClients } from '../../cli/live.ts';
 import { SELECT_FIELDS_HINT, SELECT_REQUIRED_FIELDS } from '../../shared/core/normalise.ts';
-import { EXAMPLE_CONFIG, EXAMPLE_SNAPSHOT, runCli } from './support/cli.ts';
+import { EXAMPLE_CONFIG, EXAMPLE_SNAPSHOT, runCli, tempDir } from './support/cli.ts';
 import {
   baseConfigurationItem,
   exampleItems,
@@ -396,6 +399,13 @@ describe('scan --live errors', () => {
   });
 
   it('says how to give credentials when none can be found', async () => {
+    // The profile exists (a missing one is named as such: live-errors.test.ts).
+    const file = join(tempDir(), 'config');
+    writeFileSync(file, '[profile audit]\nregion = eu-west-1\n');
+    vi.stubEnv('AWS_CONFIG_FILE', file);
+    onTestFinished(() => {
+      vi.unstubAllEnvs();
+    });
     config.on(SelectResourceConfigCommand).rejects(
       Object.assign(new Error('Could not load credentials from any providers'), {
         name: 'CredentialsProviderError',
