@@ -7,6 +7,7 @@
  *   npm run bench -- cold calls           # some sections: cold, eval, calls, scale, snapshot
  *   npm run bench -- --runs 31 --counts 10000,100000 --latency 20 --items 100000
  *   npm run bench -- cold --baseline ../other-checkout   # its dist/.bench bundles, interleaved with these
+ *   npm run bench -- html --html-items 20000 --html-runs 5   # the HTML report of 20,000 resources in Chromium
  */
 import './lib/quiet.ts';
 import { execFileSync } from 'node:child_process';
@@ -18,10 +19,11 @@ import { BENCH_OUT, discover, ROOT } from './lib/discover.ts';
 import { apiCallTable, measureApiCalls } from './sections/api-calls.ts';
 import { baselineVariants, buildVariants, coldStartTable, measureColdStarts } from './sections/cold-start.ts';
 import { evaluationSpeedTable, measureRule } from './sections/evaluation-speed.ts';
+import { htmlReportTable, measureHtmlReport } from './sections/html-report.ts';
 import { measurePeriodicScale, periodicScaleTable } from './sections/periodic-scale.ts';
 import { measureSnapshotScan, snapshotTable } from './sections/snapshot-scan.ts';
 
-const SECTIONS = ['cold', 'eval', 'calls', 'scale', 'snapshot'] as const;
+const SECTIONS = ['cold', 'eval', 'calls', 'scale', 'snapshot', 'html'] as const;
 type Section = (typeof SECTIONS)[number];
 
 function positiveIntegers(name: string, text: string): number[] {
@@ -39,6 +41,8 @@ function options() {
       counts: { type: 'string', default: '10000,50000,100000' },
       latency: { type: 'string', default: '20' },
       items: { type: 'string', default: '100000' },
+      'html-items': { type: 'string', default: '20000' },
+      'html-runs': { type: 'string', default: '5' },
       out: { type: 'string', default: join(BENCH_OUT, 'results.json') },
       baseline: { type: 'string' },
     },
@@ -53,6 +57,8 @@ function options() {
     counts: positiveIntegers('counts', values.counts),
     latencyMs: Number(values.latency),
     items: positiveIntegers('items', values.items)[0] ?? 100_000,
+    htmlItems: positiveIntegers('html-items', values['html-items'])[0] ?? 20_000,
+    htmlRuns: positiveIntegers('html-runs', values['html-runs'])[0] ?? 5,
     out: values.out,
     baseline: values.baseline,
   };
@@ -126,6 +132,18 @@ async function main(): Promise<void> {
     results.snapshotScan = figures;
     console.log('\n## Offline snapshot scan\n');
     console.log(snapshotTable(figures));
+  }
+  if (chosen.sections.has('html')) {
+    const figures = await measureHtmlReport(
+      discovery.rules,
+      chosen.htmlItems,
+      chosen.htmlRuns,
+      chosen.baseline,
+      progress,
+    );
+    results.htmlReport = figures;
+    console.log('\n## HTML report in Chromium\n');
+    console.log(htmlReportTable(figures));
   }
   mkdirSync(join(chosen.out, '..'), { recursive: true });
   writeFileSync(chosen.out, `${JSON.stringify(results, null, 2)}\n`);

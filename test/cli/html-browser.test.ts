@@ -10,8 +10,10 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatHtml } from '../../cli/format/html.ts';
 import { testRule } from '../support/test-rule.ts';
 import { EXAMPLE_CONFIG, EXAMPLE_SNAPSHOT, FIXTURES, REPO, runCli, tempDir } from './support/cli.ts';
+import { evaluation, MISSING_COST_CENTER, reportOf, SSH_OPEN, triageReport } from './support/html-report.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(REPO, 'test/.artifacts');
@@ -53,14 +55,29 @@ interface XmlParser {
   ): { getElementsByTagName(name: string): ArrayLike<XmlElement> & Iterable<XmlElement> };
 }
 
+interface DomNode {
+  open?: boolean;
+  outerHTML: string;
+  getBoundingClientRect(): { right: number };
+}
+
+/** The page's globals, typed for `page.evaluate` (the project compiles without the DOM library). */
+interface BrowserGlobals {
+  innerWidth: number;
+  document: {
+    documentElement: { scrollWidth: number; dataset: Record<string, string | undefined> };
+    querySelectorAll(selector: string): Iterable<DomNode>;
+  };
+}
+
 interface Opened {
   page: Page;
   problems: string[];
   requests: string[];
 }
 
-async function open(url: string): Promise<Opened> {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+async function open(url: string, width = 1280): Promise<Opened> {
+  const page = await browser.newPage({ viewport: { width, height: 900 } });
   const problems: string[] = [];
   const requests: string[] = [];
   page.on('console', (message) => {
@@ -100,31 +117,50 @@ describe.skipIf(skipBrowser)('the HTML report in Chromium', () => {
     await expect(count('NOT_APPLICABLE')).resolves.toBe('1');
     await expect(count('resources')).resolves.toBe('49');
 
+    // Rules by severity: public-bucket (9, critical), security-group (8, high), required-tags (3, low).
     const sections = page.locator('section.rule');
     await expect(
       sections.evaluateAll((nodes) => nodes.map((node) => node.getAttribute('data-rule'))),
-    ).resolves.toEqual(['security-group', 'required-tags', 'public-bucket']);
-    const findings = (rule: string) => page.locator(`section[data-rule="${rule}"] table.findings tbody tr`);
-    await expect(findings('security-group').count()).resolves.toBe(5);
-    await expect(findings('required-tags').count()).resolves.toBe(17);
-    await expect(findings('public-bucket').count()).resolves.toBe(4);
+    ).resolves.toEqual(['public-bucket', 'security-group', 'required-tags']);
+    await expect(page.locator('#contents a').allInnerTexts()).resolves.toEqual([
+      'Figures',
+      'public-bucket',
+      'security-group',
+      'required-tags',
+    ]);
+    const findings = (rule: string) =>
+      page
+        .locator(`section[data-rule="${rule}"] details.finding`)
+        .evaluateAll((groups) =>
+          groups.map((group) => [
+            group.getAttribute('data-finding'),
+            group.querySelectorAll('tr.row').length,
+          ]),
+        );
+    await expect(findings('required-tags')).resolves.toEqual([
+      ['missing: CostCenter', 4],
+      ['missing: CostCenter, Owner, Environment', 4],
+      ['missing: CostCenter, Environment', 4],
+      ['Environment=production not in [prod, staging, dev]', 2],
+      ['missing: CostCenter, Owner', 2],
+      ['Environment=qa not in [prod, staging, dev]', 1],
+    ]);
 
     const windowsJump = page.locator(
-      'section[data-rule="security-group"] tr[data-resource-id="sg-0e6a8c0e2f4b6d8a1"]',
+      'section[data-rule="security-group"] details[data-finding="tcp 3389 open to 0.0.0.0/0"] tr[data-resource-id="sg-0e6a8c0e2f4b6d8a1"]',
     );
     await expect(windowsJump.isVisible()).resolves.toBe(true);
-    await expect(windowsJump.locator('li').allInnerTexts()).resolves.toEqual([
-      'tcp 3389 open to 0.0.0.0/0 world-open-blocked-port',
-      'tcp 3389 open to ::/0 world-open-blocked-port',
-    ]);
     await expect(windowsJump.locator('.name').textContent()).resolves.toBe('windows-jump');
+    await expect(windowsJump.locator('.also').textContent()).resolves.toBe(
+      'tcp 3389 open to ::/0 world-open-blocked-port',
+    );
 
     // Compliant and not-applicable resources are folded away until asked for.
-    const folded = page.locator('section[data-rule="public-bucket"] table.others');
-    await expect(folded.isVisible()).resolves.toBe(false);
-    await page.locator('section[data-rule="public-bucket"] details > summary').click();
-    await expect(folded.isVisible()).resolves.toBe(true);
-    await expect(folded.locator('tbody tr').count()).resolves.toBe(7);
+    const folded = page.locator('section[data-rule="public-bucket"] details.others tr.row');
+    await expect(folded.first().isVisible()).resolves.toBe(false);
+    await page.locator('section[data-rule="public-bucket"] details.others > summary').click();
+    await expect(folded.first().isVisible()).resolves.toBe(true);
+    await expect(folded.count()).resolves.toBe(7);
 
     mkdirSync(ARTIFACTS, { recursive: true });
     const screenshot = join(ARTIFACTS, 'plumbline-report.png');
@@ -185,5 +221,223 @@ describe.skipIf(skipBrowser)('the HTML report in Chromium', () => {
       failures: 1,
     });
     await page.close();
+  });
+});
+
+/** The example scan's HTML report (examples/), written once for the tests below. */
+let exampleUrl: string | undefined;
+async function exampleReport(): Promise<string> {
+  if (exampleUrl) return exampleUrl;
+  const file = join(tempDir(), 'example.html');
+  const result = await runCli([
+    'scan',
+    '--snapshot',
+    EXAMPLE_SNAPSHOT,
+    '--config',
+    EXAMPLE_CONFIG,
+    '--html',
+    file,
+    '--fail-on',
+    'none',
+  ]);
+  expect(result.code).toBe(0);
+  exampleUrl = pathToFileURL(file).href;
+  return exampleUrl;
+}
+
+function writeReport(name: string, page: string): string {
+  const file = join(tempDir(), name);
+  writeFileSync(file, page);
+  return pathToFileURL(file).href;
+}
+
+/** `[label, count]` of each bar of a figure, as drawn. */
+function bars(page: Page, figure: string) {
+  return page
+    .locator(`svg[data-figure="${figure}"] g.bar`)
+    .evaluateAll((nodes) =>
+      nodes.map((node) => [node.getAttribute('data-label'), Number(node.getAttribute('data-count'))]),
+    );
+}
+
+/** `rule › finding › resource` of every row a person can see. */
+function visibleRows(page: Page) {
+  return page
+    .locator('details.finding tr.row')
+    .evaluateAll((rows) =>
+      rows
+        .filter((row) => (row as unknown as { checkVisibility(): boolean }).checkVisibility())
+        .map(
+          (row) =>
+            `${row.closest('section')?.getAttribute('data-rule')} › ${row.closest('details')?.getAttribute('data-finding')} › ${row.getAttribute('data-resource-id')}`,
+        ),
+    );
+}
+
+const filterState = (page: Page) =>
+  page.evaluate(() => (globalThis as unknown as BrowserGlobals).document.documentElement.dataset.filter);
+
+describe.skipIf(skipBrowser)('the HTML report as a triage tool, in Chromium', () => {
+  it('draws the figures as SVG with the counts of the scan, and a legend in words', async () => {
+    const { page, problems } = await open(await exampleReport());
+    await expect(bars(page, 'by-rule')).resolves.toEqual([
+      ['public-bucket (critical, 9)', 4],
+      ['security-group (high, 8)', 5],
+      ['required-tags (low, 3)', 17],
+    ]);
+    await expect(bars(page, 'by-code')).resolves.toEqual([
+      ['public-policy (public-bucket)', 2],
+      ['account-block-off (public-bucket)', 1],
+      ['public-acl (public-bucket)', 1],
+      ['world-open-blocked-port (security-group)', 4],
+      ['baseline-extra (security-group)', 1],
+      ['missing-tag (required-tags)', 14],
+      ['tag-value-not-allowed (required-tags)', 3],
+    ]);
+    const byType = await bars(page, 'by-type');
+    expect(byType[0]).toEqual(['AWS::EC2::SecurityGroup', 9]);
+    expect(byType.reduce((sum, [, count]) => sum + Number(count), 0)).toBe(26);
+    // One account and region: no figure for them.
+    await expect(page.locator('svg[data-figure="by-account"]').count()).resolves.toBe(0);
+    // The bars are drawn (a pattern fill the CSP lets through), each with its band in words.
+    const box = await page.locator('svg[data-figure="by-rule"] rect[data-severity="critical"]').boundingBox();
+    expect(box?.width).toBeGreaterThan(10);
+    await expect(page.locator('svg[data-figure="by-type"] text.words').first().textContent()).resolves.toBe(
+      'high 5 · low 4',
+    );
+    await expect(page.locator('.legend li').allInnerTexts()).resolves.toEqual([
+      'critical (severity 9–10)',
+      'high (severity 7–8)',
+      'medium (severity 4–6)',
+      'low (severity 0–3)',
+    ]);
+    expect(problems).toEqual([]);
+    await page.close();
+
+    const several = await open(writeReport('accounts.html', formatHtml(triageReport())));
+    await expect(bars(several.page, 'by-account')).resolves.toEqual([
+      ['111122223333 · eu-west-1', 4815],
+      ['444455556666 · us-east-1', 1],
+    ]);
+    expect(several.problems).toEqual([]);
+    await several.page.close();
+  });
+
+  it('runs its script under the CSP (allowed by hash, no violation) and filters the rows by text and severity', async () => {
+    const { page, problems, requests } = await open(await exampleReport());
+    await expect(filterState(page)).resolves.toBe('ready');
+    await expect(page.locator('#filters').isVisible()).resolves.toBe(true);
+    const status = page.locator('#filter-status');
+    await expect(status.textContent()).resolves.toBe('All 26 non-compliant evaluations');
+    await expect(visibleRows(page)).resolves.toHaveLength(27);
+
+    await page.locator('#filter-text').fill('windows-jump');
+    await page.waitForFunction(
+      () => (globalThis as unknown as BrowserGlobals).document.documentElement.dataset.filter === 'active',
+    );
+    await expect(visibleRows(page)).resolves.toEqual([
+      'security-group › tcp 3389 open to 0.0.0.0/0 › sg-0e6a8c0e2f4b6d8a1',
+      'security-group › tcp 3389 open to ::/0 › sg-0e6a8c0e2f4b6d8a1',
+      'required-tags › Environment=production not in [prod, staging, dev] › sg-0e6a8c0e2f4b6d8a1',
+    ]);
+    await expect(status.textContent()).resolves.toBe('Showing 2 of 26 non-compliant evaluations');
+    await expect(page.locator('section[data-rule="public-bucket"]').isVisible()).resolves.toBe(false);
+
+    await page.locator('#filter-text').fill('');
+    await page.locator('#filter-severity').selectOption('critical');
+    await expect(status.textContent()).resolves.toBe('Showing 4 of 26 non-compliant evaluations');
+    await expect(
+      page
+        .locator('section.rule')
+        .evaluateAll((nodes) =>
+          nodes
+            .filter((node) => !(node as unknown as { hidden: boolean }).hidden)
+            .map((node) => node.getAttribute('data-rule')),
+        ),
+    ).resolves.toEqual(['public-bucket']);
+    await expect(visibleRows(page)).resolves.toHaveLength(4);
+
+    await page.locator('#filter-severity').selectOption('');
+    await page.locator('#filter-type').selectOption('AWS::S3::Bucket');
+    await page.locator('#filter-rule').selectOption('required-tags');
+    await expect(visibleRows(page)).resolves.toEqual([
+      'required-tags › missing: CostCenter, Owner, Environment › acme-build-cache',
+      'required-tags › missing: CostCenter, Environment › acme-legacy-downloads',
+    ]);
+    await page.locator('#filter-clear').click();
+    await expect(filterState(page)).resolves.toBe('ready');
+    await expect(visibleRows(page)).resolves.toHaveLength(27);
+    expect(problems).toEqual([]);
+    expect(requests).toHaveLength(1);
+    await page.close();
+  });
+
+  it('refuses a script whose text does not match the hash: a CSP violation, and the filters stay hidden', async () => {
+    const page = formatHtml(triageReport()).replace("'use strict';", "'use strict'; ");
+    const tampered = await open(writeReport('tampered.html', page));
+    expect(tampered.problems.join('\n')).toMatch(/Content Security Policy/);
+    await expect(filterState(tampered.page)).resolves.toBeUndefined();
+    await expect(tampered.page.locator('#filters').isVisible()).resolves.toBe(false);
+    await tampered.page.close();
+  });
+
+  it('fits a 420 px phone: no horizontal scrolling, every finding and row within the screen', async () => {
+    const longName = `acme-${'x'.repeat(58)}`;
+    const longFinding = {
+      code: 'public-policy',
+      message: `policy statement "${'S'.repeat(120)}" (#1) allows s3:GetObject to *`,
+    };
+    const report = reportOf([
+      evaluation('public-bucket', longName, [longFinding], {
+        resourceType: 'AWS::S3::Bucket',
+        resourceName: longName,
+      }),
+      evaluation(
+        'security-group',
+        'sg-0123456789abcdef0',
+        [
+          SSH_OPEN,
+          {
+            code: 'world-open-blocked-port',
+            message: 'tcp 22,3306,3389,5432 open to 0.0.0.0/0 via all traffic',
+          },
+        ],
+        {
+          resourceType: 'AWS::EC2::SecurityGroup',
+          resourceName: 'n'.repeat(90),
+          accountId: '444455556666',
+          region: 'ap-southeast-2',
+        },
+      ),
+      evaluation(
+        'required-tags',
+        `arn:aws:lambda:eu-west-1:111122223333:function:${'f'.repeat(64)}`,
+        [MISSING_COST_CENTER],
+        {
+          resourceType: 'AWS::Lambda::Function',
+        },
+      ),
+    ]);
+    for (const url of [await exampleReport(), writeReport('phone.html', formatHtml(report))]) {
+      const { page, problems } = await open(url, 420);
+      await page.evaluate(() => {
+        const { document } = globalThis as unknown as BrowserGlobals;
+        for (const details of document.querySelectorAll('details')) details.open = true;
+      });
+      const layout = await page.evaluate(() => {
+        const { document, innerWidth } = globalThis as unknown as BrowserGlobals;
+        const outside = [
+          ...document.querySelectorAll('tr.row td, details > summary, svg[data-figure], #filters *'),
+        ]
+          .filter((node) => node.getBoundingClientRect().right > innerWidth + 0.5)
+          .map((node) => node.outerHTML.slice(0, 120));
+        return { scrollWidth: document.documentElement.scrollWidth, width: innerWidth, outside };
+      });
+      expect(layout.outside).toEqual([]);
+      expect(layout.scrollWidth).toBeLessThanOrEqual(layout.width);
+      expect(layout.width).toBe(420);
+      expect(problems).toEqual([]);
+      await page.close();
+    }
   });
 });
