@@ -1,5 +1,5 @@
-import { defineConfig, mergeConfig } from 'vitest/config';
-import base from './vitest.config.ts';
+import { defineConfig } from 'vitest/config';
+import { ALL_TESTS, COMMON, SLOW_TESTS } from './vitest.config.ts';
 
 /**
  * Vitest as Stryker runs it (`npm run mutate`): the project's tests minus those that spawn a child process or a
@@ -7,21 +7,15 @@ import base from './vitest.config.ts';
  * its own copy of the code, so it can neither report which mutant it covered nor kill one; the budgets replay
  * 100,000-resource scans that, instrumented on a busy 2-core machine, outrun the test timeout in the initial
  * run (and Stryker stops when a test fails there). They count API calls, which the rules core does not make.
+ * One project (no `projects`): the slow project of vitest.config.ts is exactly what is left out.
  */
-export default mergeConfig(
-  base,
-  defineConfig({
-    test: {
-      // Instrumented code on a shared machine runs several times slower; Stryker times mutants out itself.
-      testTimeout: 120_000,
-      exclude: [
-        '**/node_modules/**',
-        'test/build.test.ts',
-        'test/budgets/**',
-        'test/cli/e2e.test.ts',
-        'test/cli/html-browser.test.ts',
-        'test/infra/**',
-      ],
-    },
-  }),
-);
+export default defineConfig({
+  test: {
+    ...COMMON,
+    include: ALL_TESTS,
+    exclude: ['**/node_modules/**', ...SLOW_TESTS, 'test/cli/e2e.test.ts'],
+    // Instrumented code on a shared machine runs several times slower; Stryker times mutants out itself.
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+  },
+});

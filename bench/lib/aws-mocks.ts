@@ -1,6 +1,8 @@
 /**
  * Mocked AWS clients for the API-call scenarios (aws-sdk-client-mock): every client a Plumbline function
  * builds, each answering any command with `{}` unless a scenario says otherwise, and every command counted.
+ * Each scenario run gets its own stubs (test/support/scoped-aws-mocks.ts): a run that outlives the test that
+ * started it is counted in its own stubs, never in the next run's.
  */
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { ConfigServiceClient } from '@aws-sdk/client-config-service';
@@ -9,10 +11,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { S3ControlClient } from '@aws-sdk/client-s3-control';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { STSClient } from '@aws-sdk/client-sts';
-import { type AwsStub, mockClient } from 'aws-sdk-client-mock';
-
-// biome-ignore lint/suspicious/noExplicitAny: a stub of any client; the scenarios narrow each one by class
-type AnyStub = AwsStub<any, any, any>;
+import { type AnyStub, createScopedMocks, runInScope } from '../../test/support/scoped-aws-mocks.ts';
 
 export interface AwsMocks {
   config: AnyStub;
@@ -24,24 +23,26 @@ export interface AwsMocks {
   cloudtrail: AnyStub;
 }
 
-let mocks: AwsMocks | undefined;
+const CLIENTS = {
+  config: ConfigServiceClient,
+  sts: STSClient,
+  s3: S3Client,
+  s3control: S3ControlClient,
+  ec2: EC2Client,
+  sns: SNSClient,
+  cloudtrail: CloudTrailClient,
+};
 
-/** The mocks (created once per process: a client class is stubbed once), reset to answer `{}` to anything. */
-export function resetAwsMocks(): AwsMocks {
-  mocks ??= {
-    config: mockClient(ConfigServiceClient),
-    sts: mockClient(STSClient),
-    s3: mockClient(S3Client),
-    s3control: mockClient(S3ControlClient),
-    ec2: mockClient(EC2Client),
-    sns: mockClient(SNSClient),
-    cloudtrail: mockClient(CloudTrailClient),
-  };
-  for (const stub of Object.values(mocks)) {
-    stub.reset();
-    stub.onAnyCommand().resolves({});
-  }
+/** Fresh mocks for one run, answering `{}` to anything; they see only calls made inside `withAwsMocks`. */
+export function createAwsMocks(): AwsMocks {
+  const mocks = createScopedMocks(CLIENTS);
+  for (const stub of Object.values(mocks)) stub.onAnyCommand().resolves({});
   return mocks;
+}
+
+/** Runs `work` against `mocks`: every AWS call it makes, however late, is answered and counted there. */
+export function withAwsMocks<Result>(mocks: AwsMocks, work: () => Promise<Result>): Promise<Result> {
+  return runInScope(mocks, work);
 }
 
 const SERVICE_NAMES: Record<keyof AwsMocks, string> = {
@@ -54,7 +55,7 @@ const SERVICE_NAMES: Record<keyof AwsMocks, string> = {
   cloudtrail: 'cloudtrail',
 };
 
-/** Commands received since the last reset, as `service:Operation` → count (e.g. `config:PutEvaluations`). */
+/** Commands these mocks received, as `service:Operation` → count (e.g. `config:PutEvaluations`). */
 export function countCalls(current: AwsMocks): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const [key, stub] of Object.entries(current) as [keyof AwsMocks, AnyStub][]) {

@@ -40,7 +40,7 @@ import { changeEvent, oversizedEvent, periodicEvent } from '../../test/fixtures/
 import { lookupAroundDetection } from '../../test/fixtures/notifier/cloudtrail.ts';
 import { complianceEvent } from '../../test/fixtures/notifier/events.ts';
 import { deleteAccountPublicAccessBlock } from '../../test/fixtures/public-bucket/cloudtrail.ts';
-import { type AwsMocks, countCalls, resetAwsMocks } from '../lib/aws-mocks.ts';
+import { type AwsMocks, countCalls, createAwsMocks, withAwsMocks } from '../lib/aws-mocks.ts';
 import type { FunctionTarget } from '../lib/discover.ts';
 import { BENCH_OUT, ROOT } from '../lib/discover.ts';
 import { functionEnvironment, lambdaContext, ruleParametersFor } from '../lib/environment.ts';
@@ -64,6 +64,13 @@ export interface CallScenario {
   /** Resource types in the rule's scope (0 for event functions). */
   resourceTypes: number;
   run(): Promise<CallFigure>;
+  /** The same run, with the mocks that answered it (its own: no other run's calls reach them). */
+  runRecorded(): Promise<RecordedRun>;
+}
+
+export interface RecordedRun {
+  figure: CallFigure;
+  mocks: AwsMocks;
 }
 
 export interface CallFigure {
@@ -137,28 +144,33 @@ interface ScenarioSpec {
   env?: Record<string, string>;
 }
 
+/** The run in progress (or settled): scenario runs go one at a time. */
+let previousRun: Promise<unknown> = Promise.resolve();
+
+/**
+ * Runs `work` after every run started before it has settled: a scenario sets process.env for its handler, and
+ * a run that outlives its test (vitest abandons a timed-out test, it does not stop it) must not share it.
+ */
+function oneAtATime<Result>(work: () => Promise<Result>): Promise<Result> {
+  const next = previousRun.then(work, work);
+  previousRun = next.catch(() => undefined);
+  return next;
+}
+
 function scenario(target: FunctionTarget, spec: ScenarioSpec): CallScenario {
   const accountFacts = target.rule?.rule.accountFacts?.length ?? 0;
   const resourceTypes = target.rule?.rule.resourceTypes.length ?? 0;
-  return {
-    resourceTypes,
-    function: target.name,
-    name: spec.name,
-    description: spec.description,
-    standIn: target.standIn,
-    resources: spec.resources,
-    budget: spec.budget,
-    accountFacts,
-    async run() {
-      const handler = await loadHandler(target);
-      const mocks = resetAwsMocks();
+  const runRecorded = async (): Promise<RecordedRun> => {
+    const handler = await loadHandler(target);
+    return oneAtATime(async () => {
+      const mocks = createAwsMocks();
       spec.arrange?.(mocks);
       const saved = Object.fromEntries(Object.keys(spec.env ?? {}).map((key) => [key, process.env[key]]));
       Object.assign(process.env, spec.env);
       let outcome: unknown;
       let error: string | undefined;
       try {
-        outcome = await handler(spec.event(), lambdaContext(target.name));
+        outcome = await withAwsMocks(mocks, () => handler(spec.event(), lambdaContext(target.name)));
       } catch (thrown) {
         error = thrown instanceof Error ? thrown.message : String(thrown);
       } finally {
@@ -169,7 +181,7 @@ function scenario(target: FunctionTarget, spec: ScenarioSpec): CallScenario {
       }
       const calls = countCalls(mocks);
       const total = Object.values(calls).reduce((sum, value) => sum + value, 0);
-      return {
+      const figure: CallFigure = {
         function: target.name,
         scenario: spec.name,
         standIn: target.standIn,
@@ -180,7 +192,20 @@ function scenario(target: FunctionTarget, spec: ScenarioSpec): CallScenario {
         outcome,
         error,
       };
-    },
+      return { figure, mocks };
+    });
+  };
+  return {
+    resourceTypes,
+    function: target.name,
+    name: spec.name,
+    description: spec.description,
+    standIn: target.standIn,
+    resources: spec.resources,
+    budget: spec.budget,
+    accountFacts,
+    runRecorded,
+    run: async () => (await runRecorded()).figure,
   };
 }
 

@@ -17,7 +17,7 @@ import { PutPublicAccessBlockCommand, S3Client } from '@aws-sdk/client-s3';
 import { S3ControlClient } from '@aws-sdk/client-s3-control';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { CORPUS, type CorpusEntry, type EntryPoint } from './corpus.ts';
 import {
   baselinesOutcome,
@@ -39,6 +39,11 @@ const ec2 = mockClient(EC2Client);
 const s3 = mockClient(S3Client);
 const s3control = mockClient(S3ControlClient);
 const sns = mockClient(SNSClient);
+
+// Entry points that do not reset the clients they use still start each input from clean stubs.
+beforeEach(() => {
+  for (const stub of [config, ec2, s3, s3control, sns]) stub.reset();
+});
 
 function run(entry: CorpusEntry): Promise<Outcome> {
   switch (entry.entry) {
