@@ -215,9 +215,9 @@ export class ConfigRecorder extends Construct {
         // for a handle whose metadata refers to the role only where the role exists.
         const ready = new CfnWaitConditionHandle(this, 'ServiceLinkedRoleReady');
         ready.addMetadata('ServiceLinkedRole', Fn.conditionIf(condition.logicalId, role.ref, ''));
-        this.recorder.addDependency(ready);
+        this.recorder.addResourceDependency(ready);
       } else {
-        this.recorder.addDependency(role);
+        this.recorder.addResourceDependency(role);
       }
       this.serviceLinkedRole = role;
     }
@@ -228,7 +228,7 @@ export class ConfigRecorder extends Construct {
     });
     // PutDeliveryChannel needs the configuration recorder to exist (NoAvailableConfigurationRecorder
     // otherwise), and Config checks the bucket policy when the channel is created.
-    this.deliveryChannel.addDependency(this.recorder);
+    this.deliveryChannel.addResourceDependency(this.recorder);
     const policy = this.bucket?.policy;
     if (policy) this.deliveryChannel.node.addDependency(policy);
     this.ready = [this.recorder, this.deliveryChannel];
