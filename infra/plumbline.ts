@@ -16,12 +16,13 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { CONFIG_RULE_FUNCTIONS, deployedFunctions, type FunctionName } from './catalog.ts';
 import {
   checkRecordedTypes,
+  configRecorderSettings,
   type DeploymentSettings,
   homeRegionOf,
   readSettings,
-  recordingSettings,
 } from './settings.ts';
 import { AccountStack } from './stacks/account-stack.ts';
+import { LogArchiveStack } from './stacks/log-archive-stack.ts';
 import {
   ACCESS_LOGS_BY_BUCKET_POLICY,
   MemberStack,
@@ -58,6 +59,8 @@ export function definePlumbline(app: App, options: DefineOptions = {}): Plumblin
   let stacks: Stack[];
   if (settings.mode === 'organization' && settings.stacks === 'member') {
     stacks = memberStacks(app, settings);
+  } else if (settings.mode === 'organization' && settings.stacks === 'log-archive') {
+    stacks = [logArchiveStack(app, settings)];
   } else {
     const bundles = bundleDirectories(
       resolve(REPOSITORY_ROOT, settings.assetDir),
@@ -96,7 +99,7 @@ function accountStacks(
   const regions = settings.regions.length > 0 ? settings.regions : [undefined];
   const name = stackNamePrefix(settings.namePrefix);
   const home = homeRegionOf(settings);
-  return regions.map(
+  const stacks = regions.map(
     (region) =>
       new AccountStack(app, region ? `${name}-${region}` : name, {
         env: region ? { region } : undefined,
@@ -108,6 +111,12 @@ function accountStacks(
         primaryRegion: region === home,
       }),
   );
+  // The home region's stack creates the (global) service-linked role the other regions' recorders use.
+  const homeStack = stacks.find((stack) => stack.primaryRegion);
+  if (settings.createConfigServiceLinkedRole && homeStack) {
+    for (const stack of stacks) if (stack !== homeStack) stack.addStackDependency(homeStack);
+  }
+  return stacks;
 }
 
 /** `PlumblineOrg-<region>` per region; the home region's owns the StackSet and is deployed first. */
@@ -173,10 +182,25 @@ function memberProps(settings: DeploymentSettings): MemberStackProps {
     inventory: settings.inventory,
     adminAccountId: settings.adminAccountId,
     resourceTags: resourceTags(settings),
-    configRecorder: settings.createConfigRecorder
-      ? { retentionDays: settings.configRetentionDays, recording: recordingSettings(settings) }
-      : undefined,
+    configRecorder: settings.createConfigRecorder ? configRecorderSettings(settings) : undefined,
   };
+}
+
+/**
+ * `plumbline:stacks=log-archive`: `PlumblineLogArchive`, the central Config delivery bucket, deployed in the
+ * log-archive account in the home region with that account's credentials; no bundles.
+ */
+function logArchiveStack(app: App, settings: DeploymentSettings): Stack {
+  return new LogArchiveStack(app, `${stackNamePrefix(settings.namePrefix)}LogArchive`, {
+    env: { region: settings.homeRegion as string },
+    description:
+      'Plumbline: the central AWS Config delivery bucket of the organisation (log-archive account)',
+    // readSettings requires both for stacks=log-archive.
+    bucketName: settings.configDeliveryBucket as string,
+    organizationId: settings.organizationId as string,
+    kmsKeyArn: settings.configDeliveryKmsKeyArn,
+    retentionDays: settings.configRetentionDays,
+  });
 }
 
 /** Every resource says it is Plumbline's, plus the tags the settings ask for. */

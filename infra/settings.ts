@@ -160,6 +160,32 @@ const settingsObject = z.object({
   configExcludedResourceTypes: list(
     z.string().regex(RESOURCE_TYPE, 'expected resource types such as AWS::EC2::SecurityGroup'),
   ).default([]),
+  /**
+   * Deliver to this existing bucket (the central one of a log-archive account, `stacks=log-archive`) instead
+   * of creating a bucket per account and region.
+   */
+  configDeliveryBucket: z
+    .string()
+    .regex(
+      /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
+      'expected an S3 bucket name: 3 to 63 lower-case letters, digits, dots and hyphens',
+    )
+    .refine((name) => !name.includes('..'), 'no two dots in a row')
+    .optional(),
+  /** The KMS key (key ARN) Config encrypts delivered objects with, in the delivery bucket's region. */
+  configDeliveryKmsKeyArn: z
+    .string()
+    .regex(
+      /^arn:aws[a-z-]*:kms:[a-z]{2}(-[a-z]+)+-\d+:\d{12}:key\/[a-zA-Z0-9-]{1,128}$/,
+      'expected a KMS key ARN (arn:aws:kms:region:account:key/id)',
+    )
+    .optional(),
+  /**
+   * Create AWS Config's service-linked role `AWSServiceRoleForConfig`, which the created recorders use; leave
+   * false where it exists (creating it again fails): `aws iam create-service-linked-role
+   * --aws-service-name config.amazonaws.com` once per account.
+   */
+  createConfigServiceLinkedRole: flag.default(false),
   /** Days the Config delivery bucket keeps snapshots and history files. */
   configRetentionDays: wholeNumber.pipe(z.number().min(1)).default(365),
   /** Create a CloudTrail trail (an organisation trail in organisation mode) for accounts that have none. */
@@ -196,8 +222,11 @@ const settingsObject = z.object({
    * own credentials. Otherwise the organisation rules exclude it.
    */
   evaluateManagementAccount: flag.default(false),
-  /** Organisation mode: `administrator` (the functions) or `member` (the member stacks, for the management account). */
-  stacks: z.enum(['administrator', 'member']).default('administrator'),
+  /**
+   * Organisation mode: `administrator` (the functions), `member` (the member stacks, for the management
+   * account) or `log-archive` (the central Config delivery bucket, in the log-archive account).
+   */
+  stacks: z.enum(['administrator', 'member', 'log-archive']).default('administrator'),
   /** `DELEGATED_ADMIN` when deploying from the delegated administrator account, `SELF` from the management one. */
   stackSetCallAs: z.enum(['DELEGATED_ADMIN', 'SELF']).default('DELEGATED_ADMIN'),
   /** The central event bus in the administrator account that member accounts forward CloudTrail events to. */
@@ -273,6 +302,25 @@ function checkRecording(settings: DeploymentSettings): DeploymentSettings {
     configResourceTypes.length > 0 ||
     configExcludedResourceTypes.length > 0 ||
     settings.configRecordingFrequency !== 'CONTINUOUS';
+  const delivery: [SettingKey, unknown][] = [
+    ['configDeliveryBucket', settings.configDeliveryBucket],
+    ['configDeliveryKmsKeyArn', settings.configDeliveryKmsKeyArn],
+    ['createConfigServiceLinkedRole', settings.createConfigServiceLinkedRole || undefined],
+  ];
+  for (const [key, value] of delivery) {
+    if (value !== undefined && !settings.createConfigRecorder) {
+      throw new InputError(
+        `Invalid context ${CONTEXT_PREFIX}${key}=${JSON.stringify(value)}: it sets up the recorder this app creates, ` +
+          `and ${CONTEXT_PREFIX}createConfigRecorder is false`,
+      );
+    }
+  }
+  if (settings.configDeliveryKmsKeyArn !== undefined && settings.configDeliveryBucket === undefined) {
+    throw new InputError(
+      `Invalid context ${CONTEXT_PREFIX}configDeliveryKmsKeyArn=${JSON.stringify(settings.configDeliveryKmsKeyArn)}: ` +
+        `it is the key of the central bucket, and ${CONTEXT_PREFIX}configDeliveryBucket is not set (a created bucket uses S3-managed keys)`,
+    );
+  }
   if (recordingSet && !settings.createConfigRecorder) {
     throw new InputError(
       `Invalid context ${CONTEXT_PREFIX}configResourceTypes, configExcludedResourceTypes or configRecordingFrequency: ` +
@@ -288,6 +336,18 @@ export function recordingSettings(settings: DeploymentSettings) {
     frequency: settings.configRecordingFrequency,
     resourceTypes: settings.configResourceTypes,
     excludedResourceTypes: settings.configExcludedResourceTypes,
+  };
+}
+
+/** What the created recorders need: retention, recording, the central bucket, the service-linked role. */
+export function configRecorderSettings(settings: DeploymentSettings) {
+  return {
+    retentionDays: settings.configRetentionDays,
+    recording: recordingSettings(settings),
+    deliveryBucket: settings.configDeliveryBucket
+      ? { bucketName: settings.configDeliveryBucket, kmsKeyArn: settings.configDeliveryKmsKeyArn }
+      : undefined,
+    createServiceLinkedRole: settings.createConfigServiceLinkedRole,
   };
 }
 
@@ -334,11 +394,23 @@ function checkOrganization(settings: DeploymentSettings): DeploymentSettings {
   const missing = (key: SettingKey, why: string) =>
     new InputError(`Missing context ${CONTEXT_PREFIX}${key}: organisation mode needs ${why}`);
   if (settings.mode !== 'organization') {
-    if (settings.stacks === 'member') {
+    if (settings.stacks !== 'administrator') {
       throw new InputError(
-        `Invalid context ${CONTEXT_PREFIX}stacks="member": member stacks exist in organisation mode only (${CONTEXT_PREFIX}mode=organization)`,
+        `Invalid context ${CONTEXT_PREFIX}stacks=${JSON.stringify(settings.stacks)}: ${settings.stacks} stacks exist in organisation mode only (${CONTEXT_PREFIX}mode=organization)`,
       );
     }
+    return settings;
+  }
+  if (settings.stacks === 'log-archive') {
+    if (!settings.organizationId) {
+      throw missing(
+        'organizationId',
+        'the organisation (o-…) whose accounts may deliver to the central bucket',
+      );
+    }
+    if (!settings.homeRegion) throw missing('homeRegion', 'the region of the central bucket');
+    if (!settings.configDeliveryBucket)
+      throw missing('configDeliveryBucket', 'the name of the central bucket');
     return settings;
   }
   if (settings.stacks === 'member') {

@@ -4,16 +4,36 @@
  * follow AWS's own CloudFormation pattern for Config delivery: TLS only, no public access, server access
  * logs, a lifecycle, and a bucket policy that lets only the service, on behalf of this account, write.
  */
-import { Duration, type IResolvable, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import {
+  Aws,
+  type CfnCondition,
+  CfnWaitConditionHandle,
+  Duration,
+  Fn,
+  type IResolvable,
+  RemovalPolicy,
+  Stack,
+  Validations,
+} from 'aws-cdk-lib';
 import * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
 import * as config from 'aws-cdk-lib/aws-config';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, type IDependable } from 'constructs';
 
-function privateBucket(scope: Construct, id: string, retentionDays: number, accessLogs?: s3.IBucket) {
+function privateBucket(
+  scope: Construct,
+  id: string,
+  retentionDays: number,
+  accessLogs?: s3.IBucket,
+  named: { bucketName?: string; encryptionKey?: kms.IKey | undefined } = {},
+) {
   return new s3.Bucket(scope, id, {
-    encryption: s3.BucketEncryption.S3_MANAGED,
+    bucketName: named.bucketName,
+    ...(named.encryptionKey
+      ? { encryption: s3.BucketEncryption.KMS, encryptionKey: named.encryptionKey, bucketKeyEnabled: true }
+      : { encryption: s3.BucketEncryption.S3_MANAGED }),
     enforceSSL: true,
     blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
     objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
@@ -57,12 +77,28 @@ export const DEFAULT_RECORDING: RecordingSettings = {
   excludedResourceTypes: [],
 };
 
+/** An existing bucket (the `configDeliveryBucket` setting), e.g. the central one of a log-archive account. */
+export interface DeliveryBucket {
+  bucketName: string;
+  /** `configDeliveryKmsKeyArn`: the key Config encrypts the objects with (the bucket's region). */
+  kmsKeyArn?: string | undefined;
+}
+
 export interface ConfigRecorderProps {
   retentionDays: number;
-  accessLogs: s3.IBucket;
+  /** Where the created delivery bucket's server access logs go (unused with `deliveryBucket`). */
+  accessLogs?: s3.IBucket | undefined;
   /** Record IAM and other global resources: in one region only, or every region records them again. */
   includeGlobalResourceTypes: boolean | IResolvable;
   recording?: RecordingSettings | undefined;
+  /** Deliver to this existing bucket instead of creating one. */
+  deliveryBucket?: DeliveryBucket | undefined;
+  /**
+   * Create `AWSServiceRoleForConfig` (`createConfigServiceLinkedRole`); otherwise it must exist. With a
+   * condition, only where it holds (IAM is global: the home region).
+   */
+  createServiceLinkedRole?: boolean | undefined;
+  serviceLinkedRoleCondition?: CfnCondition | undefined;
 }
 
 /** The recorder's `RecordingGroup`: all supported types, a list, or all but a list. */
@@ -87,9 +123,57 @@ function recordingGroup(
   return { allSupported: true, includeGlobalResourceTypes };
 }
 
+/** The Config service principal, as the delivery bucket policies name it. */
+const CONFIG_SERVICE = 'config.amazonaws.com';
+
+/**
+ * The three statements of AWS's documented bucket policy for Config delivery (AWS Config Developer Guide,
+ * "Permissions for the Amazon S3 Bucket for the AWS Config Delivery Channel",
+ * https://docs.aws.amazon.com/config/latest/developerguide/s3-bucket-policy.html): the service checks the ACL
+ * and the bucket's existence and writes under `AWSLogs/<account>/Config/`, each only on behalf of the
+ * accounts `onBehalfOf` admits (`AWS:SourceAccount`, or `aws:SourceOrgID` for a whole organisation), so that
+ * no other account's Config can use the bucket (confused deputy).
+ */
+export function configDeliveryStatements(
+  bucket: s3.IBucket,
+  deliveryObjects: string,
+  onBehalfOf: Record<string, string>,
+): iam.PolicyStatement[] {
+  const configService = new iam.ServicePrincipal(CONFIG_SERVICE);
+  const check = (sid: string, action: string) =>
+    new iam.PolicyStatement({
+      sid,
+      principals: [configService],
+      actions: [action],
+      resources: [bucket.bucketArn],
+      conditions: { StringEquals: onBehalfOf },
+    });
+  return [
+    check('AWSConfigBucketPermissionsCheck', 's3:GetBucketAcl'),
+    check('AWSConfigBucketExistenceCheck', 's3:ListBucket'),
+    new iam.PolicyStatement({
+      sid: 'AWSConfigBucketDelivery',
+      principals: [configService],
+      actions: ['s3:PutObject'],
+      resources: [bucket.arnForObjects(deliveryObjects)],
+      conditions: { StringEquals: { ...onBehalfOf, 's3:x-amz-acl': 'bucket-owner-full-control' } },
+    }),
+  ];
+}
+
+/**
+ * The recorder's role: AWS Config's service-linked role, which AWS recommends over a custom role (AWS Config
+ * Developer Guide, "Using Service-Linked Roles for AWS Config"); AWS maintains its permissions. Delivery
+ * to S3 is then by the service principal under the bucket policy, not by the role.
+ */
+export function configServiceLinkedRoleArn(): string {
+  return `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/aws-service-role/${CONFIG_SERVICE}/AWSServiceRoleForConfig`;
+}
+
 export class ConfigRecorder extends Construct {
-  readonly bucket: s3.Bucket;
-  readonly role: iam.Role;
+  /** The created delivery bucket (none with `deliveryBucket`). */
+  readonly bucket?: s3.Bucket;
+  readonly serviceLinkedRole?: iam.CfnServiceLinkedRole;
   readonly recorder: config.CfnConfigurationRecorder;
   readonly deliveryChannel: config.CfnDeliveryChannel;
   /** What a Config rule must wait for. */
@@ -97,81 +181,90 @@ export class ConfigRecorder extends Construct {
 
   constructor(scope: Construct, id: string, props: ConfigRecorderProps) {
     super(scope, id);
-    const account = Stack.of(this).account;
     const recording = props.recording ?? DEFAULT_RECORDING;
-    this.bucket = privateBucket(this, 'DeliveryBucket', props.retentionDays, props.accessLogs);
-    const deliveryPrefix = this.bucket.arnForObjects(`AWSLogs/${account}/Config/*`);
-    const configService = new iam.ServicePrincipal('config.amazonaws.com');
-    const fromThisAccount = { StringEquals: { 'AWS:SourceAccount': account } };
-    this.bucket.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'AWSConfigBucketPermissionsCheck',
-        principals: [configService],
-        actions: ['s3:GetBucketAcl'],
-        resources: [this.bucket.bucketArn],
-        conditions: fromThisAccount,
-      }),
-    );
-    this.bucket.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'AWSConfigBucketExistenceCheck',
-        principals: [configService],
-        actions: ['s3:ListBucket'],
-        resources: [this.bucket.bucketArn],
-        conditions: fromThisAccount,
-      }),
-    );
-    this.bucket.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'AWSConfigBucketDelivery',
-        principals: [configService],
-        actions: ['s3:PutObject'],
-        resources: [deliveryPrefix],
-        conditions: {
-          StringEquals: { 'AWS:SourceAccount': account, 's3:x-amz-acl': 'bucket-owner-full-control' },
-        },
-      }),
-    );
-
-    this.role = new iam.Role(this, 'RecorderRole', {
-      assumedBy: configService,
-      description: 'AWS Config recorder role (Plumbline)',
-      managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWS_ConfigRole')],
-    });
-    this.role.addToPolicy(
-      new iam.PolicyStatement({ actions: ['s3:GetBucketAcl'], resources: [this.bucket.bucketArn] }),
-    );
-    this.role.addToPolicy(
-      new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [deliveryPrefix] }),
-    );
-    Validations.of(this.role).acknowledge(
-      {
-        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWS_ConfigRole]',
-        reason:
-          'AWS_ConfigRole is the policy AWS maintains for the configuration recorder: it grants the read calls for every resource type Config records, and follows new types',
-      },
-      {
-        // cdk-nag names the bucket in the finding by its logical id.
-        id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(this.bucket.node.defaultChild as s3.CfnBucket)}.Arn>/AWSLogs/<AWS::AccountId>/Config/*]`,
-        reason: 'Config writes snapshot and history objects under its own prefix with names it chooses',
-      },
-    );
+    let bucketName: string;
+    if (props.deliveryBucket) {
+      bucketName = props.deliveryBucket.bucketName;
+    } else {
+      const bucket = privateBucket(this, 'DeliveryBucket', props.retentionDays, props.accessLogs);
+      for (const statement of configDeliveryStatements(bucket, `AWSLogs/${Aws.ACCOUNT_ID}/Config/*`, {
+        'AWS:SourceAccount': Aws.ACCOUNT_ID,
+      })) {
+        bucket.addToResourcePolicy(statement);
+      }
+      this.bucket = bucket;
+      bucketName = bucket.bucketName;
+    }
 
     this.recorder = new config.CfnConfigurationRecorder(this, 'Recorder', {
-      roleArn: this.role.roleArn,
+      roleArn: configServiceLinkedRoleArn(),
       recordingGroup: recordingGroup(recording, props.includeGlobalResourceTypes),
       recordingMode: { recordingFrequency: recording.frequency },
     });
+    if (props.createServiceLinkedRole) {
+      const role = new iam.CfnServiceLinkedRole(this, 'ServiceLinkedRole', {
+        awsServiceName: CONFIG_SERVICE,
+        description: 'AWS Config service-linked role (created by Plumbline: the account had none)',
+      });
+      // Kept on uninstall: another Config set-up may use it, and IAM refuses to delete it while one does.
+      role.applyRemovalPolicy(RemovalPolicy.RETAIN);
+      const condition = props.serviceLinkedRoleCondition;
+      if (condition) {
+        role.cfnOptions.condition = condition;
+        // A DependsOn on a resource its condition may leave out is invalid (cfn-lint E3005): the recorder waits
+        // for a handle whose metadata refers to the role only where the role exists.
+        const ready = new CfnWaitConditionHandle(this, 'ServiceLinkedRoleReady');
+        ready.addMetadata('ServiceLinkedRole', Fn.conditionIf(condition.logicalId, role.ref, ''));
+        this.recorder.addResourceDependency(ready);
+      } else {
+        this.recorder.addResourceDependency(role);
+      }
+      this.serviceLinkedRole = role;
+    }
     this.deliveryChannel = new config.CfnDeliveryChannel(this, 'DeliveryChannel', {
-      s3BucketName: this.bucket.bucketName,
+      s3BucketName: bucketName,
+      s3KmsKeyArn: props.deliveryBucket?.kmsKeyArn,
       configSnapshotDeliveryProperties: { deliveryFrequency: 'TwentyFour_Hours' },
     });
     // PutDeliveryChannel needs the configuration recorder to exist (NoAvailableConfigurationRecorder
     // otherwise), and Config checks the bucket policy when the channel is created.
-    this.deliveryChannel.addDependency(this.recorder);
-    const policy = this.bucket.policy;
+    this.deliveryChannel.addResourceDependency(this.recorder);
+    const policy = this.bucket?.policy;
     if (policy) this.deliveryChannel.node.addDependency(policy);
     this.ready = [this.recorder, this.deliveryChannel];
+  }
+}
+
+export interface OrganizationConfigBucketProps {
+  bucketName: string;
+  /** Encrypt with this KMS key (`configDeliveryKmsKeyArn`); S3-managed keys otherwise. */
+  kmsKeyArn?: string | undefined;
+  organizationId: string;
+  retentionDays: number;
+  accessLogs: s3.IBucket;
+}
+
+/**
+ * The central Config delivery bucket of a log-archive account (AWS's recommended alternative to a bucket per
+ * account): the documented policy with `aws:SourceOrgID` (IAM User Guide, "AWS global condition context
+ * keys": the organisation of the resource on whose behalf a service principal calls), so that Config of
+ * any account of this organisation, and of no other, delivers under `AWSLogs/<its account>/Config/`.
+ */
+export class OrganizationConfigBucket extends Construct {
+  readonly bucket: s3.Bucket;
+
+  constructor(scope: Construct, id: string, props: OrganizationConfigBucketProps) {
+    super(scope, id);
+    const encryptionKey = props.kmsKeyArn ? kms.Key.fromKeyArn(this, 'Key', props.kmsKeyArn) : undefined;
+    this.bucket = privateBucket(this, 'Bucket', props.retentionDays, props.accessLogs, {
+      bucketName: props.bucketName,
+      encryptionKey,
+    });
+    for (const statement of configDeliveryStatements(this.bucket, 'AWSLogs/*/Config/*', {
+      'aws:SourceOrgID': props.organizationId,
+    })) {
+      this.bucket.addToResourcePolicy(statement);
+    }
   }
 }
 

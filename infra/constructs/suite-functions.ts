@@ -82,8 +82,9 @@ export function eventFunction(
   fn.grantActions(functionActions(name, props.settings.inventory));
   fn.allowPublish(props.topic);
   fn.function.addEnvironment('PLUMBLINE_TOPIC_ARN', props.topic.topicArn);
+  // The notifier's filter, and the `rule` attribute of the responders' notices.
+  fn.function.addEnvironment('PLUMBLINE_RULE_PREFIX', rulePrefix(props.settings.namePrefix));
   if (responder) fn.function.addEnvironment('PLUMBLINE_FUNCTION_ROLE_ARN', fn.role.roleArn);
-  else fn.function.addEnvironment('PLUMBLINE_RULE_PREFIX', rulePrefix(props.settings.namePrefix));
   return fn;
 }
 

@@ -21,7 +21,7 @@ import { DeployParameters } from '../constructs/deploy-parameters.ts';
 import { NotificationTopic } from '../constructs/notification-topic.ts';
 import type { PlumblineFunction } from '../constructs/plumbline-function.ts';
 import { eventFunction, eventTrigger, functionId, ruleFunction } from '../constructs/suite-functions.ts';
-import { type DeploymentSettings, recordingSettings } from '../settings.ts';
+import { configRecorderSettings, type DeploymentSettings } from '../settings.ts';
 import { INPUT_PARAMETERS_LIMIT, type LoadedSuite, ruleInputParameters, ruleScope } from '../suite.ts';
 
 export interface AccountStackProps extends StackProps {
@@ -37,26 +37,31 @@ export class AccountStack extends Stack {
   readonly functions: Partial<Record<FunctionName, PlumblineFunction>> = {};
   readonly recorder?: ConfigRecorder;
   readonly trail?: AuditTrail;
+  readonly primaryRegion: boolean;
 
   constructor(scope: Construct, id: string, props: AccountStackProps) {
     super(scope, id, props);
     const { settings, suite, bundles } = props;
+    this.primaryRegion = props.primaryRegion;
     this.topic = new NotificationTopic(this, 'Notifications', { emails: settings.notificationEmails });
 
     const createTrail = settings.createTrail && props.primaryRegion;
+    const createBucket = settings.createConfigRecorder && settings.configDeliveryBucket === undefined;
     const accessLogs =
-      settings.createConfigRecorder || createTrail
+      createBucket || createTrail
         ? new AccessLogsBucket(this, 'AccessLogs', {
             retentionDays: Math.max(settings.configRetentionDays, settings.trailRetentionDays),
           }).bucket
         : undefined;
     let ruleDependencies: IDependable[] = [];
-    if (settings.createConfigRecorder && accessLogs) {
+    if (settings.createConfigRecorder) {
+      const { createServiceLinkedRole, ...recorder } = configRecorderSettings(settings);
       this.recorder = new ConfigRecorder(this, 'Config', {
-        retentionDays: settings.configRetentionDays,
+        ...recorder,
         accessLogs,
         includeGlobalResourceTypes: props.primaryRegion,
-        recording: recordingSettings(settings),
+        // IAM is global: the home region's stack creates it, the others depend on that stack.
+        createServiceLinkedRole: createServiceLinkedRole && props.primaryRegion,
       });
       ruleDependencies = this.recorder.ready;
     }

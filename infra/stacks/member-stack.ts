@@ -43,13 +43,14 @@ import {
   memberRoles,
   ROLE_NAME_LIMIT,
 } from '../catalog.ts';
-import { AccessLogsBucket, ConfigRecorder, type RecordingSettings } from '../constructs/audit-setup.ts';
+import { AccessLogsBucket, ConfigRecorder } from '../constructs/audit-setup.ts';
 import {
   acknowledgeWildcards,
   deadLetterDepthAlarm,
   grantStatements,
 } from '../constructs/plumbline-function.ts';
 import { functionId, toEventPattern } from '../constructs/suite-functions.ts';
+import type { configRecorderSettings } from '../settings.ts';
 import { DEAD_LETTER_RETENTION } from '../tuning.ts';
 
 /** Server access logs delivered under a bucket policy, so every bucket can keep ACLs disabled. */
@@ -76,7 +77,7 @@ export interface MemberStackProps extends StackProps {
    * `createConfigRecorder`: AWS Config's recorder, delivery channel and bucket in every account and region
    * (global types in the home region only), as account mode creates them.
    */
-  configRecorder?: { retentionDays: number; recording: RecordingSettings } | undefined;
+  configRecorder?: ReturnType<typeof configRecorderSettings> | undefined;
 }
 
 export class MemberStack extends Stack {
@@ -144,15 +145,19 @@ export class MemberStack extends Stack {
     }
 
     if (props.configRecorder) {
-      const accessLogs = new AccessLogsBucket(this, 'AccessLogs', {
-        retentionDays: props.configRecorder.retentionDays,
-      });
+      const { createServiceLinkedRole, ...recorder } = props.configRecorder;
+      // With a central bucket (`configDeliveryBucket`) nothing is created here to log access to.
+      const accessLogs = recorder.deliveryBucket
+        ? undefined
+        : new AccessLogsBucket(this, 'AccessLogs', { retentionDays: recorder.retentionDays }).bucket;
       this.recorder = new ConfigRecorder(this, 'Config', {
-        retentionDays: props.configRecorder.retentionDays,
-        accessLogs: accessLogs.bucket,
+        ...recorder,
+        accessLogs,
         // One template for every region: global types (IAM) are recorded in the home region only.
         includeGlobalResourceTypes: Fn.conditionIf(this.isHomeRegion.logicalId, true, false),
-        recording: props.configRecorder.recording,
+        // IAM is global: the home region's instance creates the role (the StackSet deploys it first).
+        createServiceLinkedRole,
+        serviceLinkedRoleCondition: this.isHomeRegion,
       });
     }
 

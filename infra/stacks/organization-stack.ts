@@ -30,6 +30,27 @@ import type { DeploymentSettings } from '../settings.ts';
 import { INPUT_PARAMETERS_LIMIT, type LoadedSuite, ruleInputParameters, ruleScope } from '../suite.ts';
 import { STACKSET_OPERATION } from '../tuning.ts';
 
+/**
+ * The StackSet's roll-out. When its instances create Config's service-linked role (global, home region only),
+ * the home region goes first and the others after, so that no recorder names a role not yet created.
+ */
+export function stackSetOperation(
+  settings: DeploymentSettings,
+): cloudformation.CfnStackSet.OperationPreferencesProperty {
+  const homeRegion = settings.homeRegion;
+  if (
+    !(settings.createConfigRecorder && settings.createConfigServiceLinkedRole) ||
+    homeRegion === undefined
+  ) {
+    return { ...STACKSET_OPERATION };
+  }
+  return {
+    ...STACKSET_OPERATION,
+    regionConcurrencyType: 'SEQUENTIAL',
+    regionOrder: [homeRegion, ...settings.regions.filter((region) => region !== homeRegion)],
+  };
+}
+
 /** The StackSet of the member template: `<prefix>-member`. */
 export const memberStackSetName = (namePrefix: string) => `${namePrefix}-member`;
 
@@ -89,7 +110,7 @@ export class OrganizationStack extends Stack {
         callAs: settings.stackSetCallAs,
         capabilities: ['CAPABILITY_NAMED_IAM'],
         managedExecution: { Active: true },
-        operationPreferences: { ...STACKSET_OPERATION },
+        operationPreferences: stackSetOperation(settings),
         parameters: [{ parameterKey: 'AdminAccountId', parameterValue: Aws.ACCOUNT_ID }],
         stackInstancesGroup: [
           {

@@ -25,7 +25,12 @@ import {
   parseCloudTrailEvent,
   type SelfIdentity,
 } from '../core/cloudtrail.ts';
-import { type Environment, executionRoleNameFromEnv, topicArnFromEnv } from '../core/environment.ts';
+import {
+  type Environment,
+  executionRoleNameFromEnv,
+  rulePrefixFromEnv,
+  topicArnFromEnv,
+} from '../core/environment.ts';
 import { InputError, type PublicAccessBlockFlags } from '../core/model.ts';
 import type { Notice } from '../core/notification.ts';
 import type { SuiteConfig } from '../core/suite-config.ts';
@@ -56,6 +61,7 @@ import {
   parseBucketRequest,
   type RemediationNoticeInput,
   type RemediationOutcome,
+  RULE_ID,
   remediationNotice,
   S3_EVENT_SOURCE,
 } from '../rules/public-bucket/responder.ts';
@@ -212,6 +218,8 @@ export interface ResponderEnvironment {
   self: SelfIdentity;
   /** Organisation mode: the role to assume in the event's account when it is not the function's own. */
   executionRoleName?: string | undefined;
+  /** The deployment's Config rule name, `<PLUMBLINE_RULE_PREFIX>public-bucket`, for the notice's `rule`. */
+  ruleName: string;
 }
 
 /** Reads and validates the responder's environment; an InputError names the variable and the problem. */
@@ -219,6 +227,7 @@ export function responderEnvironment(env: Environment = process.env): ResponderE
   const executionRoleName = executionRoleNameFromEnv(env);
   return {
     topicArn: topicArnFromEnv(env),
+    ruleName: `${rulePrefixFromEnv(env)}${RULE_ID}`,
     self: { roleArns: functionRoleArnsFromEnv(env), executionRoleName },
     executionRoleName,
   };
@@ -276,7 +285,10 @@ export interface PublicBucketResponderOptions {
 /** How many unsent notices a warm function keeps for retries (the oldest goes first). */
 const MAX_UNSENT = 100;
 
-type NoticeBase = Pick<RemediationNoticeInput, 'bucket' | 'accountId' | 'region' | 'actor' | 'request'>;
+type NoticeBase = Pick<
+  RemediationNoticeInput,
+  'rule' | 'bucket' | 'accountId' | 'region' | 'actor' | 'request'
+>;
 
 /** One bucket to judge and, in enforce mode, to block: `key` names its notice for a retry of the event. */
 interface BucketJob {
@@ -469,6 +481,7 @@ export function createPublicBucketResponder(options: PublicBucketResponderOption
             clients,
             eventName,
             notice: {
+              rule: (environment as ResponderEnvironment).ruleName,
               bucket: bucket.name,
               accountId: account,
               region: bucket.region ?? region,
@@ -540,7 +553,14 @@ export function createPublicBucketResponder(options: PublicBucketResponderOption
     const region = detail.awsRegion;
     const target = {
       key: eventId,
-      notice: { bucket, accountId: account, region, actor: actorOf(detail), request: request.description },
+      notice: {
+        rule: environment.ruleName,
+        bucket,
+        accountId: account,
+        region,
+        actor: actorOf(detail),
+        request: request.description,
+      },
     };
     let clients: BucketClients;
     let state: BucketState;

@@ -373,8 +373,9 @@ export function createDriftRevert(options: DriftRevertOptions) {
       environment.executionRoleName,
     );
     const ec2 = target.ec2;
-    const topicArn = environment.topicArn;
+    const { topicArn, ruleName } = environment;
     const noticeInput = (group: NoticeInput['group']): NoticeInput => ({
+      rule: ruleName,
       group,
       accountId,
       region,

@@ -10,7 +10,13 @@
  */
 import * as z from 'zod';
 import type { Actor } from './cloudtrail.ts';
-import { envError, executionRoleNameFromEnv, topicArnFromEnv } from './environment.ts';
+import {
+  DEFAULT_RULE_PREFIX,
+  envError,
+  executionRoleNameFromEnv,
+  rulePrefixFromEnv,
+  topicArnFromEnv,
+} from './environment.ts';
 import { type Compliance, describeZodError, InputError } from './model.ts';
 import type { ComplianceState, Notice } from './notification.ts';
 
@@ -122,7 +128,7 @@ export interface NotifierSettings {
   executionRoleName?: string | undefined;
 }
 
-export const DEFAULT_RULE_PREFIX = 'plumbline-';
+export { DEFAULT_RULE_PREFIX };
 export const DEFAULT_LOOKUP_WINDOW_MINUTES = 15;
 /** CloudTrail keeps 90 days of management events for lookup; a day is already a generous window. */
 export const MAX_LOOKUP_WINDOW_MINUTES = 24 * 60;
@@ -130,14 +136,7 @@ export const MAX_LOOKUP_WINDOW_MINUTES = 24 * 60;
 /** Reads and validates the notifier's environment; each error names the variable and its value. */
 export function notifierSettingsFromEnv(env: Readonly<Record<string, string | undefined>>): NotifierSettings {
   const topicArn = topicArnFromEnv(env);
-  const rulePrefix = env.PLUMBLINE_RULE_PREFIX ?? DEFAULT_RULE_PREFIX;
-  if (rulePrefix.trim() === '' || rulePrefix.length > 128 || /\s/.test(rulePrefix)) {
-    throw envError(
-      'PLUMBLINE_RULE_PREFIX',
-      rulePrefix,
-      'expected the start of a Config rule name: 1 to 128 characters, no spaces (or set PLUMBLINE_NOTIFY_ALL_RULES=true)',
-    );
-  }
+  const rulePrefix = rulePrefixFromEnv(env, ' (or set PLUMBLINE_NOTIFY_ALL_RULES=true)');
   return {
     topicArn,
     rulePrefix,

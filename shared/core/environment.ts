@@ -49,3 +49,22 @@ export function executionRoleNameFromEnv(env: Environment): string | undefined {
     throw envError('PLUMBLINE_EXECUTION_ROLE_NAME', roleName, 'expected an IAM role name');
   return roleName;
 }
+
+/** The start of Plumbline's Config rule names (`<namePrefix>-`), the default when `PLUMBLINE_RULE_PREFIX` is unset. */
+export const DEFAULT_RULE_PREFIX = 'plumbline-';
+
+/**
+ * `PLUMBLINE_RULE_PREFIX`: the start of Plumbline's Config rule names (the deployment's `<namePrefix>-`), for
+ * the notifier's filter and the responders' `rule` attribute. Default `plumbline-`.
+ */
+export function rulePrefixFromEnv(env: Environment, hint = ''): string {
+  const rulePrefix = env.PLUMBLINE_RULE_PREFIX ?? DEFAULT_RULE_PREFIX;
+  if (rulePrefix.trim() === '' || rulePrefix.length > 128 || /\s/.test(rulePrefix)) {
+    throw envError(
+      'PLUMBLINE_RULE_PREFIX',
+      rulePrefix,
+      `expected the start of a Config rule name: 1 to 128 characters, no spaces${hint}`,
+    );
+  }
+  return rulePrefix;
+}

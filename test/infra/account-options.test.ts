@@ -5,7 +5,15 @@
  */
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { arnOf, buildApp, functionLogicalId, logicalId, refTo, workspace } from './support.ts';
+import {
+  arnOf,
+  buildApp,
+  CONFIG_SERVICE_LINKED_ROLE_ARN,
+  functionLogicalId,
+  logicalId,
+  refTo,
+  workspace,
+} from './support.ts';
 
 let primary: Template;
 let secondary: Template;
@@ -44,28 +52,14 @@ describe('account mode, every option', () => {
     expect(stackNames).toEqual(['Plumbline-eu-west-1', 'Plumbline-us-east-1']);
   });
 
-  it('creates the configuration recorder with its own role: every supported type, global ones in the first region only', () => {
-    const role = logicalId(primary, 'AWS::IAM::Role', {
-      AssumeRolePolicyDocument: {
-        Statement: [
-          { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'config.amazonaws.com' } },
-        ],
-      },
-    });
+  it("creates the configuration recorder with AWS Config's service-linked role: every supported type, global ones in the first region only", () => {
     primary.hasResourceProperties('AWS::Config::ConfigurationRecorder', {
-      RoleARN: arnOf(role),
+      RoleARN: CONFIG_SERVICE_LINKED_ROLE_ARN,
       RecordingGroup: { AllSupported: true, IncludeGlobalResourceTypes: true },
     });
-    primary.hasResourceProperties('AWS::IAM::Role', {
-      ManagedPolicyArns: [
-        {
-          'Fn::Join': [
-            '',
-            ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/service-role/AWS_ConfigRole'],
-          ],
-        },
-      ],
-    });
+    // No custom recorder role, and the service-linked role is not created unless asked for.
+    expect(JSON.stringify(primary.toJSON())).not.toContain('AWS_ConfigRole');
+    primary.resourceCountIs('AWS::IAM::ServiceLinkedRole', 0);
     secondary.hasResourceProperties('AWS::Config::ConfigurationRecorder', {
       RecordingGroup: { AllSupported: true, IncludeGlobalResourceTypes: false },
     });

@@ -193,6 +193,7 @@ describe('account mode, default settings', () => {
       expect(variablesOf(name)).toEqual({
         ...base(name),
         PLUMBLINE_TOPIC_ARN: topicRef(),
+        PLUMBLINE_RULE_PREFIX: 'plumbline-',
         PLUMBLINE_FUNCTION_ROLE_ARN: arnOf(roleOf(name)),
         // Its content: test/infra/deploy-parameters.test.ts.
         PLUMBLINE_DEPLOY_PARAMETERS: expect.objectContaining({ 'Fn::Join': expect.any(Array) }),

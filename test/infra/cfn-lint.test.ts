@@ -35,6 +35,14 @@ if (!version) {
  */
 const IGNORED_RULES = ['W3005'];
 
+/** A central Config delivery bucket (`stacks=log-archive` creates it) with its KMS key. */
+const CENTRAL_DELIVERY = {
+  'plumbline:createConfigRecorder': true,
+  'plumbline:configDeliveryBucket': 'acme-config-archive',
+  'plumbline:configDeliveryKmsKeyArn':
+    'arn:aws:kms:eu-west-1:444444444444:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+};
+
 /** The variants, each synthesised once (synthesis is slow on a busy machine). */
 const VARIANTS: Record<string, Record<string, unknown>> = {
   'account, responders, recorder and trail': {
@@ -66,6 +74,25 @@ const VARIANTS: Record<string, Record<string, unknown>> = {
     'plumbline:homeRegion': 'eu-west-1',
   },
   'organisation, member stacks': { ...ORGANIZATION_CONTEXT, 'plumbline:stacks': 'member' },
+  'organisation, member recorders delivering to a central bucket with a KMS key': {
+    ...ORGANIZATION_CONTEXT,
+    ...CENTRAL_DELIVERY,
+  },
+  'organisation, member recorders creating the service-linked role (home region first)': {
+    ...ORGANIZATION_CONTEXT,
+    'plumbline:createConfigRecorder': true,
+    'plumbline:createConfigServiceLinkedRole': true,
+  },
+  'account, two regions, the recorder creating the service-linked role': {
+    'plumbline:regions': 'eu-west-1,us-east-1',
+    'plumbline:createConfigRecorder': true,
+    'plumbline:createConfigServiceLinkedRole': true,
+  },
+  'organisation, the log-archive stack (central bucket, SSE-KMS)': {
+    ...ORGANIZATION_CONTEXT,
+    ...CENTRAL_DELIVERY,
+    'plumbline:stacks': 'log-archive',
+  },
 };
 
 interface LintResult {

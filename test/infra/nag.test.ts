@@ -36,6 +36,7 @@ function acknowledgements(scope: IConstruct): { id: string; reason: unknown }[] 
 let accountApp: App;
 let organizationApp: App;
 let memberApp: App;
+let centralApps: App[];
 
 beforeAll(() => {
   accountApp = buildApp(workspace(), {
@@ -48,7 +49,17 @@ beforeAll(() => {
   }).app;
   organizationApp = buildApp(workspace(), { ...ORGANIZATION_CONTEXT, 'plumbline:createTrail': true }).app;
   memberApp = buildApp(workspace(), { ...ORGANIZATION_CONTEXT, 'plumbline:stacks': 'member' }).app;
-}, 300_000);
+  const central = {
+    ...ORGANIZATION_CONTEXT,
+    'plumbline:createConfigRecorder': true,
+    'plumbline:createConfigServiceLinkedRole': true,
+    'plumbline:configDeliveryBucket': 'acme-config-archive',
+  };
+  centralApps = [
+    buildApp(workspace(), { ...central, 'plumbline:stacks': 'member' }).app,
+    buildApp(workspace(), { ...central, 'plumbline:stacks': 'log-archive' }).app,
+  ];
+}, 600_000);
 
 describe('cdk-nag AwsSolutions', () => {
   it('finds nothing unacknowledged in account mode with the recorder, the trail, two regions and the list inventory', () => {
@@ -58,6 +69,10 @@ describe('cdk-nag AwsSolutions', () => {
   it('finds nothing unacknowledged in organisation mode (regional stacks, StackSet template, member stacks)', () => {
     expect(findings(organizationApp)).toEqual([]);
     expect(findings(memberApp)).toEqual([]);
+  });
+
+  it('finds nothing unacknowledged with a central delivery bucket: member stacks and the log-archive stack', () => {
+    for (const app of centralApps) expect(findings(app)).toEqual([]);
   });
 
   it('every acknowledgement names a rule and gives a reason of substance', () => {

@@ -4,7 +4,7 @@
  * different prefixes (account and organisation mode in one account, `Plumbline` beside `Acme-<region>`)
  * share none. Each variant is synthesised once.
  */
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, ORGANIZATION_CONTEXT, workspace } from './support.ts';
 
@@ -173,6 +173,17 @@ describe('names that do not collide', () => {
         detail: { configRuleName: [{ prefix: 'acme-' }, { prefix: 'OrgConfigRule-acme-' }] },
       },
     });
+  }, 120_000);
+
+  it("the responders name their prefix's rule in their notices (PLUMBLINE_RULE_PREFIX)", () => {
+    const built = buildApp(workspace(), { 'plumbline:namePrefix': 'acme' });
+    const template = Template.fromStack(built.stacks[0] as never);
+    for (const name of ['sg-drift-revert', 'public-bucket-remediate']) {
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        FunctionName: `acme-${name}`,
+        Environment: { Variables: Match.objectLike({ PLUMBLINE_RULE_PREFIX: 'acme-' }) },
+      });
+    }
   }, 120_000);
 
   it("a prefix that makes a function role name longer than IAM's 64 characters fails the synth, naming the prefix", () => {

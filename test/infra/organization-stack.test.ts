@@ -245,9 +245,8 @@ describe('organisation mode: the administrator account', () => {
         PLUMBLINE_EXECUTION_ROLE_NAME: memberRole,
         PLUMBLINE_TOPIC_ARN: refTo(logicalId(home, 'AWS::SNS::Topic', {})),
       };
-      if (name === 'compliance-notifier') {
-        variables.PLUMBLINE_RULE_PREFIX = 'plumbline-';
-      } else {
+      variables.PLUMBLINE_RULE_PREFIX = 'plumbline-';
+      if (name !== 'compliance-notifier') {
         variables.PLUMBLINE_FUNCTION_ROLE_ARN = arnOf(roleOf(home, name));
       }
       home.hasResourceProperties('AWS::Lambda::Function', {

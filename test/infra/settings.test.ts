@@ -28,6 +28,7 @@ describe('deployment settings', () => {
       inventory: 'select',
       tags: {},
       createConfigRecorder: false,
+      createConfigServiceLinkedRole: false,
       configRecordingFrequency: 'CONTINUOUS',
       configResourceTypes: [],
       configExcludedResourceTypes: [],

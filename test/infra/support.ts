@@ -78,6 +78,20 @@ export function buildApp(space: Workspace, context: Record<string, unknown> = {}
 }
 
 /** Organisation-mode context used across tests. */
+/** The recorder's role as synthesised: AWS Config's service-linked role in the stack's account. */
+export const CONFIG_SERVICE_LINKED_ROLE_ARN = {
+  'Fn::Join': [
+    '',
+    [
+      'arn:',
+      { Ref: 'AWS::Partition' },
+      ':iam::',
+      { Ref: 'AWS::AccountId' },
+      ':role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig',
+    ],
+  ],
+};
+
 export const ORGANIZATION_CONTEXT = {
   'plumbline:mode': 'organization',
   'plumbline:organizationId': 'o-a1b2c3d4e5',

@@ -155,6 +155,36 @@ beforeEach(() => {
 });
 
 describe('enforce mode', () => {
+  it("names the deployment's rule (PLUMBLINE_RULE_PREFIX) in the notice's rule attribute", async () => {
+    bucket(PUBLIC_READ);
+    await responder({
+      environment: () => responderEnvironment({ ...ENVIRONMENT, PLUMBLINE_RULE_PREFIX: 'acme-guard-' }),
+    })(putBucketAclCanned('public-read'), context);
+
+    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
+    const string = (value: string) => ({ DataType: 'String', StringValue: value });
+    expect(sns).toHaveReceivedCommandWith(PublishCommand, {
+      TopicArn: TOPIC,
+      MessageAttributes: {
+        kind: string('remediation'),
+        source: string('public-bucket-remediate'),
+        rule: string('acme-guard-public-bucket'),
+        account: string(ACCOUNT),
+        region: string('us-east-1'),
+        resourceType: string('AWS::S3::Bucket'),
+        outcome: string('applied'),
+        compliance: string('COMPLIANT'),
+      },
+    });
+    expect(published().lines).toContain('Rule:        acme-guard-public-bucket');
+  });
+
+  it('refuses an empty PLUMBLINE_RULE_PREFIX, naming the variable and the value', () => {
+    expect(() => responderEnvironment({ ...ENVIRONMENT, PLUMBLINE_RULE_PREFIX: '' })).toThrow(
+      'Invalid environment variable PLUMBLINE_RULE_PREFIX="": expected the start of a Config rule name: 1 to 128 characters, no spaces',
+    );
+  });
+
   it('turns on all four settings of a bucket made public, and says who did what', async () => {
     bucket(PUBLIC_READ);
     const result = await responder()(putBucketAclCanned('public-read'), context);

@@ -70,6 +70,8 @@ interface Setup {
   /** Further `rules.security-group` parameters (maxOpenPrefixIpv4…). */
   ruleParameters?: Record<string, string>;
   executionRoleName?: string;
+  /** `PLUMBLINE_RULE_PREFIX`: the deployment's `<namePrefix>-`. */
+  rulePrefix?: string;
   /** `responders.sg-drift-revert.selfRoleArns` in the suite config. */
   selfRoleArns?: string[];
 }
@@ -83,6 +85,7 @@ function responder(setup: Setup = {}) {
       driftRevertEnvironment({
         PLUMBLINE_TOPIC_ARN: TOPIC_ARN,
         ...(setup.executionRoleName ? { PLUMBLINE_EXECUTION_ROLE_NAME: setup.executionRoleName } : {}),
+        ...(setup.rulePrefix !== undefined ? { PLUMBLINE_RULE_PREFIX: setup.rulePrefix } : {}),
       }),
     selfIdentity: () => ({ roleArns: [RESPONDER_ROLE_ARN] }),
     suiteConfig: () => ({
@@ -177,6 +180,33 @@ describe('sg-drift-revert: AuthorizeSecurityGroupIngress on a group with an enfo
       ],
       messageId: 'msg-1',
     });
+  });
+
+  it("names the deployment's rule (PLUMBLINE_RULE_PREFIX) in the notice's rule attribute", async () => {
+    await responder({ rulePrefix: 'acme-guard-' })(trailEvent('authorize-security-group-ingress'), CONTEXT);
+
+    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
+    expect(sns).toHaveReceivedCommandWith(PublishCommand, {
+      TopicArn: TOPIC_ARN,
+      MessageAttributes: attributes({
+        kind: 'remediation',
+        source: 'sg-drift-revert',
+        rule: 'acme-guard-security-group',
+        account: ACCOUNT,
+        region: 'us-east-1',
+        resourceType: 'AWS::EC2::SecurityGroup',
+        outcome: 'applied',
+      }),
+    });
+    expect(publishedEmail()).toContain('Rule:        acme-guard-security-group');
+  });
+
+  it('refuses a PLUMBLINE_RULE_PREFIX with a space, naming the variable and the value', () => {
+    expect(() =>
+      driftRevertEnvironment({ PLUMBLINE_TOPIC_ARN: TOPIC_ARN, PLUMBLINE_RULE_PREFIX: 'acme guard-' }),
+    ).toThrow(
+      'Invalid environment variable PLUMBLINE_RULE_PREFIX="acme guard-": expected the start of a Config rule name: 1 to 128 characters, no spaces',
+    );
   });
 
   it('notifies the group, the change, who made it, what was reverted and the outcome', async () => {

@@ -18,7 +18,6 @@
 import * as z from 'zod';
 import { buildAnnotation } from '../../core/annotation.ts';
 import type { Actor } from '../../core/cloudtrail.ts';
-import { DEFAULT_RULE_PREFIX } from '../../core/compliance-change.ts';
 import { describeZodError, InputError, type PublicAccessBlockFlags } from '../../core/model.ts';
 import type { Notice } from '../../core/notification.ts';
 import { grantsFromCloudTrail, PUBLIC_CANNED_ACLS, publicGrants } from './acl.ts';
@@ -26,8 +25,8 @@ import type { Exposure } from './analyse.ts';
 import { BLOCK_SETTINGS, describeFlags, flagsFromApi, isOn } from './block.ts';
 import { RESPONDER_NAME } from './parameters.ts';
 
-/** The Config rule whose findings the responder acts on, for the notice's `rule` attribute. */
-export const RULE_NAME = `${DEFAULT_RULE_PREFIX}public-bucket`;
+/** The Config rule whose findings the responder acts on (after the deployment's rule prefix), for the notice's `rule` attribute. */
+export const RULE_ID = 'public-bucket';
 export const S3_EVENT_SOURCE = 's3.amazonaws.com';
 export const BUCKET_EVENTS = [
   'PutBucketAcl',
@@ -178,6 +177,8 @@ export type RemediationOutcome =
   | { kind: 'unreadable'; error: string };
 
 export interface RemediationNoticeInput {
+  /** The deployment's name of the Config rule, `<PLUMBLINE_RULE_PREFIX>public-bucket`. */
+  rule: string;
   bucket: string;
   accountId: string;
   region: string;
@@ -232,7 +233,7 @@ export function remediationNotice(input: RemediationNoticeInput): Notice {
     kind: 'remediation',
     headline: HEADLINES[kind],
     source: RESPONDER_NAME,
-    rule: RULE_NAME,
+    rule: input.rule,
     resource: { type: 'AWS::S3::Bucket', id: input.bucket, accountId: input.accountId, region: input.region },
     compliance: kind === 'applied' ? 'COMPLIANT' : kind === 'unreadable' ? undefined : 'NON_COMPLIANT',
     previousCompliance: kind === 'applied' ? 'NON_COMPLIANT' : undefined,

@@ -4,8 +4,12 @@
  */
 import { buildAnnotation } from '../../core/annotation.ts';
 import { type Actor, ROLE_ARN } from '../../core/cloudtrail.ts';
-import { DEFAULT_RULE_PREFIX } from '../../core/compliance-change.ts';
-import { type Environment, executionRoleNameFromEnv, topicArnFromEnv } from '../../core/environment.ts';
+import {
+  type Environment,
+  executionRoleNameFromEnv,
+  rulePrefixFromEnv,
+  topicArnFromEnv,
+} from '../../core/environment.ts';
 import { ParameterError, type SuiteSettings } from '../../core/model.ts';
 import type { Notice, Outcome } from '../../core/notification.ts';
 import type { GroupState } from './permissions.ts';
@@ -13,8 +17,8 @@ import { describeRule } from './permissions.ts';
 import type { BlockedPortsMode, ChangeCause, PlannedChange, RemediationPlan } from './plan.ts';
 
 export const RESPONDER_NAME = 'sg-drift-revert';
-/** The Config rule whose findings the responder acts on, for the notice's `rule` attribute. */
-export const RULE_NAME = `${DEFAULT_RULE_PREFIX}security-group`;
+/** The Config rule whose findings the responder acts on (after the deployment's rule prefix), for the notice's `rule` attribute. */
+export const RULE_ID = 'security-group';
 export const DEFAULT_BLOCKED_PORTS_MODE: BlockedPortsMode = 'report';
 const BLOCKED_PORTS_MODES: readonly BlockedPortsMode[] = ['enforce', 'report', 'off'];
 const SETTING_KEYS = ['blockedPortsMode', 'selfRoleArns'];
@@ -83,11 +87,20 @@ export interface DriftRevertEnvironment {
   topicArn: string;
   /** Organisation mode: the role to assume in an event's account when it is not the function's. */
   executionRoleName?: string | undefined;
+  /** The deployment's Config rule name, `<PLUMBLINE_RULE_PREFIX>security-group`, for the notice's `rule`. */
+  ruleName: string;
 }
 
-/** Reads `PLUMBLINE_TOPIC_ARN` (required) and `PLUMBLINE_EXECUTION_ROLE_NAME`; errors name the variable. */
+/**
+ * Reads `PLUMBLINE_TOPIC_ARN` (required), `PLUMBLINE_EXECUTION_ROLE_NAME` and `PLUMBLINE_RULE_PREFIX`; errors
+ * name the variable.
+ */
 export function driftRevertEnvironment(env: Environment): DriftRevertEnvironment {
-  return { topicArn: topicArnFromEnv(env), executionRoleName: executionRoleNameFromEnv(env) };
+  return {
+    topicArn: topicArnFromEnv(env),
+    executionRoleName: executionRoleNameFromEnv(env),
+    ruleName: `${rulePrefixFromEnv(env)}${RULE_ID}`,
+  };
 }
 
 /** What became of one planned change. */
@@ -174,6 +187,8 @@ export function describePlannedChange(change: PlannedChange, plan: RemediationPl
 }
 
 export interface NoticeInput {
+  /** The deployment's name of the Config rule (`DriftRevertEnvironment.ruleName`). */
+  rule: string;
   group: Pick<GroupState, 'groupId' | 'groupName'>;
   accountId: string;
   region: string;
@@ -215,7 +230,7 @@ function noticeBase(input: NoticeInput, outcome: Outcome) {
     kind: 'remediation' as const,
     headline: HEADLINES[outcome],
     source: RESPONDER_NAME,
-    rule: RULE_NAME,
+    rule: input.rule,
     resource: {
       type: 'AWS::EC2::SecurityGroup',
       id: input.group.groupId,
