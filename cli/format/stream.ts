@@ -70,8 +70,9 @@ export function frame(document: unknown): { before: string; indent: string; afte
 }
 
 /**
- * The elements of a framed array, written as they come: the text before them is written with the first
- * one (so a run that fails before any result has written nothing), the text after them by `close`.
+ * The elements of a framed array, written as they come, one a line (a large report stays readable with
+ * line tools): the text before them is written with the first one (so a run that fails before any result
+ * has written nothing), the text after them by `close`.
  */
 export class FramedArray {
   private count = 0;
@@ -84,7 +85,7 @@ export class FramedArray {
 
   element(value: unknown): void {
     this.out.write(this.count === 0 ? this.before : ',\n');
-    this.out.write(`${this.indent}${JSON.stringify(value, null, 2).replace(/\n/g, `\n${this.indent}`)}`);
+    this.out.write(`${this.indent}${JSON.stringify(value)}`);
     this.count++;
   }
 

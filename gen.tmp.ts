@@ -1,0 +1,10 @@
+import { createReadStream, createWriteStream, rmSync } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
+import { createGzip } from 'node:zlib';
+import { writeSnapshot } from './bench/sections/snapshot-scan.ts';
+import { discoverRules } from './bench/lib/discover.ts';
+const { rules } = await discoverRules();
+const n = Number(process.argv[2]);
+const { file } = writeSnapshot(rules, n);
+await pipeline(createReadStream(file), createGzip(), createWriteStream(`/tmp/snap${n}.json.gz`));
+rmSync(file);
