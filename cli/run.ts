@@ -10,6 +10,7 @@ import type { SuiteConfig } from '../shared/core/suite-config.ts';
 import { printable } from '../shared/core/text.ts';
 import { checkResponderSettings, checkSuiteConfig, rulesFor } from '../shared/rules/index.ts';
 import { parseCommandLine, type RulesCommand, type ScanCommand } from './args.ts';
+import { ACCOUNT_PUBLIC_ACCESS_BLOCK } from './facts.ts';
 import { type Format, reportWriter } from './format/index.ts';
 import {
   bufferedOutput,
@@ -255,18 +256,34 @@ async function scanSnapshots(
 ): Promise<ScanOutcome> {
   // Several files may describe one resource: a first pass finds each resource's newest capture, so that
   // the scan judges that one, whatever the order of the files.
-  const newest = files.length > 1 ? await indexCaptures(files, io, limits) : undefined;
-  const scan = new SnapshotScan(prepared, emit, newest);
+  const first = files.length > 1 ? await indexCaptures(files, io, limits) : undefined;
+  const scan = new SnapshotScan(prepared, emit, first?.captures, first?.blocks);
   await eachSnapshotFile(files, io, limits, 'scanning', (entry) => scan.add(entry));
   return scan.finish();
 }
 
-async function indexCaptures(files: string[], io: CliIo, limits: InputLimits): Promise<CaptureIndex> {
-  const index = new CaptureIndex();
+/**
+ * The first pass over several files: each resource's newest capture, and each account's newest
+ * `AWS::S3::AccountPublicAccessBlock` item (so that no bucket has to wait for it in the second pass).
+ */
+async function indexCaptures(
+  files: string[],
+  io: CliIo,
+  limits: InputLimits,
+): Promise<{ captures: CaptureIndex; blocks: Map<string, SourcedItem> }> {
+  const captures = new CaptureIndex();
+  const blocks = new Map<string, SourcedItem>();
   await eachSnapshotFile(files, io, limits, 'indexing captures', (entry) => {
-    if ('item' in entry) index.record(resourceIdentity(entry.item), Date.parse(entry.item.captureTime));
+    if (!('item' in entry)) return;
+    const { item } = entry;
+    captures.record(resourceIdentity(item), Date.parse(item.captureTime));
+    if (item.resourceType !== ACCOUNT_PUBLIC_ACCESS_BLOCK) return;
+    const known = blocks.get(item.accountId);
+    if (known === undefined || Date.parse(item.captureTime) > Date.parse(known.item.captureTime)) {
+      blocks.set(item.accountId, entry);
+    }
   });
-  return index;
+  return { captures, blocks };
 }
 
 /** Streams the files one after another, with a progress line on a terminal. */

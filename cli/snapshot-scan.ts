@@ -130,7 +130,8 @@ export function resourceIdentity(item: ConfigurationItem): string {
  *   a note: streamed reports cannot take back what they wrote);
  * - an item a rule judges with account facts (a bucket: the account's Block Public Access) waits until its
  *   account's `AWS::S3::AccountPublicAccessBlock` item is read, or the end of the scan (no such item: the
- *   note says it was taken as absent, as before).
+ *   note says it was taken as absent, as before). With `knownBlocks` (the newest block item of every
+ *   account, from the first pass over several files) nothing waits.
  */
 export class SnapshotScan {
   private readonly captures: CaptureIndex;
@@ -139,6 +140,8 @@ export class SnapshotScan {
   private readonly facts = new Map<string, AccountFacts>();
   private readonly waiting = new Map<string, SourcedItem[]>();
   private readonly unidentified: SnapshotEntry[] = [];
+  private readonly blocksKnown: boolean;
+  private readonly missingBlock = new Set<string>();
   private olderLeftOut = 0;
   private newerAfterOlder = 0;
 
@@ -146,10 +149,14 @@ export class SnapshotScan {
     private readonly prepared: readonly PreparedRule[],
     private readonly emit: (evaluation: ReportEvaluation) => void,
     private readonly newest?: CaptureIndex,
+    knownBlocks?: ReadonlyMap<string, SourcedItem>,
   ) {
     this.captures = newest ?? new CaptureIndex();
     this.factRules = prepared.filter(({ rule }) => (rule.accountFacts?.length ?? 0) > 0);
     this.needsBlock = neededFacts(prepared).includes('publicAccessBlock');
+    // A first pass over several files found every account's block item: settled before any item waits.
+    this.blocksKnown = knownBlocks !== undefined;
+    if (this.needsBlock) for (const block of knownBlocks?.values() ?? []) this.settle(block);
   }
 
   add(entry: SnapshotEntry): void {
@@ -175,7 +182,9 @@ export class SnapshotScan {
     } else {
       if (!this.isNewestSoFar(item, time)) return;
     }
-    if (this.needsBlock && item.resourceType === ACCOUNT_PUBLIC_ACCESS_BLOCK) this.settle(entry);
+    if (this.needsBlock && !this.blocksKnown && item.resourceType === ACCOUNT_PUBLIC_ACCESS_BLOCK) {
+      this.settle(entry);
+    }
     if (this.waitsForFacts(item)) {
       const queue = this.waiting.get(item.accountId) ?? [];
       queue.push(entry);
@@ -199,15 +208,19 @@ export class SnapshotScan {
   }
 
   finish(): SnapshotScanResult {
-    const notes: string[] = [];
-    for (const [account, queue] of [...this.waiting].sort(([a], [b]) => a.localeCompare(b))) {
-      notes.push(
-        `account ${account}: the snapshot has no ${ACCOUNT_PUBLIC_ACCESS_BLOCK} item; buckets are judged as if the account had no account-level Block Public Access`,
-      );
+    const waiting = [...this.waiting];
+    this.waiting.clear();
+    for (const [account, queue] of waiting) {
+      this.missingBlock.add(account);
       this.facts.set(account, { publicAccessBlock: null });
       for (const sourced of queue) this.judge(sourced);
     }
-    this.waiting.clear();
+    const notes = [...this.missingBlock]
+      .sort((a, b) => a.localeCompare(b))
+      .map(
+        (account) =>
+          `account ${account}: the snapshot has no ${ACCOUNT_PUBLIC_ACCESS_BLOCK} item; buckets are judged as if the account had no account-level Block Public Access`,
+      );
     if (this.olderLeftOut > 0) {
       notes.push(
         `${this.olderLeftOut} older capture${this.olderLeftOut === 1 ? '' : 's'} of resources already read ${this.olderLeftOut === 1 ? 'was' : 'were'} left out: each resource is judged at its newest capture`,
@@ -228,7 +241,12 @@ export class SnapshotScan {
 
   private waitsForFacts(item: ConfigurationItem): boolean {
     if (!this.needsBlock || this.facts.has(item.accountId)) return false;
-    return this.factRules.some(({ rule }) => isEvaluable(rule, item));
+    if (!this.factRules.some(({ rule }) => isEvaluable(rule, item))) return false;
+    if (!this.blocksKnown) return true;
+    // Every block item is known: this account has none.
+    this.missingBlock.add(item.accountId);
+    this.facts.set(item.accountId, { publicAccessBlock: null });
+    return false;
   }
 
   private settle(sourced: SourcedItem): void {

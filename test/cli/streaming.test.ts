@@ -3,7 +3,7 @@
  * it is read, a bad item in a stream does not stop it, line numbers survive any cut of the text, the
  * document's other fields are still checked, and the writers keep nothing per compliant result.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
@@ -23,7 +23,7 @@ import { ItemLineTracker } from '../../cli/snapshot-reader.ts';
 import { CaptureIndex } from '../../cli/snapshot-scan.ts';
 import { InputError } from '../../shared/core/model.ts';
 import { securityGroupItem } from '../fixtures/security-group/index.ts';
-import { Capture, runCli, tempDir } from './support/cli.ts';
+import { Capture, EXAMPLE_SNAPSHOT, REPO, runCli, tempDir } from './support/cli.ts';
 
 let dir: string;
 const file = (name: string, content: string | Buffer) => {
@@ -204,6 +204,65 @@ describe('the newest capture of each resource', () => {
     expect(result.stderr).toContain(
       'plumbline: note: 1 older capture of resources already read was left out: each resource is judged at its newest capture\n',
     );
+  });
+});
+
+describe('account facts while streaming', () => {
+  /** The example snapshot's buckets and its account-level block, with every setting of the block on. */
+  function bucketsAndBlock() {
+    const snapshot = JSON.parse(readFileSync(join(REPO, EXAMPLE_SNAPSHOT), 'utf8'));
+    const items = snapshot.configurationItems as { resourceType: string; configuration: unknown }[];
+    const block = items.find((item) => item.resourceType === 'AWS::S3::AccountPublicAccessBlock');
+    if (block === undefined) throw new Error('the example has an AWS::S3::AccountPublicAccessBlock');
+    block.configuration = {
+      blockPublicAcls: true,
+      ignorePublicAcls: true,
+      blockPublicPolicy: true,
+      restrictPublicBuckets: true,
+    };
+    return { buckets: items.filter((item) => item.resourceType === 'AWS::S3::Bucket'), block };
+  }
+
+  async function verdicts(files: string[]) {
+    const result = await runCli([
+      'scan',
+      '--snapshot',
+      ...files,
+      '--rule',
+      'public-bucket',
+      '--format',
+      'json',
+    ]);
+    const report = JSON.parse(result.stdout);
+    const verdictOf = (evaluation: { resourceId: string; compliance: string }) =>
+      `${evaluation.resourceId} ${evaluation.compliance}`;
+    return { verdicts: report.evaluations.map(verdictOf).sort(), stderr: result.stderr };
+  }
+
+  it('a bucket read before its account block item is judged with that block, as one read after it', async () => {
+    const { buckets, block } = bucketsAndBlock();
+    expect(buckets.length).toBeGreaterThan(1);
+    const blockFirst = await verdicts([
+      file('block-first.json', JSON.stringify({ configurationItems: [block, ...buckets] })),
+    ]);
+    const blockLast = await verdicts([
+      file('block-last.json', JSON.stringify({ configurationItems: [...buckets, block] })),
+    ]);
+    expect(blockLast).toEqual(blockFirst);
+    expect(blockLast.verdicts.filter((verdict: string) => verdict.endsWith('NON_COMPLIANT'))).toEqual([]);
+    expect(blockLast.stderr).toBe('');
+  });
+
+  it('several files: the block item of a later file counts for the buckets of an earlier one', async () => {
+    const { buckets, block } = bucketsAndBlock();
+    const together = await verdicts([
+      file('together.json', JSON.stringify({ configurationItems: [block, ...buckets] })),
+    ]);
+    const apart = await verdicts([
+      file('buckets-only.json', JSON.stringify({ configurationItems: buckets })),
+      file('block-only.json', JSON.stringify({ configurationItems: [block] })),
+    ]);
+    expect(apart).toEqual(together);
   });
 });
 
