@@ -30,8 +30,9 @@ import { ItemLineTracker, SnapshotDocumentReader } from './snapshot-reader.ts';
 export const MAX_TEXT_BYTES = bufferConstants.MAX_STRING_LENGTH;
 /**
  * `--max-input-size` by default: what one snapshot file may hold, or expand to when gzipped. Snapshots are
- * streamed, so this bounds time and disk rather than memory; 4 GiB is about 2.5 million items of a Config
- * snapshot (a large account holds tens of thousands), while a gzip bomb still stops early.
+ * streamed, so this bounds time and disk rather than memory; 4 GiB is about 5 million items of a Config
+ * snapshot (840 MiB a million in the benchmark; a large account holds tens of thousands), while a gzip bomb
+ * still stops early (about two minutes of scanning at the rate measured).
  */
 export const DEFAULT_MAX_INPUT_SIZE = 4 * 2 ** 30;
 /** The most `--max-input-size` takes. */
