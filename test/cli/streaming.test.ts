@@ -3,7 +3,7 @@
  * it is read, a bad item in a stream does not stop it, line numbers survive any cut of the text, the
  * document's other fields are still checked, and the writers keep nothing per compliant result.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
@@ -263,6 +263,30 @@ describe('account facts while streaming', () => {
       file('block-only.json', JSON.stringify({ configurationItems: [block] })),
     ]);
     expect(apart).toEqual(together);
+  });
+});
+
+describe('a scan that stops on bad input', () => {
+  it('leaves no half-written report: the report file is renamed into place only at the end', async () => {
+    const out = tempDir();
+    const report = join(out, 'report.json');
+    writeFileSync(report, 'the report of yesterday\n');
+    // 2,000 groups, the gzip file cut in the middle: the first items are judged and written, then it ends.
+    const whole = gzipSync(
+      JSON.stringify({ configurationItems: Array.from({ length: 2000 }, (_, index) => group(index, true)) }),
+    );
+    const cut = file('cut-middle.json.gz', whole.subarray(0, Math.floor(whole.length / 2)));
+    const written: number[] = [];
+    await streamSnapshotFile(cut, dir, DEFAULT_LIMITS, () => written.push(1)).catch(() => {});
+    expect(written.length).toBeGreaterThan(100);
+    const result = await runCli(['scan', '--snapshot', cut, '--format', 'json', '--output', report]);
+    expect(result).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: `plumbline: ${cut}: truncated gzip file (unexpected end of file): it ends early; download it again\n`,
+    });
+    expect(readFileSync(report, 'utf8')).toBe('the report of yesterday\n');
+    expect(readdirSync(out)).toEqual(['report.json']);
   });
 });
 
