@@ -1,6 +1,6 @@
 /**
- * A one-line progress bar for long live scans, drawn on stderr and only on a terminal: redirected or
- * piped output stays clean.
+ * One-line progress for long scans, drawn on stderr and only on a terminal: redirected or piped output stays
+ * clean. Live scans show a bar of regions; snapshot scans the files, items read, rate and current file.
  */
 import { printable } from '../shared/core/text.ts';
 import type { OutputStream } from './io.ts';
