@@ -310,12 +310,14 @@ const SIZE_UNITS: Record<string, number> = {
   kb: 1e3,
   mb: 1e6,
   gb: 1e9,
+  tb: 1e12,
   kib: 2 ** 10,
   mib: 2 ** 20,
   gib: 2 ** 30,
+  tib: 2 ** 40,
 };
 
-/** A size such as `512MiB`, `64 KiB`, `100MB` or `1048576` (bytes), at least 1 byte and at most the string limit. */
+/** A size such as `512MiB`, `64 KiB`, `100MB` or `1048576` (bytes), at least 1 byte and at most 1 TiB. */
 export function parseSize(value: string | undefined, option: string, command: string): number | undefined {
   if (value === undefined) return undefined;
   const match = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(value.trim());
