@@ -8,6 +8,7 @@
  *   npm run bench -- --runs 31 --counts 10000,100000 --latency 20 --items 100000
  *   npm run bench -- cold --baseline ../other-checkout   # its dist/.bench bundles, interleaved with these
  *   npm run bench -- html --html-items 20000 --html-runs 5   # the HTML report of 20,000 resources in Chromium
+ *   npm run bench -- snapshot --snapshot-items 10000,100000   # snapshot scans (default 10k, 100k and 1M items)
  */
 import './lib/quiet.ts';
 import { execFileSync } from 'node:child_process';
@@ -43,6 +44,7 @@ function options() {
       items: { type: 'string', default: '100000' },
       'html-items': { type: 'string', default: '20000' },
       'html-runs': { type: 'string', default: '5' },
+      'snapshot-items': { type: 'string', default: '10000,100000,1000000' },
       out: { type: 'string', default: join(BENCH_OUT, 'results.json') },
       baseline: { type: 'string' },
     },
@@ -59,6 +61,7 @@ function options() {
     items: positiveIntegers('items', values.items)[0] ?? 100_000,
     htmlItems: positiveIntegers('html-items', values['html-items'])[0] ?? 20_000,
     htmlRuns: positiveIntegers('html-runs', values['html-runs'])[0] ?? 5,
+    snapshotItems: positiveIntegers('snapshot-items', values['snapshot-items']),
     out: values.out,
     baseline: values.baseline,
   };
@@ -128,7 +131,7 @@ async function main(): Promise<void> {
     console.log(periodicScaleTable(figures));
   }
   if (chosen.sections.has('snapshot')) {
-    const figures = await measureSnapshotScan(discovery.rules, chosen.items, progress);
+    const figures = await measureSnapshotScan(discovery.rules, chosen.snapshotItems, progress);
     results.snapshotScan = figures;
     console.log('\n## Offline snapshot scan\n');
     console.log(snapshotTable(figures));

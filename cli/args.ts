@@ -59,8 +59,8 @@ Output:
   --no-color            no colour in the table (also NO_COLOR=1); colour is only used on a terminal
 
 Limits:
-  --max-input-size SIZE the most a snapshot or configuration file may hold, or expand to when gzipped
-                        (like 64MiB, 1GiB or 1048576; default and most: ${formatSize(DEFAULT_MAX_INPUT_SIZE)})
+  --max-input-size SIZE the most a snapshot or configuration file may hold, or expand to when gzipped,
+                        counted as it is streamed (like 64MiB, 8GiB or 1048576; default ${formatSize(DEFAULT_MAX_INPUT_SIZE)})
 
 Exit status:
   --fail-on LEVEL       when to exit 1: ${FAIL_ON_VALUES.join(' | ')}
@@ -310,12 +310,14 @@ const SIZE_UNITS: Record<string, number> = {
   kb: 1e3,
   mb: 1e6,
   gb: 1e9,
+  tb: 1e12,
   kib: 2 ** 10,
   mib: 2 ** 20,
   gib: 2 ** 30,
+  tib: 2 ** 40,
 };
 
-/** A size such as `512MiB`, `64 KiB`, `100MB` or `1048576` (bytes), at least 1 byte and at most the string limit. */
+/** A size such as `512MiB`, `64 KiB`, `100MB` or `1048576` (bytes), at least 1 byte and at most 1 TiB. */
 export function parseSize(value: string | undefined, option: string, command: string): number | undefined {
   if (value === undefined) return undefined;
   const match = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(value.trim());
@@ -330,7 +332,7 @@ export function parseSize(value: string | undefined, option: string, command: st
   if (bytes < 1) throw new UsageError(`${option} "${value}" must be at least 1 byte`, command);
   if (bytes > MAX_INPUT_SIZE) {
     throw new UsageError(
-      `${option} "${value}" is more than ${formatSize(MAX_INPUT_SIZE)}, the most one file can hold as text until snapshots are read as a stream`,
+      `${option} "${value}" is more than ${formatSize(MAX_INPUT_SIZE)}, the most it takes`,
       command,
     );
   }

@@ -4,29 +4,45 @@
  * where there is one, the field.
  */
 import { constants as bufferConstants } from 'node:buffer';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import {
+  closeSync,
+  createReadStream,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  statSync,
+} from 'node:fs';
 import { extname, join, relative, resolve } from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { pipeline, type Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
+import { createGunzip } from 'node:zlib';
 import { parseDocument } from 'yaml';
 import { InputError } from '../shared/core/model.ts';
-import { type ItemReading, readItemsFromDocument } from '../shared/core/normalise.ts';
 import { EMPTY_SUITE_CONFIG, parseSuiteConfig, type SuiteConfig } from '../shared/core/suite-config.ts';
 import type { SourcedItem, SourcedUnreadable } from './scan.ts';
+import { ItemLineTracker, SnapshotDocumentReader } from './snapshot-reader.ts';
 
 /**
- * The most text one file may hold: V8's longest string (2^29 - 24 characters). Until snapshots are read as
- * a stream, a file is parsed as one string, so a larger one cannot be read at all.
+ * The most text a configuration file may hold: V8's longest string (2^29 - 24 characters). Snapshots are
+ * read as a stream and have no such limit.
  */
 export const MAX_TEXT_BYTES = bufferConstants.MAX_STRING_LENGTH;
 /**
- * `--max-input-size` by default, and at most: about as much as one file can hold as text (the last 24 bytes
- * below 512 MiB are the string limit's, reported as such).
+ * `--max-input-size` by default: what one snapshot file may hold, or expand to when gzipped. Snapshots are
+ * streamed, so this bounds time and disk rather than memory; 4 GiB is about 5 million items of a Config
+ * snapshot (840 MiB a million in the benchmark; a large account holds tens of thousands), while a gzip bomb
+ * still stops early (about two minutes of scanning at the rate measured).
  */
-export const MAX_INPUT_SIZE = 512 * 2 ** 20;
-export const DEFAULT_MAX_INPUT_SIZE = MAX_INPUT_SIZE;
+export const DEFAULT_MAX_INPUT_SIZE = 4 * 2 ** 30;
+/** The most `--max-input-size` takes. */
+export const MAX_INPUT_SIZE = 2 ** 40;
 
 export interface InputLimits {
-  /** The most bytes a file may hold, or expand to when gzipped (`--max-input-size`). */
+  /**
+   * The most bytes a file may hold, or expand to when gzipped (`--max-input-size`), counted while it is
+   * streamed: the stream stops as soon as it passes the limit.
+   */
   maxInputSize: number;
 }
 
@@ -35,6 +51,7 @@ export const DEFAULT_LIMITS: InputLimits = { maxInputSize: DEFAULT_MAX_INPUT_SIZ
 /** A size in words: `512 MiB`, `64 KiB`, `100 bytes`. */
 export function formatSize(bytes: number): string {
   for (const [unit, size] of [
+    ['TiB', 2 ** 40],
     ['GiB', 2 ** 30],
     ['MiB', 2 ** 20],
     ['KiB', 2 ** 10],
@@ -93,30 +110,151 @@ export interface SnapshotFileItems {
   unreadable: SourcedUnreadable[];
 }
 
+/** One item of a snapshot as read, or why it could not be read, with where it is. */
+export type SnapshotEntry = SourcedItem | SourcedUnreadable;
+
 /**
- * Reads one snapshot file: gzip is recognised by its magic bytes, whatever the file is called. A file
- * larger than the limit, or expanding beyond it, is refused before it is read or expanded further. A
- * malformed item is returned among the unreadable ones; the file's other items are read.
+ * Reads one snapshot file whole: {@link streamSnapshotFile} collecting what it reads, for small inputs and
+ * tests. The scan itself streams.
  */
-export function readSnapshotFile(
+export async function readSnapshotFile(
   file: string,
   cwd: string,
   limits: InputLimits = DEFAULT_LIMITS,
-): SnapshotFileItems {
-  const bytes = readBounded(file, cwd, limits);
-  const gzipped = bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
-  const text = decodeText(gzipped ? gunzip(bytes, file, limits) : bytes, file);
-  const document = parseJson(text, file);
-  const readings = readItems(document, file);
-  // Line numbers point into the file as stored; a gzipped file has none a person could open.
-  const lines = gzipped ? [] : itemStartLines(text);
+): Promise<SnapshotFileItems> {
   const result: SnapshotFileItems = { items: [], unreadable: [] };
-  readings.forEach((reading, index) => {
-    const location = { file, line: lines[index] };
-    if (reading.item) result.items.push({ item: reading.item, location });
-    else result.unreadable.push({ unreadable: reading.unreadable, location });
+  await streamSnapshotFile(file, cwd, limits, (entry) => {
+    if ('item' in entry) result.items.push(entry);
+    else result.unreadable.push(entry);
   });
   return result;
+}
+
+/** What a stream of one file has read so far, for a progress line. */
+export interface StreamProgress {
+  file: string;
+  items: number;
+  bytes: number;
+}
+
+/** Plain JSON at most this large is parsed once more after a syntax error, for V8's exact position. */
+const REPARSE_FOR_POSITION = 64 * 2 ** 20;
+
+const READ_CHUNK = 2 ** 20;
+
+/**
+ * Streams one snapshot file, handing each item to `visit` as soon as it is read: gzip is recognised by its
+ * magic bytes, whatever the file is called. A plain file larger than the limit is refused before it is
+ * read; a gzip stream stops as soon as it expands past the limit (a gzip bomb never takes more than a few
+ * chunks of memory). A malformed item is handed on as unreadable and the file's other items are read; a
+ * file that cannot be read (missing, corrupt or truncated gzip, not JSON, wrong shape) throws an
+ * {@link InputError} naming the file and the cause, after the items read before the problem.
+ */
+export async function streamSnapshotFile(
+  file: string,
+  cwd: string,
+  limits: InputLimits,
+  visit: (entry: SnapshotEntry) => void,
+  onProgress?: (progress: StreamProgress) => void,
+): Promise<void> {
+  const path = resolve(cwd, file);
+  const size = fileSize(path, file);
+  if (size > limits.maxInputSize) {
+    throw new InputError(`${file}: the file holds ${formatSize(size)}, more than ${limitText(limits)}`);
+  }
+  const gzipped = startsWithGzipMagic(path, file);
+  const reader = new SnapshotDocumentReader(file, !gzipped, (reading, line) => {
+    const location = { file, line };
+    if (reading.item) visit({ item: reading.item, location });
+    else visit({ unreadable: reading.unreadable, location });
+  });
+  const input = createReadStream(path, { highWaterMark: READ_CHUNK });
+  const source: Readable = gzipped ? pipeline(input, createGunzip({ chunkSize: 2 ** 17 }), () => {}) : input;
+  const decoder = new StringDecoder('utf8');
+  let bytes = 0;
+  let first = true;
+  try {
+    for await (const chunk of source as AsyncIterable<Buffer>) {
+      bytes += chunk.length;
+      if (bytes > limits.maxInputSize) {
+        source.destroy();
+        throw new InputError(
+          gzipped
+            ? `${file}: the gzip file expands to more than ${limitText(limits)}; refused (a gzip bomb, or a snapshot to split into smaller files)`
+            : `${file}: the file holds more than ${limitText(limits)}`,
+        );
+      }
+      let text = decoder.write(chunk);
+      if (first && text.length > 0) {
+        first = false;
+        if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+      }
+      reader.feed(text);
+      onProgress?.({ file, items: reader.items, bytes });
+    }
+    reader.feed(decoder.end());
+    reader.end();
+  } catch (error) {
+    source.destroy();
+    throw streamProblem(error, file, gzipped, size, path);
+  }
+}
+
+function fileSize(path: string, file: string): number {
+  try {
+    const stats = statSync(path);
+    if (stats.isDirectory()) throw Object.assign(new Error('is a folder'), { code: 'EISDIR' });
+    return stats.size;
+  } catch (error) {
+    throw new InputError(`${file}: ${fileProblem(error)}`);
+  }
+}
+
+function startsWithGzipMagic(path: string, file: string): boolean {
+  const magic = Buffer.alloc(2);
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    const read = readSync(fd, magic, 0, 2, 0);
+    return read === 2 && magic[0] === 0x1f && magic[1] === 0x8b;
+  } catch (error) {
+    throw new InputError(`${file}: ${fileProblem(error)}`);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/**
+ * The cause of a failed stream, as the user can act on it: too large, a gzip file cut short or corrupt, a
+ * file that cannot be read, or a JSON syntax error (with V8's exact position when the file is small enough
+ * to parse once more).
+ */
+function streamProblem(error: unknown, file: string, gzipped: boolean, size: number, path: string): Error {
+  if (error instanceof InputError) {
+    if (!gzipped && size <= REPARSE_FOR_POSITION && error.message.startsWith(`${file}: not valid JSON:`)) {
+      return exactJsonProblem(path, file) ?? error;
+    }
+    return error;
+  }
+  const { code, message } = error as NodeJS.ErrnoException;
+  if (code === 'Z_BUF_ERROR') {
+    return new InputError(`${file}: truncated gzip file (${message}): it ends early; download it again`);
+  }
+  if (typeof code === 'string' && code.startsWith('Z_')) {
+    return new InputError(`${file}: corrupt gzip file (${message}); download it again`);
+  }
+  if (typeof code === 'string') return new InputError(`${file}: ${fileProblem(error)}`);
+  return error instanceof Error ? error : new Error(String(error));
+}
+
+/** V8's own message for a small plain file that is not JSON, with the position it leaves out. */
+function exactJsonProblem(path: string, file: string): InputError | undefined {
+  try {
+    parseJson(readFileSync(path, 'utf8'), file);
+    return undefined;
+  } catch (error) {
+    return error instanceof InputError ? error : undefined;
+  }
 }
 
 /** The file's bytes, refusing (before reading it) a file larger than the limit. */
@@ -131,42 +269,6 @@ function readBounded(file: string, cwd: string, limits: InputLimits): Buffer {
   } catch (error) {
     if (error instanceof InputError) throw error;
     throw new InputError(`${file}: ${fileProblem(error)}`);
-  }
-}
-
-/** The items of a document; a shape error leads with the file name, then names the field. */
-function readItems(document: unknown, file: string): ItemReading[] {
-  try {
-    return readItemsFromDocument(document, file);
-  } catch (error) {
-    if (!(error instanceof InputError)) throw error;
-    throw new InputError(withFile(error.message, file));
-  }
-}
-
-/** A message that leads with the file name (once). */
-function withFile(message: string, file: string): string {
-  return message.startsWith(file) ? message : `${file}: ${message.replace(`${file}: `, '')}`;
-}
-
-/**
- * Expands a gzip file, stopping as soon as the output passes the limit (a gzip bomb never takes more
- * memory than the limit). Each failure says its cause: too large, cut short, or corrupt.
- */
-function gunzip(bytes: Buffer, file: string, limits: InputLimits): Buffer {
-  try {
-    return gunzipSync(bytes, { maxOutputLength: limits.maxInputSize });
-  } catch (error) {
-    const { code, message } = error as NodeJS.ErrnoException;
-    if (code === 'ERR_BUFFER_TOO_LARGE') {
-      throw new InputError(
-        `${file}: the gzip file expands to more than ${limitText(limits)}; refused (a gzip bomb, or a snapshot to split into smaller files)`,
-      );
-    }
-    if (code === 'Z_BUF_ERROR') {
-      throw new InputError(`${file}: truncated gzip file (${message}): it ends early; download it again`);
-    }
-    throw new InputError(`${file}: corrupt gzip file (${message}); download it again`);
   }
 }
 
@@ -235,58 +337,14 @@ function fileProblem(error: unknown): string {
   return (error as Error).message;
 }
 
-const ITEM_ARRAYS = new Set(['configurationItems', 'baseConfigurationItems', 'Results']);
-
 /**
- * The 1-based line on which each element of the document's item array starts, found with a small scanner
- * (strings skipped, depth tracked), so reports can point at the item in the file.
+ * The 1-based line on which each element of the document's item array starts (see {@link ItemLineTracker},
+ * which the stream feeds piece by piece).
  */
 export function itemStartLines(text: string): number[] {
-  const lines: number[] = [];
-  let line = 1;
-  let depth = 0;
-  let lastKey: string | undefined;
-  let inItemArray = false;
-  let expectingElement = false;
-  for (let index = 0; index < text.length; index++) {
-    const char = text[index];
-    if (char === '\n') {
-      line++;
-      continue;
-    }
-    if (char === ' ' || char === '\t' || char === '\r') continue;
-    if (inItemArray && depth === 2 && expectingElement && char !== ']') {
-      lines.push(line);
-      expectingElement = false;
-    }
-    if (char === '"') {
-      const end = stringEnd(text, index);
-      if (depth === 1) lastKey = JSON.parse(text.slice(index, end + 1)) as string;
-      index = end;
-      continue;
-    }
-    if (char === '{' || char === '[') {
-      depth++;
-      if (depth === 2 && char === '[' && lastKey !== undefined && ITEM_ARRAYS.has(lastKey)) {
-        inItemArray = true;
-        expectingElement = true;
-      }
-    } else if (char === '}' || char === ']') {
-      depth--;
-      if (depth === 1) inItemArray = false;
-    } else if (char === ',' && inItemArray && depth === 2) {
-      expectingElement = true;
-    }
-  }
-  return lines;
-}
-
-function stringEnd(text: string, start: number): number {
-  for (let index = start + 1; index < text.length; index++) {
-    if (text[index] === '\\') index++;
-    else if (text[index] === '"') return index;
-  }
-  return text.length - 1;
+  const tracker = new ItemLineTracker();
+  tracker.feed(text);
+  return tracker.rest();
 }
 
 /**

@@ -3,9 +3,11 @@
  * file or the configuration file, through whatever link) or another report, and a missing folder is named
  * rather than created.
  */
-import { realpathSync, statSync } from 'node:fs';
+import { closeSync, openSync, realpathSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+import { InputError } from '../shared/core/model.ts';
 import type { ScanCommand } from './args.ts';
+import { bufferedOutput, type ReportOutput } from './format/stream.ts';
 import { UsageError } from './io.ts';
 
 interface NamedPath {
@@ -88,4 +90,54 @@ function isFolder(path: string): boolean {
   } catch {
     return false;
   }
+}
+
+const FILE_BUFFER = 2 ** 20;
+
+/**
+ * A report file written as the scan goes: into a temporary file beside it, renamed over the report at the
+ * end, so a scan that stops early leaves no half-written report (nor an old one it would seem to be).
+ */
+export function fileOutput(path: string, file: string, format: string): ReportOutput {
+  const partial = join(dirname(path), `.${basename(path)}.${process.pid}.partial`);
+  const failure = (error: unknown) =>
+    new InputError(`${file}: cannot write the ${format} report: ${(error as Error).message}`);
+  let fd: number;
+  try {
+    fd = openSync(partial, 'w');
+  } catch (error) {
+    throw failure(error);
+  }
+  let open = true;
+  const buffered = bufferedOutput(
+    {
+      write: (text) => {
+        try {
+          writeSync(fd, text);
+        } catch (error) {
+          throw failure(error);
+        }
+      },
+    },
+    FILE_BUFFER,
+  );
+  return {
+    write: (text) => buffered.write(text),
+    close() {
+      buffered.close();
+      closeSync(fd);
+      open = false;
+      try {
+        renameSync(partial, path);
+      } catch (error) {
+        rmSync(partial, { force: true });
+        throw failure(error);
+      }
+    },
+    abort() {
+      if (open) closeSync(fd);
+      open = false;
+      rmSync(partial, { force: true });
+    },
+  };
 }

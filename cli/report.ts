@@ -65,6 +65,11 @@ export interface ScanReport {
   resources: number;
   /** Rules refused and items no evaluation stands for; error results are among `evaluations`. */
   errors: ReportError[];
+  /**
+   * The counts of every evaluation, when `evaluations` holds only some of them (a streamed scan keeps the
+   * findings the table and HTML list, and counts the rest).
+   */
+  summary?: ReportSummary | undefined;
 }
 
 export type ComplianceCounts = Record<Compliance, number>;
@@ -80,6 +85,7 @@ export interface ReportSummary extends ComplianceCounts {
 export const emptyCounts = (): ComplianceCounts => ({ COMPLIANT: 0, NON_COMPLIANT: 0, NOT_APPLICABLE: 0 });
 
 export function summarise(report: ScanReport): ReportSummary {
+  if (report.summary !== undefined) return report.summary;
   const total = emptyCounts();
   const rules: Record<string, ComplianceCounts> = {};
   for (const rule of report.rules) rules[rule.name] = emptyCounts();
@@ -132,13 +138,62 @@ export const FAIL_ON_VALUES: readonly FailOn[] = [
 
 /** The evaluations that make the scan fail under `failOn`. */
 export function failingEvaluations(report: ScanReport, failOn: FailOn): ReportEvaluation[] {
-  if (failOn === 'none') return [];
+  const fails = failsUnder(report.rules, failOn);
+  return report.evaluations.filter(fails);
+}
+
+/** Whether an evaluation makes the scan fail under `failOn` (non-compliant, of a rule at or above it). */
+export function failsUnder(
+  rules: readonly Pick<ReportRule, 'name' | 'severity'>[],
+  failOn: FailOn,
+): (evaluation: Pick<ReportEvaluation, 'rule' | 'compliance'>) => boolean {
+  if (failOn === 'none') return () => false;
   const floor = failOn === 'non-compliant' ? Number.NEGATIVE_INFINITY : BAND_FLOOR[failOn];
-  const severities = new Map(report.rules.map((rule) => [rule.name, rule.severity]));
-  return report.evaluations.filter(
-    (evaluation) =>
-      evaluation.compliance === 'NON_COMPLIANT' && (severities.get(evaluation.rule) ?? 0) >= floor,
-  );
+  const severities = new Map(rules.map((rule) => [rule.name, rule.severity]));
+  return (evaluation) =>
+    evaluation.compliance === 'NON_COMPLIANT' && (severities.get(evaluation.rule) ?? 0) >= floor;
+}
+
+/**
+ * Counts a scan's evaluations as they pass: the summary, the failing ones under `failOn`, and the error
+ * results (kept: few, and named on standard error at the end).
+ */
+export class ReportTally {
+  private readonly total = emptyCounts();
+  private readonly byRule: Record<string, ComplianceCounts> = {};
+  private readonly fails: (evaluation: ReportEvaluation) => boolean;
+  private count = 0;
+  failing = 0;
+  readonly errorResults: ReportEvaluation[] = [];
+
+  constructor(rules: readonly ReportRule[], failOn: FailOn) {
+    for (const rule of rules) this.byRule[rule.name] = emptyCounts();
+    this.fails = failsUnder(rules, failOn);
+  }
+
+  add(evaluation: ReportEvaluation): void {
+    this.count++;
+    this.total[evaluation.compliance]++;
+    const counts = this.byRule[evaluation.rule] ?? emptyCounts();
+    counts[evaluation.compliance]++;
+    this.byRule[evaluation.rule] = counts;
+    if (this.fails(evaluation)) this.failing++;
+    if (evaluation.error !== undefined) this.errorResults.push(evaluation);
+  }
+
+  summary(resources: number, errors: readonly ReportError[]): ReportSummary {
+    return {
+      evaluations: this.count,
+      resources,
+      errors: this.errorResults.length + errors.length,
+      ...this.total,
+      rules: this.byRule,
+    };
+  }
+
+  get nonCompliant(): number {
+    return this.total.NON_COMPLIANT;
+  }
 }
 
 export function describeSource(source: ScanSource): string {

@@ -2,7 +2,6 @@
  * One CLI run, from arguments to exit code, with its streams passed in: `cli/main.ts` gives it the
  * process's, the tests their own. Exit codes: 0 nothing failing, 1 failing results, 2 bad usage or input.
  */
-import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import packageJson from '../package.json' with { type: 'json' };
 import { inventoryStrategyFromEnv } from '../shared/aws/config-inventory.ts';
@@ -11,29 +10,38 @@ import type { SuiteConfig } from '../shared/core/suite-config.ts';
 import { printable } from '../shared/core/text.ts';
 import { checkResponderSettings, checkSuiteConfig, rulesFor } from '../shared/rules/index.ts';
 import { parseCommandLine, type RulesCommand, type ScanCommand } from './args.ts';
-import { offlineFacts } from './facts.ts';
-import { type Format, render } from './format/index.ts';
-import { type InputLimits, loadSuiteConfig, readSnapshotFile, snapshotFiles } from './input.ts';
+import { ACCOUNT_PUBLIC_ACCESS_BLOCK } from './facts.ts';
+import { type Format, reportWriter } from './format/index.ts';
+import {
+  bufferedOutput,
+  fileSpool,
+  type ReportHeader,
+  type ReportTotals,
+  type ReportWriter,
+} from './format/stream.ts';
+import {
+  type InputLimits,
+  loadSuiteConfig,
+  type SnapshotEntry,
+  snapshotFiles,
+  streamSnapshotFile,
+} from './input.ts';
 import { type CliIo, colourEnabled, type OutputStream, UsageError } from './io.ts';
 import { type LiveClients, LiveScanError, scanLive, sdkClients } from './live.ts';
-import { checkOutputPaths } from './outputs.ts';
-import { silentProgress, terminalProgress } from './progress.ts';
+import { checkOutputPaths, fileOutput } from './outputs.ts';
+import { silentProgress, silentSnapshotProgress, snapshotProgress, terminalProgress } from './progress.ts';
 import {
-  errorResults,
-  failingEvaluations,
   type ReportError,
-  type ScanReport,
+  type ReportEvaluation,
+  ReportTally,
   type ScanSource,
-  summarise,
   toReportRule,
 } from './report.ts';
 import { formatRules } from './rules-command.ts';
 import {
-  accountsNeedingFacts,
   evaluateAll,
   type FactsByAccount,
   latestItems,
-  neededFacts,
   type PreparedRule,
   prepareEachRule,
   prepareRules,
@@ -41,6 +49,7 @@ import {
   type SourcedUnreadable,
   unreadableErrors,
 } from './scan.ts';
+import { CaptureIndex, resourceIdentity, SnapshotScan } from './snapshot-scan.ts';
 
 export const VERSION: string = packageJson.version;
 
@@ -129,44 +138,74 @@ async function scanCommand(command: ScanCommand, io: CliIo, deps: CliDeps): Prom
   checkOutputPaths(command, files, io.cwd);
   for (const error of refused)
     io.stderr.write(`plumbline: ${printable(error.message)} (the rule was not run)\n`);
-  const input = command.live
-    ? await readLive(command, prepared, io, deps)
-    : readSnapshots(files, prepared, io, limits);
-  for (const note of input.notes) io.stderr.write(`plumbline: note: ${printable(note)}\n`);
   const ran = new Set(prepared.map(({ rule }) => rule.name));
-  const report: ScanReport = {
+  const rules = selected.filter((rule) => ran.has(rule.name)).map(toReportRule);
+  const tally = new ReportTally(rules, command.failOn);
+  const header = (source: ScanSource): ReportHeader => ({
     version: VERSION,
     generatedAt: deps.now().toISOString(),
-    source: input.source,
-    rules: selected.filter((rule) => ran.has(rule.name)).map(toReportRule),
-    evaluations: evaluateAll(prepared, input.items, input.factsFor, input.unreadable),
-    resources: input.items.length,
-    errors: [...refused, ...unreadableErrors(prepared, input.unreadable)],
+    source,
+    rules,
+  });
+  let reports: OpenReport[] = [];
+  let outcome: ScanOutcome;
+  try {
+    if (command.live) {
+      const input = await readLive(command, prepared, io, deps);
+      reports = openReports(command, header(input.source), io);
+      const evaluations = evaluateAll(prepared, input.items, input.factsFor, input.unreadable);
+      for (const evaluation of evaluations) passOn(evaluation, tally, reports);
+      outcome = {
+        resources: input.items.length,
+        errors: unreadableErrors(prepared, input.unreadable),
+        notes: input.notes,
+      };
+    } else {
+      reports = openReports(command, header({ kind: 'snapshot', files }), io);
+      outcome = await scanSnapshots(files, prepared, io, limits, (evaluation) =>
+        passOn(evaluation, tally, reports),
+      );
+    }
+  } catch (error) {
+    for (const report of reports) report.abort();
+    throw error;
+  }
+  for (const note of outcome.notes) io.stderr.write(`plumbline: note: ${printable(note)}\n`);
+  const errors = [...refused, ...outcome.errors];
+  const totals: ReportTotals = {
+    summary: tally.summary(outcome.resources, errors),
+    errors,
+    errorResults: tally.errorResults,
   };
-  writeReport(command.format, report, command.output, command, io);
-  for (const extra of command.extraReports) writeReport(extra.format, report, extra.file, command, io);
-  const itemErrors = reportItemErrors(report, io);
-  const failing = failingEvaluations(report, command.failOn);
+  for (const report of reports) report.end(totals, io);
+  const itemErrors = reportItemErrors(tally.errorResults, errors, io);
   // Also after a table on a terminal: the table's totals count every non-compliant result, this line the
   // ones --fail-on fails on, which is what the exit code 1 means.
-  if (failing.length > 0) {
-    const { NON_COMPLIANT } = summarise(report);
+  if (tally.failing > 0) {
     io.stderr.write(
-      `plumbline: ${failing.length} failing result${failing.length === 1 ? '' : 's'} (--fail-on ${command.failOn}; ${NON_COMPLIANT} non-compliant in all)\n`,
+      `plumbline: ${tally.failing} failing result${tally.failing === 1 ? '' : 's'} (--fail-on ${command.failOn}; ${tally.nonCompliant} non-compliant in all)\n`,
     );
   }
   if (refused.length > 0) return 2;
   if (itemErrors > 0 && command.strict) return 2;
-  return failing.length > 0 ? 1 : 0;
+  return tally.failing > 0 ? 1 : 0;
+}
+
+function passOn(evaluation: ReportEvaluation, tally: ReportTally, reports: readonly OpenReport[]): void {
+  tally.add(evaluation);
+  for (const report of reports) report.writer.evaluation(evaluation);
 }
 
 /**
  * Names on standard error each item that could not be read or judged (the reports carry them as error
  * results); returns how many there were.
  */
-function reportItemErrors(report: ScanReport, io: CliIo): number {
-  const results = errorResults(report);
-  const orphans = report.errors.filter((error) => error.rule === undefined);
+function reportItemErrors(
+  results: readonly ReportEvaluation[],
+  errors: readonly ReportError[],
+  io: CliIo,
+): number {
+  const orphans = errors.filter((error) => error.rule === undefined);
   for (const result of results) {
     io.stderr.write(
       `plumbline: error: ${result.rule}: ${result.resourceType} ${printable(result.resourceId)}${printable(where(result))}: ${printable(result.error ?? '')} (judged NON_COMPLIANT)\n`,
@@ -196,17 +235,73 @@ interface ScanInput {
   notes: string[];
 }
 
-function readSnapshots(
+/** What a scan found besides its evaluations (which went to the reports as they came). */
+interface ScanOutcome {
+  resources: number;
+  errors: ReportError[];
+  notes: string[];
+}
+
+/**
+ * The snapshot files one after another, each streamed: every item is judged as it is read and its
+ * evaluations passed on, so memory does not grow with the snapshot. On a terminal, a progress line shows
+ * the items read, the rate and the file.
+ */
+async function scanSnapshots(
   files: string[],
   prepared: readonly PreparedRule[],
   io: CliIo,
   limits: InputLimits,
-): ScanInput {
-  const read = files.map((file) => readSnapshotFile(file, io.cwd, limits));
-  const items = latestItems(read.flatMap((file) => file.items));
-  const unreadable = read.flatMap((file) => file.unreadable);
-  const facts = offlineFacts(items, neededFacts(prepared), accountsNeedingFacts(prepared, items));
-  return { source: { kind: 'snapshot', files }, items, unreadable, ...facts };
+  emit: (evaluation: ReportEvaluation) => void,
+): Promise<ScanOutcome> {
+  // Several files may describe one resource: a first pass finds each resource's newest capture, so that
+  // the scan judges that one, whatever the order of the files.
+  const first = files.length > 1 ? await indexCaptures(files, io, limits) : undefined;
+  const scan = new SnapshotScan(prepared, emit, first?.captures, first?.blocks);
+  await eachSnapshotFile(files, io, limits, 'scanning', (entry) => scan.add(entry));
+  return scan.finish();
+}
+
+/**
+ * The first pass over several files: each resource's newest capture, and each account's newest
+ * `AWS::S3::AccountPublicAccessBlock` item (so that no bucket has to wait for it in the second pass).
+ */
+async function indexCaptures(
+  files: string[],
+  io: CliIo,
+  limits: InputLimits,
+): Promise<{ captures: CaptureIndex; blocks: Map<string, SourcedItem> }> {
+  const captures = new CaptureIndex();
+  const blocks = new Map<string, SourcedItem>();
+  await eachSnapshotFile(files, io, limits, 'indexing captures', (entry) => {
+    if (!('item' in entry)) return;
+    const { item } = entry;
+    captures.record(resourceIdentity(item), Date.parse(item.captureTime));
+    if (item.resourceType !== ACCOUNT_PUBLIC_ACCESS_BLOCK) return;
+    const known = blocks.get(item.accountId);
+    if (known === undefined || Date.parse(item.captureTime) > Date.parse(known.item.captureTime)) {
+      blocks.set(item.accountId, entry);
+    }
+  });
+  return { captures, blocks };
+}
+
+/** Streams the files one after another, with a progress line on a terminal. */
+async function eachSnapshotFile(
+  files: string[],
+  io: CliIo,
+  limits: InputLimits,
+  step: string,
+  visit: (entry: SnapshotEntry) => void,
+): Promise<void> {
+  const progress = io.stderr.isTTY ? snapshotProgress(io.stderr, files.length, step) : silentSnapshotProgress;
+  try {
+    for (const [index, file] of files.entries()) {
+      await streamSnapshotFile(file, io.cwd, limits, visit, (read) => progress.update(index, read));
+    }
+  } finally {
+    progress.finish();
+  }
 }
 
 async function readLive(
@@ -232,34 +327,52 @@ async function readLive(
   };
 }
 
-function writeReport(
+/** A report being written: its writer, and where its text goes. */
+interface OpenReport {
+  writer: ReportWriter;
+  end(totals: ReportTotals, io: CliIo): void;
+  abort(): void;
+}
+
+function openReports(command: ScanCommand, header: ReportHeader, io: CliIo): OpenReport[] {
+  return [
+    openReport(command.format, command.output, header, command, io),
+    ...command.extraReports.map((extra) => openReport(extra.format, extra.file, header, command, io)),
+  ];
+}
+
+function openReport(
   format: Format,
-  report: ScanReport,
   file: string | undefined,
+  header: ReportHeader,
   command: ScanCommand,
   io: CliIo,
-): void {
+): OpenReport {
   const target: Pick<OutputStream, 'isTTY' | 'columns' | 'rows'> =
     file === undefined ? io.stdout : { isTTY: false };
-  const text = render(format, report, {
+  const options = {
     colour: colourEnabled(target, io.env, command.colour),
     all: command.all,
     maxPerRule: maxPerRule(command, target),
     columns: target.isTTY ? (target.columns ?? 80) : PLAIN_COLUMNS,
     cwd: io.cwd,
-  });
-  if (file === undefined) {
-    io.stdout.write(text);
-    return;
-  }
+  };
   // The folder was checked before the scan (checkOutputPaths); a missing one is never created.
-  const path = resolve(io.cwd, file);
-  try {
-    writeFileSync(path, text);
-  } catch (error) {
-    throw new InputError(`${file}: cannot write the ${format} report: ${(error as Error).message}`);
-  }
-  io.stderr.write(`plumbline: wrote the ${format} report to ${file}\n`);
+  const output =
+    file === undefined ? bufferedOutput(io.stdout) : fileOutput(resolve(io.cwd, file), file, format);
+  const writer = reportWriter(format, header, options, output, fileSpool);
+  return {
+    writer,
+    end(totals) {
+      writer.end(totals);
+      output.close();
+      if (file !== undefined) io.stderr.write(`plumbline: wrote the ${format} report to ${file}\n`);
+    },
+    abort() {
+      writer.abort?.();
+      output.abort();
+    },
+  };
 }
 
 /** Resources listed per rule when --max-per-rule is not given and the terminal does not say its height. */

@@ -161,23 +161,43 @@ export function evaluateAll(
   for (const { rule, params } of prepared) {
     for (const { resource, location, item, judge } of entries) {
       if (!rule.resourceTypes.includes(resource.resourceType)) continue;
-      const { verdict, failure } = judge(rule, params);
-      const { orderingTimestamp: _unused, ...evaluation } = toEvaluation(
-        rule,
-        resource,
-        verdict,
-        new Date(0),
-      );
-      evaluations.push({
-        ...evaluation,
-        nameTag: item?.tags.Name,
-        arn: item?.arn,
-        location,
-        ...(failure === undefined ? {} : { error: failure }),
-      });
+      evaluations.push(reportEvaluation(rule, resource, judge(rule, params), location, item));
     }
   }
   return evaluations;
+}
+
+/** One rule's evaluation of one readable item, judged with its account's facts when the rule uses them. */
+export function judgeItem(
+  { rule, params }: PreparedRule,
+  item: ConfigurationItem,
+  location: ItemLocation | undefined,
+  factsFor: FactsByAccount,
+): ReportEvaluation {
+  const isolated = judgeIsolated(rule, params, item, {
+    accountId: item.accountId,
+    region: item.region,
+    account: isEvaluable(rule, item) ? factsFor(item.accountId) : {},
+  });
+  return reportEvaluation(rule, item, isolated, location, item);
+}
+
+/** A verdict as the report carries it: an error result when the item could not be read or judged. */
+export function reportEvaluation(
+  rule: AnyRule,
+  resource: ScanEntry['resource'],
+  { verdict, failure }: IsolatedVerdict,
+  location: ItemLocation | undefined,
+  item?: ConfigurationItem,
+): ReportEvaluation {
+  const { orderingTimestamp: _unused, ...evaluation } = toEvaluation(rule, resource, verdict, new Date(0));
+  return {
+    ...evaluation,
+    nameTag: item?.tags.Name,
+    arn: item?.arn,
+    location,
+    ...(failure === undefined ? {} : { error: failure }),
+  };
 }
 
 /**

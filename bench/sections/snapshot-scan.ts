@@ -1,29 +1,45 @@
 /**
- * The offline scan over a Config snapshot of 100,000 items: a synthetic snapshot file (the shape AWS Config
- * delivers to S3: `{fileVersion, configSnapshotId, configurationItems}`, AWS Config Developer Guide,
- * "Example Configuration Snapshot") of every type the rules evaluate is written to a temporary folder, then
- * - the rules core alone (read, parse, normalise, evaluate every rule: bench/child/snapshot-scan.ts), and
- * - the CLI as shipped (`cli/build.ts` bundle, or `cli/main.ts` through tsx while it has no bundle),
- * each run in a fresh process, timed, with the peak RSS (`/usr/bin/time -v` when installed, else the
- * process's own high-water mark).
+ * The offline scan over Config snapshots of growing size (10,000, 100,000 and 1,000,000 items by default):
+ * a synthetic snapshot (the shape AWS Config delivers to S3: `{fileVersion, configSnapshotId,
+ * configurationItems}`, AWS Config Developer Guide, "Example Configuration Snapshot"; security groups with
+ * several rules, buckets with policies and ACLs, tagged instances and the other types the rules read) is
+ * written gzipped to a temporary folder, then, side by side, each in a fresh process with its peak RSS
+ * (`/usr/bin/time -v` when installed, else the process's own high-water mark):
+ * - the parse-only floor: read + gunzip + the same streaming parser, every item assembled
+ *   (bench/child/snapshot-scan.ts; its own time from first read to last item, so tsx's start-up is left
+ *   out, while its RSS includes tsx), and
+ * - the CLI as shipped (`cli/build.ts` bundle, or `cli/main.ts` through tsx while it has no bundle):
+ *   `plumbline scan --snapshot <file>.json.gz --format json --output <file>`, every rule, timed from
+ *   process start to exit.
  */
 import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  createReadStream,
+  createWriteStream,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { pathToFileURL } from 'node:url';
+import { createGzip } from 'node:zlib';
 import { BENCH_OUT, type DiscoveredRule, ROOT } from '../lib/discover.ts';
 import { count, mib, seconds, table } from '../lib/stats.ts';
 import { inventoryMix, syntheticItem } from '../lib/synthetic.ts';
 
 export interface SnapshotFigure {
-  what: string;
   items: number;
-  fileBytes: number;
-  wallMs: number;
-  peakRss: number;
-  detail: string;
-  error?: string | undefined;
+  /** The snapshot as JSON, and gzipped as the scan reads it. */
+  jsonBytes: number;
+  gzipBytes: number;
+  floor: { wallMs: number; peakRss: number } | { error: string };
+  scan: { wallMs: number; peakRss: number; label: string } | { error: string };
 }
 
 const TIME = '/usr/bin/time';
@@ -37,22 +53,34 @@ export function writeSnapshot(
   const file = join(mkdtempSync(join(tmpdir(), 'plumbline-bench-')), `snapshot-${items}.json`);
   const fd = openSync(file, 'w');
   let bytes = 0;
-  const write = (text: string) => {
-    bytes += writeSync(fd, text);
+  let pending: string[] = [];
+  const flush = () => {
+    bytes += writeSync(fd, pending.join(''));
+    pending = [];
   };
-  write(
+  pending.push(
     '{"fileVersion":"1.0","configSnapshotId":"7e9d6a38-3f46-4e0c-8bd8-bench00000001","configurationItems":[',
   );
   let first = true;
   for (const [type, n] of inventoryMix(types.length > 0 ? types : ['AWS::EC2::Instance'], items)) {
     for (let index = 0; index < n; index++) {
-      write(`${first ? '' : ','}\n${JSON.stringify(syntheticItem(type, index))}`);
+      pending.push(`${first ? '' : ','}\n${JSON.stringify(syntheticItem(type, index))}`);
       first = false;
+      if (pending.length >= 1000) flush();
     }
   }
-  write('\n]}\n');
+  pending.push('\n]}\n');
+  flush();
   closeSync(fd);
   return { file, bytes };
+}
+
+/** The snapshot gzipped beside it (as Config delivers it to S3); the JSON file is removed. */
+async function gzipped(file: string): Promise<{ file: string; bytes: number }> {
+  const target = `${file}.gz`;
+  await pipeline(createReadStream(file), createGzip({ level: 6 }), createWriteStream(target));
+  rmSync(file);
+  return { file: target, bytes: statSync(target).size };
 }
 
 interface Run {
@@ -95,92 +123,62 @@ function firstLines(text: string): string {
 
 export async function measureSnapshotScan(
   rules: readonly DiscoveredRule[],
-  items: number,
+  sizes: readonly number[],
   progress: (message: string) => void = () => {},
 ): Promise<SnapshotFigure[]> {
-  progress(`writing a ${count(items)}-item snapshot`);
-  const { file, bytes } = writeSnapshot(rules, items);
-  try {
-    return await scanSnapshot(file, bytes, items, progress);
-  } finally {
-    rmSync(dirname(file), { recursive: true, force: true });
+  const cli = await cliCommand(progress);
+  const figures: SnapshotFigure[] = [];
+  for (const items of sizes) {
+    progress(`writing a ${count(items)}-item snapshot`);
+    const json = writeSnapshot(rules, items);
+    const gzip = await gzipped(json.file);
+    try {
+      figures.push(await scanSnapshot(gzip.file, items, json.bytes, gzip.bytes, cli, progress));
+    } finally {
+      rmSync(dirname(gzip.file), { recursive: true, force: true });
+    }
   }
+  return figures;
 }
 
 async function scanSnapshot(
   file: string,
-  bytes: number,
   items: number,
+  jsonBytes: number,
+  gzipBytes: number,
+  cli: { command: string[]; label: string } | undefined,
   progress: (message: string) => void,
-): Promise<SnapshotFigure[]> {
-  const figures: SnapshotFigure[] = [];
+): Promise<SnapshotFigure> {
   const env = { PATH: process.env.PATH ?? '', AWS_REGION: 'us-east-1', NO_COLOR: '1' };
-
-  progress('rules core over the snapshot');
-  const core = timed(
+  progress(`parse-only floor over ${count(items)} items`);
+  const floorRun = timed(
     [process.execPath, '--import', 'tsx', join(ROOT, 'bench/child/snapshot-scan.ts'), file],
     env,
   );
-  const coreLine = core.stdout.trim().split('\n').pop() ?? '';
-  if (core.status === 0 && coreLine.startsWith('{')) {
-    const result = JSON.parse(coreLine) as {
-      readAndParseMs: number;
-      normaliseMs: number;
-      evaluateMs: number;
-      wallMs: number;
-      peakRss: number;
-      rules: string[];
-    };
-    figures.push({
-      what: `rules core (${result.rules.join(', ')})`,
-      items,
-      fileBytes: bytes,
-      wallMs: result.wallMs,
-      peakRss: core.peakRss ?? result.peakRss,
-      detail: `read+parse ${seconds(result.readAndParseMs)}, normalise ${seconds(result.normaliseMs)}, evaluate ${seconds(result.evaluateMs)}`,
-    });
-  } else {
-    figures.push({
-      what: 'rules core',
-      items,
-      fileBytes: bytes,
-      wallMs: 0,
-      peakRss: 0,
-      detail: '',
-      error: firstLines(core.stderr),
-    });
-  }
-
-  const cli = await cliCommand(progress);
+  const floorLine = floorRun.stdout.trim().split('\n').pop() ?? '';
+  const floor =
+    floorRun.status === 0 && floorLine.startsWith('{')
+      ? {
+          // The child's own time from the first read to the last item: tsx's start-up is not parsing.
+          wallMs: (JSON.parse(floorLine) as { wallMs: number }).wallMs,
+          peakRss: floorRun.peakRss ?? (JSON.parse(floorLine) as { peakRss: number }).peakRss,
+        }
+      : { error: firstLines(floorRun.stderr) };
   if (cli === undefined) {
-    figures.push({
-      what: 'CLI',
-      items,
-      fileBytes: bytes,
-      wallMs: 0,
-      peakRss: 0,
-      detail: '',
-      error: 'cli/main.ts not found',
-    });
-    return figures;
+    return { items, jsonBytes, gzipBytes, floor, scan: { error: 'cli/main.ts not found' } };
   }
-  progress(`CLI scan (${cli.label})`);
+  progress(`CLI scan of ${count(items)} items (${cli.label})`);
   const report = join(tmpdir(), `plumbline-bench-report-${process.pid}.json`);
   const run = timed(
     [...cli.command, 'scan', '--snapshot', file, '--format', 'json', '--output', report, '--fail-on', 'none'],
     env,
   );
-  figures.push({
-    what: `CLI scan --format json (${cli.label})`,
-    items,
-    fileBytes: bytes,
-    wallMs: run.wallMs,
-    peakRss: run.peakRss ?? 0,
-    detail: 'process start to exit, all rules, JSON report written',
-    ...(run.status === 0 ? {} : { error: `exit ${run.status}: ${firstLines(run.stderr)}` }),
-  });
   rmSync(report, { force: true });
-  return figures;
+  const scan =
+    run.status === 0
+      ? { wallMs: run.wallMs, peakRss: run.peakRss ?? 0, label: cli.label }
+      : { error: `exit ${run.status}: ${firstLines(run.stderr)}` };
+  return { items, jsonBytes, gzipBytes, floor, scan };
 }
 
 /** The shipped CLI bundle when the CLI has a build script, else its source through tsx. */
@@ -204,15 +202,30 @@ async function cliCommand(progress: (message: string) => void) {
 }
 
 export function snapshotTable(figures: readonly SnapshotFigure[]): string {
-  const rows = [['what', 'items', 'file', 'wall time', 'peak RSS', 'detail']];
-  for (const figure of figures) {
+  const rows = [
+    [
+      'items',
+      'JSON / gzipped',
+      'parse floor',
+      'floor peak RSS',
+      'CLI scan',
+      'scan peak RSS',
+      'scan / floor',
+      'items/s (scan)',
+    ],
+  ];
+  for (const { items, jsonBytes, gzipBytes, floor, scan } of figures) {
+    const floorOk = 'wallMs' in floor ? floor : undefined;
+    const scanOk = 'wallMs' in scan ? scan : undefined;
     rows.push([
-      figure.what,
-      count(figure.items),
-      mib(figure.fileBytes),
-      figure.error ? '-' : seconds(figure.wallMs),
-      figure.error ? '-' : mib(figure.peakRss),
-      figure.error ? `failed: ${figure.error}` : figure.detail,
+      count(items),
+      `${mib(jsonBytes)} / ${mib(gzipBytes)}`,
+      floorOk ? seconds(floorOk.wallMs) : `failed: ${'error' in floor ? floor.error : ''}`,
+      floorOk ? mib(floorOk.peakRss) : '-',
+      scanOk ? seconds(scanOk.wallMs) : `failed: ${'error' in scan ? scan.error : ''}`,
+      scanOk ? mib(scanOk.peakRss) : '-',
+      floorOk && scanOk ? `${(scanOk.wallMs / floorOk.wallMs).toFixed(2)}×` : '-',
+      scanOk ? count(Math.round(items / (scanOk.wallMs / 1000))) : '-',
     ]);
   }
   return table(rows);

@@ -431,7 +431,10 @@ function ruleSection(view: RuleView, index: Map<ReportEvaluation, number>, budge
     view.findings.length > 0
       ? view.findings.map((group) => findingGroup(group, index, budget)).join('\n')
       : `<p class="none">${total > 0 ? 'No finding: every resource evaluated is compliant or not applicable.' : 'No resource of its types was read.'}</p>`;
-  const others = view.others.map((group) => otherGroup(group)).join('\n');
+  const listed = view.others.reduce((sum, group) => sum + group.evaluations.length, 0);
+  const unlisted = counts.COMPLIANT + counts.NOT_APPLICABLE - listed;
+  // A large scan keeps only so many compliant rows (LISTED_OTHERS in format/index.ts): say how many more.
+  const others = `${view.others.map((group) => otherGroup(group)).join('\n')}${unlisted > 0 ? `\n<p class="none">${plural(unlisted, 'more evaluation')} not listed (the report lists the first ${thousands(listed)} compliant and not-applicable ones)</p>` : ''}`;
   return `<section class="rule" id="rule-${html(rule.name)}" data-rule="${html(rule.name)}" data-severity="${band}">
 <div class="rule-head">
 <h2><code>${html(rule.name)}</code></h2>
@@ -443,7 +446,7 @@ ${bandBadge(band, rule.severity)}
 <p class="rule-counts">${plural(total, 'resource')} evaluated (one evaluation each): ${thousands(counts.NON_COMPLIANT)} non-compliant${view.findings.length > 0 ? `, in ${plural(view.findings.length, 'distinct finding')}` : ''}.</p>
 </div>
 ${body}
-${view.others.length > 0 ? `<details class="others"><summary>${thousands(counts.COMPLIANT)} compliant and ${thousands(counts.NOT_APPLICABLE)} not applicable</summary>\n${others}\n</details>` : ''}
+${view.others.length > 0 || unlisted > 0 ? `<details class="others"><summary>${thousands(counts.COMPLIANT)} compliant and ${thousands(counts.NOT_APPLICABLE)} not applicable</summary>\n${others}\n</details>` : ''}
 </section>`;
 }
 

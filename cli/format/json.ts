@@ -1,33 +1,58 @@
 /**
- * JSON: `{"summary": {...}, "evaluations": [...], "errors": [...]}`, one evaluation per rule and resource,
+ * JSON: `{"evaluations": [...], "errors": [...], "summary": {...}}`, one evaluation per rule and resource,
  * with the keys a pipeline can rely on (absent values are `null`, never missing). An error result (an item
  * that could not be read or judged) has `error` set; `errors` lists rules refused and items no evaluation
- * stands for.
+ * stands for. The evaluations are written as they are judged (in the order the items are read), so the
+ * summary, which counts them, comes last.
  */
-import { type ScanReport, summarise } from '../report.ts';
+import type { ReportError, ReportEvaluation, ScanReport } from '../report.ts';
+import {
+  ELEMENTS,
+  FramedArray,
+  frame,
+  type ReportTotals,
+  type ReportWriter,
+  renderWhole,
+  type TextOut,
+} from './stream.ts';
 
-export function formatJson(report: ScanReport): string {
-  const summary = summarise(report);
-  const document = {
-    summary,
-    evaluations: report.evaluations.map((evaluation) => ({
-      rule: evaluation.rule,
-      resourceType: evaluation.resourceType,
-      resourceId: evaluation.resourceId,
-      resourceName: evaluation.resourceName ?? null,
-      accountId: evaluation.accountId ?? null,
-      region: evaluation.region ?? null,
-      compliance: evaluation.compliance,
-      annotation: evaluation.annotation,
-      reasons: evaluation.reasons,
-      error: evaluation.error ?? null,
-    })),
-    errors: report.errors.map((error) => ({
-      message: error.message,
-      rule: error.rule ?? null,
-      file: error.location?.file ?? null,
-      line: error.location?.line ?? null,
-    })),
+export function jsonWriter(out: TextOut): ReportWriter {
+  const start = frame({ evaluations: [ELEMENTS] });
+  const evaluations = new FramedArray(out, start.before, start.indent);
+  return {
+    evaluation: (evaluation) => evaluations.element(jsonEvaluation(evaluation)),
+    end({ summary, errors }: ReportTotals) {
+      evaluations.close(frame({ evaluations: [ELEMENTS], errors: errors.map(jsonError), summary }).after);
+      out.write('\n');
+    },
   };
-  return `${JSON.stringify(document, null, 2)}\n`;
+}
+
+/** The whole report as one JSON text. */
+export function formatJson(report: ScanReport): string {
+  return renderWhole(report, jsonWriter);
+}
+
+function jsonEvaluation(evaluation: ReportEvaluation) {
+  return {
+    rule: evaluation.rule,
+    resourceType: evaluation.resourceType,
+    resourceId: evaluation.resourceId,
+    resourceName: evaluation.resourceName ?? null,
+    accountId: evaluation.accountId ?? null,
+    region: evaluation.region ?? null,
+    compliance: evaluation.compliance,
+    annotation: evaluation.annotation,
+    reasons: evaluation.reasons,
+    error: evaluation.error ?? null,
+  };
+}
+
+function jsonError(error: ReportError) {
+  return {
+    message: error.message,
+    rule: error.rule ?? null,
+    file: error.location?.file ?? null,
+    line: error.location?.line ?? null,
+  };
 }

@@ -9,43 +9,70 @@
 import { printable } from '../../shared/core/text.ts';
 import {
   describeSource,
-  errorResults,
   type ReportError,
   type ReportEvaluation,
   resourceLabel,
   type ScanReport,
-  summarise,
 } from '../report.ts';
+import {
+  memorySpool,
+  type ReportHeader,
+  type ReportWriter,
+  renderWhole,
+  type Spool,
+  type TextOut,
+} from './stream.ts';
+
+/**
+ * JUnit written as results arrive: each test case goes to its rule's spool (a suite's counts open it, and
+ * are known only at the end), and the document is written from the spools at the end.
+ */
+export function junitWriter(header: ReportHeader, out: TextOut, spool: () => Spool): ReportWriter {
+  const spools = new Map(header.rules.map((rule) => [rule.name, spool()]));
+  const dispose = () => {
+    for (const each of spools.values()) each.dispose();
+  };
+  return {
+    evaluation(evaluation) {
+      spools.get(evaluation.rule)?.write(`${testCase(evaluation).join('\n')}\n`);
+    },
+    end({ summary, errors, errorResults: errored }) {
+      const timestamp = header.generatedAt.replace(/\.\d+Z$/, '');
+      const tests = summary.evaluations + errors.length;
+      out.write(
+        `${[
+          '<?xml version="1.0" encoding="UTF-8"?>',
+          `<testsuites name="plumbline" tests="${tests}" failures="${summary.NON_COMPLIANT - errored.length}" errors="${summary.errors}" skipped="${summary.NOT_APPLICABLE}" time="0" timestamp="${timestamp}">`,
+        ].join('\n')}\n`,
+      );
+      for (const rule of header.rules) {
+        const counts = summary.rules[rule.name] ?? { COMPLIANT: 0, NON_COMPLIANT: 0, NOT_APPLICABLE: 0 };
+        const tests = counts.COMPLIANT + counts.NON_COMPLIANT + counts.NOT_APPLICABLE;
+        const ruleErrors = errored.filter((evaluation) => evaluation.rule === rule.name).length;
+        out.write(
+          `${[
+            `  <testsuite name="${xml(rule.name)}" tests="${tests}" failures="${counts.NON_COMPLIANT - ruleErrors}" errors="${ruleErrors}" skipped="${counts.NOT_APPLICABLE}" time="0" timestamp="${timestamp}">`,
+            '    <properties>',
+            `      <property name="description" value="${xml(rule.description)}"/>`,
+            `      <property name="severity" value="${rule.severity}"/>`,
+            `      <property name="source" value="${xml(describeSource(header.source))}"/>`,
+            '    </properties>',
+          ].join('\n')}\n`,
+        );
+        spools.get(rule.name)?.drainTo(out);
+        out.write('  </testsuite>\n');
+      }
+      dispose();
+      const tail =
+        errors.length > 0 ? [...errorSuite(errors, timestamp), '</testsuites>'] : ['</testsuites>'];
+      out.write(`${tail.join('\n')}\n`);
+    },
+    abort: dispose,
+  };
+}
 
 export function formatJunit(report: ScanReport): string {
-  const summary = summarise(report);
-  const timestamp = report.generatedAt.replace(/\.\d+Z$/, '');
-  const errored = errorResults(report);
-  const tests = summary.evaluations + report.errors.length;
-  const lines = [
-    '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="plumbline" tests="${tests}" failures="${summary.NON_COMPLIANT - errored.length}" errors="${summary.errors}" skipped="${summary.NOT_APPLICABLE}" time="0" timestamp="${timestamp}">`,
-  ];
-  for (const rule of report.rules) {
-    const counts = summary.rules[rule.name] ?? { COMPLIANT: 0, NON_COMPLIANT: 0, NOT_APPLICABLE: 0 };
-    const tests = counts.COMPLIANT + counts.NON_COMPLIANT + counts.NOT_APPLICABLE;
-    const errors = errored.filter((evaluation) => evaluation.rule === rule.name).length;
-    lines.push(
-      `  <testsuite name="${xml(rule.name)}" tests="${tests}" failures="${counts.NON_COMPLIANT - errors}" errors="${errors}" skipped="${counts.NOT_APPLICABLE}" time="0" timestamp="${timestamp}">`,
-      '    <properties>',
-      `      <property name="description" value="${xml(rule.description)}"/>`,
-      `      <property name="severity" value="${rule.severity}"/>`,
-      `      <property name="source" value="${xml(describeSource(report.source))}"/>`,
-      '    </properties>',
-    );
-    for (const evaluation of report.evaluations.filter((candidate) => candidate.rule === rule.name)) {
-      lines.push(...testCase(evaluation));
-    }
-    lines.push('  </testsuite>');
-  }
-  if (report.errors.length > 0) lines.push(...errorSuite(report.errors, timestamp));
-  lines.push('</testsuites>');
-  return `${lines.join('\n')}\n`;
+  return renderWhole(report, (out) => junitWriter(report, out, memorySpool));
 }
 
 function testCase(evaluation: ReportEvaluation): string[] {

@@ -7,14 +7,17 @@
 import { createHash } from 'node:crypto';
 import { relative, resolve, sep } from 'node:path';
 import type * as Sarif from 'sarif';
+import { type ReportEvaluation, type ReportRule, resourceLabel, type ScanReport } from '../report.ts';
 import {
-  errorResults,
-  type ReportEvaluation,
-  type ReportRule,
-  resourceLabel,
-  type ScanReport,
-  summarise,
-} from '../report.ts';
+  ELEMENTS,
+  FramedArray,
+  frame,
+  type ReportHeader,
+  type ReportTotals,
+  type ReportWriter,
+  renderWhole,
+  type TextOut,
+} from './stream.ts';
 
 export const SARIF_SCHEMA_URI = 'https://json.schemastore.org/sarif-2.1.0.json';
 export const FINGERPRINT_KEY = 'plumblineResource/v1';
@@ -24,10 +27,14 @@ export interface SarifOptions {
   cwd: string;
 }
 
-export function formatSarif(report: ScanReport, options: SarifOptions): string {
-  const ruleIndex = new Map(report.rules.map((rule, index) => [rule.name, index]));
-  const severities = new Map(report.rules.map((rule) => [rule.name, rule.severity]));
-  const log: Sarif.Log = {
+/**
+ * SARIF written as results arrive: the run's tool and rules first, each non-compliant result as it is
+ * judged, then the invocation (its notifications need every error) and the summary.
+ */
+export function sarifWriter(header: ReportHeader, options: SarifOptions, out: TextOut): ReportWriter {
+  const ruleIndex = new Map(header.rules.map((rule, index) => [rule.name, index]));
+  const severities = new Map(header.rules.map((rule) => [rule.name, rule.severity]));
+  const log = (run: Omit<Sarif.Run, 'tool'>): Sarif.Log => ({
     $schema: SARIF_SCHEMA_URI,
     version: '2.1.0',
     runs: [
@@ -35,50 +42,70 @@ export function formatSarif(report: ScanReport, options: SarifOptions): string {
         tool: {
           driver: {
             name: 'Plumbline',
-            semanticVersion: report.version,
-            version: report.version,
-            rules: report.rules.map(descriptor),
+            semanticVersion: header.version,
+            version: header.version,
+            rules: header.rules.map(descriptor),
           },
         },
+        ...run,
+      },
+    ],
+  });
+  // A placeholder string stands for the results while the frame is printed.
+  const placeholder = [ELEMENTS] as unknown as Sarif.Result[];
+  const start = frame(log({ results: placeholder }));
+  const results = new FramedArray(out, start.before, start.indent);
+  return {
+    evaluation(evaluation) {
+      if (evaluation.compliance !== 'NON_COMPLIANT') return;
+      results.element(
+        result(
+          evaluation,
+          ruleIndex.get(evaluation.rule) ?? -1,
+          severities.get(evaluation.rule) ?? 0,
+          options,
+        ),
+      );
+    },
+    end(totals) {
+      const end = log({
+        results: placeholder,
         invocations: [
           {
             // A rule refused for a bad parameter did not run: the run is incomplete.
-            executionSuccessful: report.errors.every((error) => error.rule === undefined),
-            endTimeUtc: report.generatedAt,
-            ...notifications(report),
+            executionSuccessful: totals.errors.every((error) => error.rule === undefined),
+            endTimeUtc: header.generatedAt,
+            ...notifications(totals),
           },
         ],
-        results: report.evaluations
-          .filter((evaluation) => evaluation.compliance === 'NON_COMPLIANT')
-          .map((evaluation) =>
-            result(
-              evaluation,
-              ruleIndex.get(evaluation.rule) ?? -1,
-              severities.get(evaluation.rule) ?? 0,
-              options,
-            ),
-          ),
-        properties: { summary: summarise(report) },
-      },
-    ],
+        properties: { summary: totals.summary },
+      });
+      results.close(frame(end).after);
+      out.write('\n');
+    },
   };
-  return `${JSON.stringify(log, null, 2)}\n`;
+}
+
+export function formatSarif(report: ScanReport, options: SarifOptions): string {
+  return renderWhole(report, (out) => sarifWriter(report, options, out));
 }
 
 /**
  * Each problem of the run as a tool execution notification (code scanning shows them as the tool's
  * errors): rules refused, items that could not be read or judged (whose error results are among the results).
  */
-function notifications(report: ScanReport): Pick<Sarif.Invocation, 'toolExecutionNotifications'> {
+function notifications(
+  totals: Pick<ReportTotals, 'errors' | 'errorResults'>,
+): Pick<Sarif.Invocation, 'toolExecutionNotifications'> {
   const items: Sarif.Notification[] = [
-    ...report.errors.map(
+    ...totals.errors.map(
       (error): Sarif.Notification => ({
         level: 'error',
         message: { text: error.message },
         ...(error.rule === undefined ? {} : { associatedRule: { id: error.rule } }),
       }),
     ),
-    ...errorResults(report).map(
+    ...totals.errorResults.map(
       (evaluation): Sarif.Notification => ({
         level: 'error',
         message: { text: `${evaluation.resourceType} ${evaluation.resourceId}: ${evaluation.error}` },

@@ -88,15 +88,102 @@ const rawConfigurationItem = z
 
 export type RawConfigurationItem = z.input<typeof rawConfigurationItem>;
 
+const STATUSES: ReadonlySet<unknown> = new Set(CONFIGURATION_ITEM_STATUSES);
+
+type Guarded = Record<string, unknown>;
+
+const isOptionalString = (value: unknown): boolean => value == null || typeof value === 'string';
+const isNonEmptyString = (value: unknown): boolean => typeof value === 'string' && value !== '';
+
+/** A plain object as JSON.parse makes one (zod's records accept these; anything rarer goes to zod). */
+function isPlainRecord(value: unknown): value is Guarded {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const prototype = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
+}
+
+function isTimestamp(value: unknown): boolean {
+  if (typeof value === 'string') return !Number.isNaN(Date.parse(value));
+  if (typeof value === 'number') {
+    return Number.isFinite(value) && !Number.isNaN(new Date(epochMilliseconds(value)).getTime());
+  }
+  return value instanceof Date && !Number.isNaN(value.getTime());
+}
+
+function isTagEntry(entry: unknown): boolean {
+  if (!isPlainRecord(entry)) return false;
+  const optional = (value: unknown) => value === undefined || typeof value === 'string';
+  return (
+    optional(entry.key) &&
+    optional(entry.Key) &&
+    isOptionalString(entry.value) &&
+    isOptionalString(entry.Value)
+  );
+}
+
+function isTags(tags: unknown): boolean {
+  if (tags == null) return true;
+  if (Array.isArray(tags)) return tags.every(isTagEntry);
+  if (!isPlainRecord(tags)) return false;
+  for (const key in tags) {
+    const value = tags[key];
+    if (value !== null && typeof value !== 'string') return false;
+  }
+  return true;
+}
+
+/**
+ * The per-item fast path: the checks of {@link rawConfigurationItem}, by hand, on the fields the rules read.
+ * It may refuse what zod accepts (zod then decides), never the reverse: the property test in
+ * test/foundation/normalise-fast-path.test.ts holds the two to the same answers and the same items.
+ */
+export function isWellFormedItem(input: unknown): input is RawConfigurationItem {
+  if (!isPlainRecord(input)) return false;
+  const { configuration, supplementaryConfiguration } = input;
+  return (
+    isNonEmptyString(input.resourceType) &&
+    isNonEmptyString(input.resourceId) &&
+    isOptionalString(input.resourceName) &&
+    isOptionalString(input.ARN) &&
+    isOptionalString(input.arn) &&
+    isOptionalString(input.awsAccountId) &&
+    isOptionalString(input.accountId) &&
+    (input.awsAccountId ?? input.accountId) != null &&
+    isNonEmptyString(input.awsRegion) &&
+    isTimestamp(input.configurationItemCaptureTime) &&
+    STATUSES.has(input.configurationItemStatus) &&
+    (configuration === undefined ||
+      configuration === null ||
+      typeof configuration === 'string' ||
+      isPlainRecord(configuration)) &&
+    (supplementaryConfiguration == null || isPlainRecord(supplementaryConfiguration)) &&
+    isTags(input.tags)
+  );
+}
+
 /**
  * Normalises one configuration item from any source. Throws an {@link InputError} naming the field that
  * is missing or malformed, prefixed with `where` (e.g. `invokingEvent.configurationItem`).
  */
 export function normaliseConfigurationItem(input: unknown, where = 'configurationItem'): ConfigurationItem {
+  // The hand-written guard accepts only what the schema accepts; anything else goes to zod, which either
+  // accepts it too (an unusual but valid shape) or names the field that is wrong.
+  return fromRawItem(isWellFormedItem(input) ? input : parseRawItem(input, where), where);
+}
+
+/** {@link normaliseConfigurationItem} through the zod schema alone (the reference the fast path is held to). */
+export function normaliseThroughSchema(input: unknown, where = 'configurationItem'): ConfigurationItem {
+  return fromRawItem(parseRawItem(input, where), where);
+}
+
+function parseRawItem(input: unknown, where: string): RawConfigurationItem {
   const parsed = rawConfigurationItem.safeParse(input);
   if (!parsed.success)
     throw new InputError(`Invalid configuration item: ${describeZodError(parsed.error, where, input)}`);
-  const item = parsed.data;
+  return parsed.data;
+}
+
+function fromRawItem(item: RawConfigurationItem, where: string): ConfigurationItem {
   const configuration = parseConfiguration(item.configuration, `${where}.configuration`);
   return {
     resourceType: item.resourceType,
@@ -244,6 +331,7 @@ function tagMap(tags: TagsInput): Record<string, string> {
 /** `BatchGetResourceConfig` items have no `tags`; most resource types repeat them in `configuration.tags`. */
 function tagsFromConfiguration(configuration: Record<string, unknown> | null): TagsInput {
   const candidate = configuration?.tags ?? configuration?.Tags;
+  if (isTags(candidate)) return candidate as TagsInput;
   const parsed = tagsInput.safeParse(candidate);
   return parsed.success ? parsed.data : undefined;
 }

@@ -74,6 +74,18 @@ function queryTypes(expression: string | undefined): string[] {
   return queriedTypes(expression ?? '');
 }
 
+interface Evaluated {
+  rule: string;
+  accountId: string;
+  region: string;
+  resourceType: string;
+  resourceId: string;
+}
+
+/**
+ * The offline scan's evaluations in the live scan's order (rule, then account, region, type and resource):
+ * the offline scan streams them in the order the snapshot holds the items.
+ */
 async function offlineEvaluations() {
   const offline = await runCli([
     'scan',
@@ -84,7 +96,16 @@ async function offlineEvaluations() {
     '--format',
     'json',
   ]);
-  return JSON.parse(offline.stdout).evaluations;
+  const report = JSON.parse(offline.stdout);
+  const rules = Object.keys(report.summary.rules);
+  return [...(report.evaluations as Evaluated[])].sort(
+    (a, b) =>
+      rules.indexOf(a.rule) - rules.indexOf(b.rule) ||
+      a.accountId.localeCompare(b.accountId) ||
+      a.region.localeCompare(b.region) ||
+      a.resourceType.localeCompare(b.resourceType) ||
+      a.resourceId.localeCompare(b.resourceId),
+  );
 }
 
 describe('scan --live', () => {

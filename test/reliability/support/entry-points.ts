@@ -277,8 +277,8 @@ export async function configFileOutcome(name: string, content: string): Promise<
 /** The CLI's `--snapshot` path: read the file into configuration items. */
 export async function snapshotOutcome(name: string, content: string | Buffer): Promise<Outcome> {
   const path = scratchFile(name, content);
-  return outcomeOf(() => {
-    const { items, unreadable } = readSnapshotFile(path, '/');
+  return outcomeOf(async () => {
+    const { items, unreadable } = await readSnapshotFile(path, '/');
     // As `plumbline scan` goes on: an item that names its resource gets the fail-closed error result, one
     // that does not is an error of the report.
     const prepared = prepareRules(RULES, EMPTY_SUITE_CONFIG, 'defaults');

@@ -1,0 +1,269 @@
+/**
+ * The snapshot scan as a stream: each item is judged by every rule as soon as it is read, and its
+ * evaluations handed on; nothing per item is kept but a 16-byte entry of the capture index (for the newest
+ * capture of each resource) and the items that wait for an account fact.
+ */
+import { isEvaluable, isIdentified, judgeUnreadable } from '../shared/core/evaluate.ts';
+import type { AccountFacts, ConfigurationItem } from '../shared/core/model.ts';
+import { ACCOUNT_PUBLIC_ACCESS_BLOCK, publicAccessBlockFromItem } from './facts.ts';
+import type { SnapshotEntry } from './input.ts';
+import type { ReportError, ReportEvaluation } from './report.ts';
+import {
+  judgeItem,
+  neededFacts,
+  type PreparedRule,
+  reportEvaluation,
+  type SourcedItem,
+  unreadableErrors,
+} from './scan.ts';
+
+/** What the scan found besides its evaluations. */
+export interface SnapshotScanResult {
+  /** Distinct resources read. */
+  resources: number;
+  /** Unreadable items no evaluation stands for. */
+  errors: ReportError[];
+  notes: string[];
+}
+
+/**
+ * Newest capture time per resource, in typed arrays addressed by a 64-bit fingerprint of the resource's
+ * identity (two 32-bit FNV-1a hashes): 16 bytes a slot, at most half full. Two distinct resources share a
+ * fingerprint with a probability of about n²/2⁶⁵ (3·10⁻⁸ for a million resources).
+ */
+export class CaptureIndex {
+  private high = new Uint32Array(0);
+  private low = new Uint32Array(0);
+  private times = new Float64Array(0);
+  private count = 0;
+
+  constructor(capacity = 1024) {
+    this.allocate(capacity);
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** Records a capture of the resource; returns the newest capture known before, if any. */
+  record(identity: string, time: number): number | undefined {
+    const [high, low] = fingerprint(identity);
+    const known = this.slot(high, low);
+    const before = this.times[known];
+    if (before !== undefined && !Number.isNaN(before)) {
+      if (time > before) this.times[known] = time;
+      return before;
+    }
+    this.high[known] = high;
+    this.low[known] = low;
+    this.times[known] = time;
+    this.count++;
+    if (this.count * 2 > this.times.length) this.grow();
+    return undefined;
+  }
+
+  /**
+   * For an index of every capture (built by a first pass over several files): true the first time the
+   * newest capture of its resource is offered, false for an older capture or a repeat.
+   */
+  claim(identity: string, time: number): boolean {
+    const [high, low] = fingerprint(identity);
+    const slot = this.slot(high, low);
+    if (this.times[slot] !== time) return false;
+    this.times[slot] = Number.POSITIVE_INFINITY;
+    return true;
+  }
+
+  /** The slot holding the fingerprint, or the empty one where it would go. */
+  private slot(high: number, low: number): number {
+    const mask = this.times.length - 1;
+    let index = (low ^ high) & mask;
+    while (!Number.isNaN(this.times[index] ?? Number.NaN)) {
+      if (this.high[index] === high && this.low[index] === low) return index;
+      index = (index + 1) & mask;
+    }
+    return index;
+  }
+
+  private allocate(capacity: number): void {
+    this.high = new Uint32Array(capacity);
+    this.low = new Uint32Array(capacity);
+    this.times = new Float64Array(capacity).fill(Number.NaN);
+  }
+
+  private grow(): void {
+    const { high, low, times } = this;
+    this.allocate(times.length * 2);
+    for (let index = 0; index < times.length; index++) {
+      const time = times[index] ?? Number.NaN;
+      if (Number.isNaN(time)) continue;
+      const slot = this.slot(high[index] ?? 0, low[index] ?? 0);
+      this.high[slot] = high[index] ?? 0;
+      this.low[slot] = low[index] ?? 0;
+      this.times[slot] = time;
+    }
+  }
+}
+
+/** Two 32-bit FNV-1a hashes of the text (the second seeded and mixed differently). */
+function fingerprint(text: string): [number, number] {
+  let high = 0x811c9dc5;
+  let low = 0x01000193 ^ 0x9e3779b9;
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    high = Math.imul(high ^ code, 0x01000193);
+    low = Math.imul(low ^ code, 0x01000193) ^ (low >>> 15);
+  }
+  return [high >>> 0, low >>> 0];
+}
+
+/** The identity of the resource an item describes (one capture index entry each). */
+export function resourceIdentity(item: ConfigurationItem): string {
+  return `${item.accountId}|${item.region}|${item.resourceType}|${item.resourceId}`;
+}
+
+/**
+ * Judges snapshot entries one at a time, handing each evaluation to `emit`:
+ * - of several captures of one resource, the newest is judged. With `newest` (an index of every capture,
+ *   from a first pass over several files) exactly that one is; else the newest read so far is, an older
+ *   capture read later is left out (counted in a note), and a newer one read later is judged too (also in
+ *   a note: streamed reports cannot take back what they wrote);
+ * - an item a rule judges with account facts (a bucket: the account's Block Public Access) waits until its
+ *   account's `AWS::S3::AccountPublicAccessBlock` item is read, or the end of the scan (no such item: the
+ *   note says it was taken as absent, as before). With `knownBlocks` (the newest block item of every
+ *   account, from the first pass over several files) nothing waits.
+ */
+export class SnapshotScan {
+  private readonly captures: CaptureIndex;
+  private readonly factRules: PreparedRule[];
+  private readonly needsBlock: boolean;
+  private readonly facts = new Map<string, AccountFacts>();
+  private readonly waiting = new Map<string, SourcedItem[]>();
+  private readonly unidentified: SnapshotEntry[] = [];
+  private readonly blocksKnown: boolean;
+  private readonly missingBlock = new Set<string>();
+  private olderLeftOut = 0;
+  private newerAfterOlder = 0;
+
+  constructor(
+    private readonly prepared: readonly PreparedRule[],
+    private readonly emit: (evaluation: ReportEvaluation) => void,
+    private readonly newest?: CaptureIndex,
+    knownBlocks?: ReadonlyMap<string, SourcedItem>,
+  ) {
+    this.captures = newest ?? new CaptureIndex();
+    this.factRules = prepared.filter(({ rule }) => (rule.accountFacts?.length ?? 0) > 0);
+    this.needsBlock = neededFacts(prepared).includes('publicAccessBlock');
+    // A first pass over several files found every account's block item: settled before any item waits.
+    this.blocksKnown = knownBlocks !== undefined;
+    if (this.needsBlock) for (const block of knownBlocks?.values() ?? []) this.settle(block);
+  }
+
+  add(entry: SnapshotEntry): void {
+    if ('unreadable' in entry) {
+      const { unreadable, location } = entry;
+      if (!isIdentified(unreadable)) {
+        this.unidentified.push(entry);
+        return;
+      }
+      for (const { rule } of this.prepared) {
+        if (!rule.resourceTypes.includes(unreadable.resourceType)) continue;
+        this.emit(reportEvaluation(rule, unreadable, judgeUnreadable(rule, unreadable), location));
+      }
+      return;
+    }
+    const { item } = entry;
+    const time = Date.parse(item.captureTime);
+    if (this.newest !== undefined) {
+      if (!this.newest.claim(resourceIdentity(item), time)) {
+        this.olderLeftOut++;
+        return;
+      }
+    } else {
+      if (!this.isNewestSoFar(item, time)) return;
+    }
+    if (this.needsBlock && !this.blocksKnown && item.resourceType === ACCOUNT_PUBLIC_ACCESS_BLOCK) {
+      this.settle(entry);
+    }
+    if (this.waitsForFacts(item)) {
+      const queue = this.waiting.get(item.accountId) ?? [];
+      queue.push(entry);
+      this.waiting.set(item.accountId, queue);
+      return;
+    }
+    this.judge(entry);
+  }
+
+  /** Records the capture; false (and counted) when a capture as new or newer was read before. */
+  private isNewestSoFar(item: ConfigurationItem, time: number): boolean {
+    const before = this.captures.record(resourceIdentity(item), time);
+    if (before !== undefined) {
+      if (time <= before) {
+        this.olderLeftOut++;
+        return false;
+      }
+      this.newerAfterOlder++;
+    }
+    return true;
+  }
+
+  finish(): SnapshotScanResult {
+    const waiting = [...this.waiting];
+    this.waiting.clear();
+    for (const [account, queue] of waiting) {
+      this.missingBlock.add(account);
+      this.facts.set(account, { publicAccessBlock: null });
+      for (const sourced of queue) this.judge(sourced);
+    }
+    const notes = [...this.missingBlock]
+      .sort((a, b) => a.localeCompare(b))
+      .map(
+        (account) =>
+          `account ${account}: the snapshot has no ${ACCOUNT_PUBLIC_ACCESS_BLOCK} item; buckets are judged as if the account had no account-level Block Public Access`,
+      );
+    if (this.olderLeftOut > 0) {
+      notes.push(
+        `${this.olderLeftOut} older capture${this.olderLeftOut === 1 ? '' : 's'} of resources already read ${this.olderLeftOut === 1 ? 'was' : 'were'} left out: each resource is judged at its newest capture`,
+      );
+    }
+    if (this.newerAfterOlder > 0) {
+      notes.push(
+        `${this.newerAfterOlder} resource${this.newerAfterOlder === 1 ? '' : 's'} appeared again with a newer capture after an older one had been judged; both are in the report (give the newest snapshot first, or one snapshot per account and region)`,
+      );
+    }
+    const unreadable = this.unidentified.flatMap((entry) => ('unreadable' in entry ? [entry] : []));
+    return {
+      resources: this.captures.size,
+      errors: unreadableErrors(this.prepared, unreadable),
+      notes,
+    };
+  }
+
+  private waitsForFacts(item: ConfigurationItem): boolean {
+    if (!this.needsBlock || this.facts.has(item.accountId)) return false;
+    if (!this.factRules.some(({ rule }) => isEvaluable(rule, item))) return false;
+    if (!this.blocksKnown) return true;
+    // Every block item is known: this account has none.
+    this.missingBlock.add(item.accountId);
+    this.facts.set(item.accountId, { publicAccessBlock: null });
+    return false;
+  }
+
+  private settle(sourced: SourcedItem): void {
+    const { item, location } = sourced;
+    const where = `${location?.file ?? 'snapshot'}: ${ACCOUNT_PUBLIC_ACCESS_BLOCK} ${item.resourceId}`;
+    this.facts.set(item.accountId, { publicAccessBlock: publicAccessBlockFromItem(item, where) });
+    const queue = this.waiting.get(item.accountId);
+    if (queue === undefined) return;
+    this.waiting.delete(item.accountId);
+    for (const waiting of queue) this.judge(waiting);
+  }
+
+  private judge({ item, location }: SourcedItem): void {
+    const facts = this.facts.get(item.accountId) ?? {};
+    for (const prepared of this.prepared) {
+      if (!prepared.rule.resourceTypes.includes(item.resourceType)) continue;
+      this.emit(judgeItem(prepared, item, location, () => facts));
+    }
+  }
+}
