@@ -53,7 +53,13 @@ export interface ReportError {
 
 export type ScanSource =
   | { kind: 'snapshot'; files: string[] }
-  | { kind: 'live'; regions: string[]; profile?: string | undefined };
+  | {
+      kind: 'live';
+      regions: string[];
+      profile?: string | undefined;
+      /** A scan of a Config aggregator's accounts and regions, read in `regions[0]`. */
+      aggregator?: string | undefined;
+    };
 
 export interface ScanReport {
   version: string;
@@ -146,6 +152,9 @@ export function describeSource(source: ScanSource): string {
     return source.files.length === 1 ? (source.files[0] ?? '') : `${source.files.length} snapshot files`;
   }
   const regions = source.regions.join(', ');
+  if (source.aggregator !== undefined) {
+    return `AWS Config aggregator ${source.aggregator} (live) in ${regions}${source.profile ? `, profile ${source.profile}` : ''}`;
+  }
   return `AWS Config (live) in ${regions}${source.profile ? `, profile ${source.profile}` : ''}`;
 }
 

@@ -10,6 +10,7 @@ import { type AnyRule, InputError, ParameterError, type SuiteSettings } from '..
 import type { SuiteConfig } from '../shared/core/suite-config.ts';
 import { printable } from '../shared/core/text.ts';
 import { checkResponderSettings, checkSuiteConfig, rulesFor } from '../shared/rules/index.ts';
+import { scanAggregator } from './aggregator.ts';
 import { parseCommandLine, type RulesCommand, type ScanCommand } from './args.ts';
 import { offlineFacts } from './facts.ts';
 import { type Format, render } from './format/index.ts';
@@ -41,6 +42,8 @@ import {
   type SourcedUnreadable,
   unreadableErrors,
 } from './scan.ts';
+import { describeFilters, scopeInput } from './scope.ts';
+import { describeSelection, selectSnapshots } from './snapshot-layout.ts';
 
 export const VERSION: string = packageJson.version;
 
@@ -125,13 +128,14 @@ async function scanCommand(command: ScanCommand, io: CliIo, deps: CliDeps): Prom
   // A rule with a bad parameter is refused, named, and the others still run (exit 2 at the end).
   const { prepared, refused } = prepareEachRule(selected, suite, command.config ?? 'default rule parameters');
   checkResponders(suite, command.config);
-  const files = command.live ? [] : snapshotFiles(command.snapshots, io.cwd);
+  const files = command.live ? [] : chooseSnapshots(snapshotFiles(command.snapshots, io.cwd), command, io);
   checkOutputPaths(command, files, io.cwd);
   for (const error of refused)
     io.stderr.write(`plumbline: ${printable(error.message)} (the rule was not run)\n`);
-  const input = command.live
-    ? await readLive(command, prepared, io, deps)
-    : readSnapshots(files, prepared, io, limits);
+  const input = scopeInput(
+    command.live ? await readLive(command, prepared, io, deps) : readSnapshots(files, prepared, io, limits),
+    command,
+  );
   for (const note of input.notes) io.stderr.write(`plumbline: note: ${printable(note)}\n`);
   const ran = new Set(prepared.map(({ rule }) => rule.name));
   const report: ScanReport = {
@@ -209,14 +213,46 @@ function readSnapshots(
   return { source: { kind: 'snapshot', files }, items, unreadable, ...facts };
 }
 
+/**
+ * The snapshot files to read: in the S3 layout, the newest of each account and region (or all with
+ * --all-snapshots) within --account/--region, the choice said on standard error.
+ */
+function chooseSnapshots(found: readonly string[], command: ScanCommand, io: CliIo): string[] {
+  const selection = selectSnapshots(found, { ...command, named: command.snapshots });
+  for (const line of describeSelection(selection)) io.stderr.write(`plumbline: ${printable(line)}\n`);
+  if (selection.files.length === 0) {
+    throw new UsageError(
+      `no snapshot file left to read: all ${found.length} are outside ${describeFilters(command)}`,
+      'scan',
+    );
+  }
+  return selection.files;
+}
+
 async function readLive(
   command: ScanCommand,
   prepared: readonly PreparedRule[],
   io: CliIo,
   deps: CliDeps,
 ): Promise<ScanInput> {
-  const strategy = command.inventory ?? inventoryStrategyFromEnv(io.env);
   const progress = io.stderr.isTTY ? terminalProgress(io.stderr) : silentProgress;
+  if (command.aggregator !== undefined) {
+    const { aggregator, accounts, regions, profile } = command;
+    const result = await scanAggregator(
+      prepared,
+      { aggregator, accounts, regions, profile },
+      deps.clients,
+      progress,
+    );
+    return {
+      source: { kind: 'live', regions: [result.region], profile, aggregator },
+      items: latestItems(result.items),
+      unreadable: result.unreadable,
+      factsFor: result.factsFor,
+      notes: result.notes,
+    };
+  }
+  const strategy = command.inventory ?? inventoryStrategyFromEnv(io.env);
   const result = await scanLive(
     prepared,
     { regions: command.regions, profile: command.profile, strategy },
