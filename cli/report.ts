@@ -113,6 +113,26 @@ export function resourceLabel(
   return name && name !== resourceId ? `${resourceId} (${name})` : resourceId;
 }
 
+/** What the table and the HTML report call evaluations that name no account. */
+export const UNKNOWN_ACCOUNT = 'account unknown';
+
+/**
+ * Distinct evaluations by account, in account order, those that name none last ({@link UNKNOWN_ACCOUNT}):
+ * the table and the HTML report group by account when there are several.
+ */
+export function byAccount(evaluations: readonly ReportEvaluation[]): [string, ReportEvaluation[]][] {
+  const accounts = new Map<string, Set<ReportEvaluation>>();
+  for (const evaluation of evaluations) {
+    const key = evaluation.accountId || UNKNOWN_ACCOUNT;
+    const members = accounts.get(key);
+    if (members === undefined) accounts.set(key, new Set([evaluation]));
+    else members.add(evaluation);
+  }
+  return [...accounts]
+    .map(([account, members]): [string, ReportEvaluation[]] => [account, [...members]])
+    .sort(([a], [b]) => (a === UNKNOWN_ACCOUNT ? 1 : b === UNKNOWN_ACCOUNT ? -1 : a.localeCompare(b)));
+}
+
 /** Severity bands as GitHub code scanning reads `security-severity`. */
 export type SeverityBand = 'critical' | 'high' | 'medium' | 'low';
 
