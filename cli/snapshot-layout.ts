@@ -64,6 +64,12 @@ export interface SkippedFile {
   reason: string;
 }
 
+const PLURAL: Record<SkippedFile['why'], string> = {
+  'older snapshot': 'older snapshots',
+  'configuration history file': 'configuration history files',
+  'file outside --account/--region': 'files outside --account/--region',
+};
+
 export interface SnapshotSelection {
   /** The files to read, in the order given. */
   files: string[];
@@ -172,7 +178,7 @@ export function describeSelection(selection: SnapshotSelection): string[] {
   const places = new Set(chosen.map((snapshot) => `${snapshot.accountId} ${snapshot.region}`)).size;
   const reasons = new Map<string, number>();
   for (const { why } of skipped) reasons.set(why, (reasons.get(why) ?? 0) + 1);
-  const left = [...reasons].map(([kind, count]) => `${count} ${kind}${count === 1 ? '' : 's'}`);
+  const left = [...reasons].map(([why, count]) => (count === 1 ? `1 ${why}` : `${count} ${PLURAL[why]}`));
   return [
     `snapshots in the AWS Config layout: reading ${count(chosen.length, 'snapshot')} of ${count(accounts, 'account')} in ${count(places, 'account and region pair')}` +
       (left.length > 0 ? `; skipped ${left.join(', ')}` : ''),
