@@ -176,7 +176,7 @@ export function describeSelection(selection: SnapshotSelection): string[] {
   if (chosen.length === 0 && skipped.length === 0) return [];
   const accounts = new Set(chosen.map((snapshot) => snapshot.accountId)).size;
   const places = new Set(chosen.map((snapshot) => `${snapshot.accountId} ${snapshot.region}`)).size;
-  const reasons = new Map<string, number>();
+  const reasons = new Map<SkippedFile['why'], number>();
   for (const { why } of skipped) reasons.set(why, (reasons.get(why) ?? 0) + 1);
   const left = [...reasons].map(([why, count]) => (count === 1 ? `1 ${why}` : `${count} ${PLURAL[why]}`));
   return [
