@@ -128,8 +128,10 @@ async function scanCommand(command: ScanCommand, io: CliIo, deps: CliDeps): Prom
   // A rule with a bad parameter is refused, named, and the others still run (exit 2 at the end).
   const { prepared, refused } = prepareEachRule(selected, suite, command.config ?? 'default rule parameters');
   checkResponders(suite, command.config);
-  const files = command.live ? [] : chooseSnapshots(snapshotFiles(command.snapshots, io.cwd), command, io);
-  checkOutputPaths(command, files, io.cwd);
+  const found = command.live ? [] : snapshotFiles(command.snapshots, io.cwd);
+  // Every file found is an input, read or skipped: no report may overwrite one.
+  checkOutputPaths(command, found, io.cwd);
+  const files = command.live ? [] : chooseSnapshots(found, command, io);
   for (const error of refused)
     io.stderr.write(`plumbline: ${printable(error.message)} (the rule was not run)\n`);
   const input = scopeInput(

@@ -178,7 +178,11 @@ export function describeSelection(selection: SnapshotSelection): string[] {
   const places = new Set(chosen.map((snapshot) => `${snapshot.accountId} ${snapshot.region}`)).size;
   const reasons = new Map<SkippedFile['why'], number>();
   for (const { why } of skipped) reasons.set(why, (reasons.get(why) ?? 0) + 1);
-  const left = [...reasons].map(([why, count]) => (count === 1 ? `1 ${why}` : `${count} ${PLURAL[why]}`));
+  // In a fixed order (the order of PLURAL), whatever order the files came in.
+  const left = (Object.keys(PLURAL) as SkippedFile['why'][]).flatMap((why) => {
+    const count = reasons.get(why) ?? 0;
+    return count === 0 ? [] : [count === 1 ? `1 ${why}` : `${count} ${PLURAL[why]}`];
+  });
   return [
     `snapshots in the AWS Config layout: reading ${count(chosen.length, 'snapshot')} of ${count(accounts, 'account')} in ${count(places, 'account and region pair')}` +
       (left.length > 0 ? `; skipped ${left.join(', ')}` : ''),

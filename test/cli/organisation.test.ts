@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { layoutFile, type SelectionOptions, selectSnapshots } from '../../cli/snapshot-layout.ts';
-import { runCli, tempDir } from './support/cli.ts';
+import { runCli, spawnCli, tempDir } from './support/cli.ts';
 import {
   ACCOUNTS,
   DAYS,
@@ -143,7 +143,7 @@ describe('scan --snapshot of a synced Config bucket', () => {
     ]);
     const lines = result.stderr.split('\n');
     expect(lines[0]).toBe(
-      'plumbline: snapshots in the AWS Config layout: reading 4 snapshots of 2 accounts in 4 account and region pairs; skipped 4 configuration history files, 4 older snapshots',
+      'plumbline: snapshots in the AWS Config layout: reading 4 snapshots of 2 accounts in 4 account and region pairs; skipped 4 older snapshots, 4 configuration history files',
     );
     const newestA = join(bucket, snapshotKey(ACCOUNT_A, EU, DAYS[1], snapshotId(ACCOUNT_A, EU, 1)));
     const olderA = join(bucket, snapshotKey(ACCOUNT_A, EU, DAYS[0], snapshotId(ACCOUNT_A, EU, 0)));
@@ -212,7 +212,7 @@ describe('scan --snapshot of a synced Config bucket', () => {
       `${ACCOUNT_B} ${US} ${groupId(ACCOUNT_B, US, 'a')} NON_COMPLIANT`,
     ]);
     expect(result.stderr).toContain(
-      'plumbline: snapshots in the AWS Config layout: reading 2 snapshots of 1 account in 2 account and region pairs; skipped 6 files outside --account/--region, 2 configuration history files, 2 older snapshots\n',
+      'plumbline: snapshots in the AWS Config layout: reading 2 snapshots of 1 account in 2 account and region pairs; skipped 2 older snapshots, 2 configuration history files, 6 files outside --account/--region\n',
     );
     expect(result.stderr).toContain(
       `plumbline: note: 1 item of other accounts or regions left out (--account ${ACCOUNT_B} --region ${US},${EU})\n`,
@@ -455,5 +455,26 @@ describe('bad --account, --region, --aggregator and --all-snapshots', () => {
       stdout: '',
       stderr: `plumbline scan: ${message}\nRun "plumbline scan --help" for usage.\n`,
     });
+  });
+});
+
+describe('end to end', () => {
+  it('tsx cli/main.ts scans a synced bucket for two accounts, newest snapshots only, grouped by account', () => {
+    const bucket = writeOrganisationBucket();
+    const result = spawnCli(['scan', '--snapshot', bucket, '--rule', 'security-group', '--region', EU]);
+    expect(result.code).toBe(1);
+    expect(result.stderr.split('\n')[0]).toBe(
+      'plumbline: snapshots in the AWS Config layout: reading 2 snapshots of 2 accounts in 2 account and region pairs; skipped 2 older snapshots, 2 configuration history files, 6 files outside --account/--region',
+    );
+    expect(result.stdout).toContain(
+      [
+        `  account ${ACCOUNT_A} · 1 non-compliant`,
+        '    tcp 22 open to 0.0.0.0/0',
+        `      ${groupId(ACCOUNT_A, EU, 'a')} (bastion-${ACCOUNT_A}-${EU})  AWS::EC2::SecurityGroup`,
+        `  account ${ACCOUNT_B} · 1 non-compliant`,
+        '    tcp 22 open to 0.0.0.0/0',
+        `      ${groupId(ACCOUNT_B, EU, 'a')} (bastion-${ACCOUNT_B}-${EU})  AWS::EC2::SecurityGroup`,
+      ].join('\n'),
+    );
   });
 });
