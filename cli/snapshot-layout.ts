@@ -169,11 +169,12 @@ export const LISTED_FILES = 20;
 /**
  * What the selection did, in lines for standard error: how many snapshots were read and how many left out,
  * by reason, then the files (the first {@link LISTED_FILES} of each list, the rest counted), so that nothing
- * is dropped silently. Nothing when no file is in the layout.
+ * is dropped silently. Nothing when no file was skipped.
  */
 export function describeSelection(selection: SnapshotSelection): string[] {
   const { chosen, skipped } = selection;
-  if (chosen.length === 0 && skipped.length === 0) return [];
+  // Every file given was read: nothing to tell (the report's source names them).
+  if (skipped.length === 0) return [];
   const accounts = new Set(chosen.map((snapshot) => snapshot.accountId)).size;
   const places = new Set(chosen.map((snapshot) => `${snapshot.accountId} ${snapshot.region}`)).size;
   const reasons = new Map<SkippedFile['why'], number>();

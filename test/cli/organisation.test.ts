@@ -7,7 +7,12 @@ import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { layoutFile, type SelectionOptions, selectSnapshots } from '../../cli/snapshot-layout.ts';
+import {
+  describeSelection,
+  layoutFile,
+  type SelectionOptions,
+  selectSnapshots,
+} from '../../cli/snapshot-layout.ts';
 import { runCli, spawnCli, tempDir } from './support/cli.ts';
 import {
   ACCOUNTS,
@@ -100,6 +105,29 @@ describe('the S3 layout of Config snapshots', () => {
       ],
     });
     expect(selectSnapshots([history], { ...ALL, named: [history] }).files).toEqual([history]);
+  });
+
+  it('says nothing when every file given is read, and lists at most 20 files of each kind', () => {
+    const one = snapshotKey(ACCOUNT_A, EU, DAYS[1], 'x');
+    expect(describeSelection(selectSnapshots([one, 'exports/select.json'], ALL))).toEqual([]);
+    const days = Array.from({ length: 30 }, (_, day) =>
+      snapshotKey(
+        ACCOUNT_A,
+        EU,
+        {
+          folder: `2026/10/${day + 1}`,
+          stamp: `202610${String(day + 1).padStart(2, '0')}T000000Z`,
+        },
+        'x',
+      ),
+    );
+    const lines = describeSelection(selectSnapshots(days, ALL));
+    expect(lines[0]).toBe(
+      'snapshots in the AWS Config layout: reading 1 snapshot of 1 account in 1 account and region pair; skipped 29 older snapshots',
+    );
+    expect(lines[1]).toBe(`  read ${ACCOUNT_A} ${EU} taken 2026-10-30T00:00:00Z: ${days[29]}`);
+    expect(lines).toHaveLength(1 + 1 + 20 + 1);
+    expect(lines.at(-1)).toBe('  … 9 more');
   });
 
   it('leaves out the files of other accounts and regions by their names, saying which filter', () => {

@@ -51,7 +51,12 @@ function group(
   };
 }
 
-export function snapshotKey(account: string, region: string, day: (typeof DAYS)[number], id: string): string {
+export function snapshotKey(
+  account: string,
+  region: string,
+  day: { folder: string; stamp: string },
+  id: string,
+): string {
   return `AWSLogs/${account}/Config/${region}/${day.folder}/ConfigSnapshot/${account}_Config_${region}_ConfigSnapshot_${day.stamp}_${id}.json.gz`;
 }
 
