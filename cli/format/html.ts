@@ -105,9 +105,9 @@ svg.swatch { vertical-align: -1px; margin-right: .35rem; }
 #filters input, #filters select, #filters button { font: inherit; font-size: .95rem; max-width: 100%; min-width: 0; }
 #filters input { width: 16rem; }
 #filter-status { flex-basis: 100%; margin: 0; color: var(--muted); font-size: .9rem; }
-section.account { margin-top: 1rem; }
-section.account h3 { margin: 0; font-size: 1.05rem; }
-section.account:not(:has(details.group:not([hidden]))) { display: none; }
+div.account { margin-top: 1rem; }
+div.account h3 { margin: 0; font-size: 1.05rem; }
+div.account:not(:has(details.group:not([hidden]))) { display: none; }
 section#accounts { margin: 0 0 1.5rem; }
 section.rule, section.errors, section#figures { margin: 0 0 2rem; border-top: 1px solid var(--line); padding-top: 1.25rem; }
 section.rule { border-left: 4px solid var(--line); padding-left: .75rem; }
@@ -467,10 +467,10 @@ function accountFindings(
   const title =
     account === UNKNOWN_ACCOUNT ? 'Account unknown' : `Account <span class="mono">${html(account)}</span>`;
   const groups = findingGroups(evaluations).map((group) => findingGroup(group, index, budget));
-  return `<section class="account" data-account="${html(account === UNKNOWN_ACCOUNT ? '' : account)}">
+  return `<div class="account" data-account="${html(account === UNKNOWN_ACCOUNT ? '' : account)}">
 <h3>${title} · ${plural(evaluations.length, 'non-compliant resource')}</h3>
 ${groups.join('\n')}
-</section>`;
+</div>`;
 }
 
 /**

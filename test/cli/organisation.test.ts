@@ -414,7 +414,7 @@ describe('the table and the HTML report group by account when there are several'
       '--format',
       'html',
     ]);
-    expect(html.stdout).not.toContain('<section class="account"');
+    expect(html.stdout).not.toContain('<div class="account"');
     expect(html.stdout).not.toContain('id="accounts"');
   });
 
@@ -435,7 +435,7 @@ describe('the table and the HTML report group by account when there are several'
     );
     const rule = page.slice(page.indexOf('<section class="rule" id="rule-security-group"'));
     const sections = [
-      ...rule.matchAll(/<section class="account" data-account="(\d+)">\n<h3>([^\n]*)<\/h3>/g),
+      ...rule.matchAll(/<div class="account" data-account="(\d+)">\n<h3>([^\n]*)<\/h3>/g),
     ];
     expect(sections.map((match) => [match[1], match[2]])).toEqual([
       [ACCOUNT_A, `Account <span class="mono">${ACCOUNT_A}</span> · 2 non-compliant resources`],
