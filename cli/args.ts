@@ -32,11 +32,11 @@ Usage:
   plumbline scan --live --aggregator NAME [--account ID,...] [--region REGION,...] [options]
 
 Input (one of):
-  --snapshot FILE...    AWS Config snapshot files as delivered to S3 (.json or .json.gz), folders of them
-                        (a synced bucket: AWSLogs/<account>/Config/<region>/…/ConfigSnapshot/, of which
-                        the newest snapshot of each account and region is read; ConfigHistory files found
-                        in a folder are skipped), or the JSON output of "aws configservice batch-get-resource-config",
+  --snapshot FILE...    AWS Config snapshot files as delivered to S3 (.json or .json.gz), folders of them,
+                        or the JSON output of "aws configservice batch-get-resource-config",
                         "get-resource-config-history" or "select-resource-config". Fully offline.
+                        A synced bucket (AWSLogs/<account>/Config/<region>/…/ConfigSnapshot/): the newest
+                        snapshot of each account and region is read; ConfigHistory files in it are skipped.
                         select-resource-config needs: SELECT resourceId, resourceName, resourceType, arn,
                         accountId, awsRegion, configurationItemCaptureTime, configurationItemStatus,
                         configuration, supplementaryConfiguration, tags (resourceName and arn optional)

@@ -434,9 +434,7 @@ describe('the table and the HTML report group by account when there are several'
       `<tr data-account="${ACCOUNT_A}"><td class="mono">${ACCOUNT_A}</td><td>2</td><td>0</td><td>0</td><td>2</td></tr>`,
     );
     const rule = page.slice(page.indexOf('<section class="rule" id="rule-security-group"'));
-    const sections = [
-      ...rule.matchAll(/<div class="account" data-account="(\d+)">\n<h3>([^\n]*)<\/h3>/g),
-    ];
+    const sections = [...rule.matchAll(/<div class="account" data-account="(\d+)">\n<h3>([^\n]*)<\/h3>/g)];
     expect(sections.map((match) => [match[1], match[2]])).toEqual([
       [ACCOUNT_A, `Account <span class="mono">${ACCOUNT_A}</span> · 2 non-compliant resources`],
       [ACCOUNT_B, `Account <span class="mono">${ACCOUNT_B}</span> · 2 non-compliant resources`],
