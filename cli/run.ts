@@ -43,7 +43,7 @@ import {
   unreadableErrors,
 } from './scan.ts';
 import { describeFilters, scopeInput } from './scope.ts';
-import { describeSelection, selectSnapshots } from './snapshot-layout.ts';
+import { describeSelection, selectSnapshots, skippedCounts } from './snapshot-layout.ts';
 
 export const VERSION: string = packageJson.version;
 
@@ -223,8 +223,13 @@ function chooseSnapshots(found: readonly string[], command: ScanCommand, io: Cli
   const selection = selectSnapshots(found, { ...command, named: command.snapshots });
   for (const line of describeSelection(selection)) io.stderr.write(`plumbline: ${printable(line)}\n`);
   if (selection.files.length === 0) {
+    // Only skipped files: outside the filters, older (impossible without a newer), or history files.
     throw new UsageError(
-      `no snapshot file left to read: all ${found.length} are outside ${describeFilters(command)}`,
+      `no snapshot file left to read: of ${found.length} found, skipped ${skippedCounts(selection.skipped)}${
+        describeFilters(command)
+          ? ` (${describeFilters(command)})`
+          : ' (a history file named on the command line is read)'
+      }`,
       'scan',
     );
   }

@@ -177,16 +177,9 @@ export function describeSelection(selection: SnapshotSelection): string[] {
   if (skipped.length === 0) return [];
   const accounts = new Set(chosen.map((snapshot) => snapshot.accountId)).size;
   const places = new Set(chosen.map((snapshot) => `${snapshot.accountId} ${snapshot.region}`)).size;
-  const reasons = new Map<SkippedFile['why'], number>();
-  for (const { why } of skipped) reasons.set(why, (reasons.get(why) ?? 0) + 1);
-  // In a fixed order (the order of PLURAL), whatever order the files came in.
-  const left = (Object.keys(PLURAL) as SkippedFile['why'][]).flatMap((why) => {
-    const count = reasons.get(why) ?? 0;
-    return count === 0 ? [] : [count === 1 ? `1 ${why}` : `${count} ${PLURAL[why]}`];
-  });
   return [
     `snapshots in the AWS Config layout: reading ${count(chosen.length, 'snapshot')} of ${count(accounts, 'account')} in ${count(places, 'account and region pair')}` +
-      (left.length > 0 ? `; skipped ${left.join(', ')}` : ''),
+      `; skipped ${skippedCounts(skipped)}`,
     ...listed(
       chosen.map(
         (snapshot) =>
@@ -195,6 +188,18 @@ export function describeSelection(selection: SnapshotSelection): string[] {
     ),
     ...listed(skipped.map((file) => `skipped ${file.file}: ${file.reason}`)),
   ];
+}
+
+/** The files skipped, counted by reason in a fixed order: `2 older snapshots, 1 configuration history file`. */
+export function skippedCounts(skipped: readonly SkippedFile[]): string {
+  const reasons = new Map<SkippedFile['why'], number>();
+  for (const { why } of skipped) reasons.set(why, (reasons.get(why) ?? 0) + 1);
+  return (Object.keys(PLURAL) as SkippedFile['why'][])
+    .flatMap((why) => {
+      const count = reasons.get(why) ?? 0;
+      return count === 0 ? [] : [count === 1 ? `1 ${why}` : `${count} ${PLURAL[why]}`];
+    })
+    .join(', ');
 }
 
 function listed(lines: readonly string[]): string[] {

@@ -247,11 +247,22 @@ describe('scan --snapshot of a synced Config bucket', () => {
     );
   });
 
-  it('refuses filters that leave no file, naming them', async () => {
+  it('refuses filters, or a folder of history files only, that leave no file to read, saying why', async () => {
     const result = await runCli(['scan', '--snapshot', bucket, '--account', '999988887777']);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(
-      'plumbline scan: no snapshot file left to read: all 12 are outside --account 999988887777\n',
+      'plumbline scan: no snapshot file left to read: of 12 found, skipped 12 files outside --account/--region (--account 999988887777)\n',
+    );
+    const history = join(tempDir(), 'history');
+    mkdirSync(history);
+    copyFileSync(
+      join(bucket, historyKey(ACCOUNT_A, EU)),
+      join(history, historyKey(ACCOUNT_A, EU).split('/').at(-1) as string),
+    );
+    const onlyHistory = await runCli(['scan', '--snapshot', history]);
+    expect(onlyHistory.code).toBe(2);
+    expect(onlyHistory.stderr).toContain(
+      'plumbline scan: no snapshot file left to read: of 1 found, skipped 1 configuration history file (a history file named on the command line is read)\n',
     );
   });
 
