@@ -13,6 +13,7 @@ export const MAIN_HELP = `plumbline: run the Plumbline compliance rules over AWS
 Usage:
   plumbline scan --snapshot FILE... [options]   evaluate Config snapshot files, fully offline
   plumbline scan --live [--region R]... [options]  evaluate the account's current configuration (read-only)
+  plumbline scan --live --aggregator NAME [options]  every account and region of a Config aggregator
   plumbline rules [--config FILE]               list the rules, their parameters and defaults
   plumbline help [COMMAND]                      show help for a command
 
@@ -28,17 +29,28 @@ export const SCAN_HELP = `plumbline scan: evaluate every rule over AWS Config da
 Usage:
   plumbline scan --snapshot FILE... [options]
   plumbline scan --live [--region REGION]... [--profile NAME] [options]
+  plumbline scan --live --aggregator NAME [--account ID,...] [--region REGION,...] [options]
 
 Input (one of):
   --snapshot FILE...    AWS Config snapshot files as delivered to S3 (.json or .json.gz), folders of them,
                         or the JSON output of "aws configservice batch-get-resource-config",
                         "get-resource-config-history" or "select-resource-config". Fully offline.
+                        A synced bucket (AWSLogs/<account>/Config/<region>/…/ConfigSnapshot/): the newest
+                        snapshot of each account and region is read; ConfigHistory files in it are skipped.
                         select-resource-config needs: SELECT resourceId, resourceName, resourceType, arn,
                         accountId, awsRegion, configurationItemCaptureTime, configurationItemStatus,
                         configuration, supplementaryConfiguration, tags (resourceName and arn optional)
   --live                read the current configuration from AWS Config (read-only calls, standard
                         credential chain); a progress bar is shown on a terminal
-  --region REGION       with --live: a region to scan; repeat for several (default: the profile's/AWS_REGION)
+  --all-snapshots       with --snapshot: read every snapshot of the layout, not only the newest of each
+                        account and region (a resource's newest capture is the one judged)
+  --region REGION       with --live: a region to scan; repeat or separate with commas (default: the
+                        profile's/AWS_REGION). With --snapshot or --aggregator: only these regions
+  --account ID          with --snapshot or --aggregator: only these 12-digit accounts; repeat or separate
+                        with commas
+  --aggregator NAME     with --live: read every account and region of this AWS Config aggregator
+                        (SelectAggregateResourceConfig, read-only) from the region of the profile/AWS_REGION,
+                        where the aggregator is; account facts come from the recorded items, as offline
   --profile NAME        with --live: the AWS profile for credentials and region
   --inventory MODE      with --live: "select" (advanced query, the default) or "list"
                         (ListDiscoveredResources + BatchGetResourceConfig), as PLUMBLINE_INVENTORY
@@ -76,6 +88,7 @@ Examples:
   plumbline scan --snapshot examples/snapshot.json --config examples/plumbline.config.yaml
   plumbline scan --snapshot AWSLogs/ --format sarif -o plumbline.sarif --fail-on high
   plumbline scan --live --region eu-west-1 --region us-east-1 --html report.html
+  plumbline scan --live --aggregator org-all --account 111122223333,444455556666 --html org.html
 `;
 
 export const RULES_HELP = `plumbline rules: list the rules, the resource types each evaluates, their parameters and defaults.
@@ -93,7 +106,14 @@ export type ScanCommand = {
   command: 'scan';
   snapshots: string[];
   live: boolean;
+  /** `--aggregator`: the Config aggregator a live scan reads every account and region from. */
+  aggregator: string | undefined;
+  /** `--all-snapshots`: every snapshot of the S3 layout, not only the newest per account and region. */
+  allSnapshots: boolean;
+  /** With --live alone: the regions to scan; otherwise a filter (empty: every region). */
   regions: string[];
+  /** `--account`: only these accounts (empty: every one). */
+  accounts: string[];
   profile: string | undefined;
   inventory: 'select' | 'list' | undefined;
   config: string | undefined;
@@ -136,6 +156,38 @@ function helpFor(command: string | undefined): string {
 }
 
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+const ACCOUNT_ID = /^\d{12}$/;
+/** ConfigurationAggregatorName: 1 to 256 of `[\w-]` (AWS Config API Reference, SelectAggregateResourceConfig). */
+const AGGREGATOR_NAME = /^[\w-]{1,256}$/;
+
+/**
+ * The values of a repeatable option that also takes commas (`--region a,b --region c`), each checked, the
+ * duplicates dropped; an empty item (`a,,b`) is refused rather than ignored.
+ */
+function listValues(
+  values: readonly string[] | undefined,
+  option: string,
+  pattern: RegExp,
+  what: string,
+): string[] {
+  const items = (values ?? []).flatMap((value) => value.split(',').map((item) => item.trim()));
+  for (const item of items) {
+    if (item === '') throw new UsageError(`${option} has an empty value (a stray comma?)`, 'scan');
+    if (!pattern.test(item)) throw new UsageError(`${option} "${item}" is not ${what}`, 'scan');
+  }
+  return [...new Set(items)];
+}
+
+function aggregatorName(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (!AGGREGATOR_NAME.test(value)) {
+    throw new UsageError(
+      `--aggregator "${value}" is not a configuration aggregator name (1 to 256 letters, digits, _ and -)`,
+      'scan',
+    );
+  }
+  return value;
+}
 
 function parseScan(argv: readonly string[]): ScanCommand | { command: 'help'; text: string } {
   const { values, positionals } = strictParse(
@@ -144,6 +196,9 @@ function parseScan(argv: readonly string[]): ScanCommand | { command: 'help'; te
       snapshot: { type: 'string', multiple: true },
       live: { type: 'boolean' },
       region: { type: 'string', multiple: true },
+      account: { type: 'string', multiple: true },
+      aggregator: { type: 'string' },
+      'all-snapshots': { type: 'boolean' },
       profile: { type: 'string' },
       inventory: { type: 'string' },
       config: { type: 'string' },
@@ -176,16 +231,32 @@ function parseScan(argv: readonly string[]): ScanCommand | { command: 'help'; te
     throw new UsageError('nothing to scan: pass --snapshot FILE... or --live', 'scan');
   }
   if (!live) {
-    for (const option of ['region', 'profile', 'inventory'] as const) {
+    for (const option of ['profile', 'inventory', 'aggregator'] as const) {
       if (values[option] !== undefined) throw new UsageError(`--${option} only applies with --live`, 'scan');
     }
   }
-  const regions = values.region ?? [];
-  for (const region of regions) {
-    if (!REGION.test(region)) {
-      throw new UsageError(`--region "${region}" is not an AWS region name (like eu-west-1)`, 'scan');
-    }
+  const aggregator = aggregatorName(values.aggregator);
+  if (live && values['all-snapshots'])
+    throw new UsageError('--all-snapshots only applies with --snapshot', 'scan');
+  if (live && aggregator === undefined && values.account !== undefined) {
+    throw new UsageError(
+      '--account only applies with --snapshot or --live --aggregator (a plain --live scan reads the account of its credentials)',
+      'scan',
+    );
   }
+  if (aggregator !== undefined && values.inventory !== undefined) {
+    throw new UsageError(
+      '--inventory does not apply with --aggregator (an aggregator is read with advanced queries)',
+      'scan',
+    );
+  }
+  const regions = listValues(values.region, '--region', REGION, 'an AWS region name (like eu-west-1)');
+  const accounts = listValues(
+    values.account,
+    '--account',
+    ACCOUNT_ID,
+    'an AWS account id (12 digits, like 111122223333)',
+  );
   const extraReports = (['html', 'json', 'sarif', 'junit'] as const).flatMap((format) => {
     const file = values[format];
     return file === undefined ? [] : [{ format, file }];
@@ -194,7 +265,10 @@ function parseScan(argv: readonly string[]): ScanCommand | { command: 'help'; te
     command: 'scan',
     snapshots,
     live,
-    regions: [...new Set(regions)],
+    aggregator,
+    allSnapshots: values['all-snapshots'] === true,
+    regions,
+    accounts,
     profile: nonEmpty(values.profile, '--profile', 'scan'),
     inventory: oneOf(values.inventory, ['select', 'list'] as const, '--inventory', 'scan'),
     config: nonEmpty(values.config, '--config', 'scan'),

@@ -108,6 +108,20 @@ async function regionTargets(options: LiveScanOptions, clients: LiveClients) {
     }));
   }
   const config = clients.config({ profile: options.profile });
+  const region = await clientRegion(
+    config,
+    profile,
+    'no AWS region: pass --region REGION, or set AWS_REGION or a region in your AWS profile',
+  );
+  return [{ region, config }];
+}
+
+/** The region a client was built for (the profile's or AWS_REGION); `missing` is the usage error without one. */
+export async function clientRegion(
+  config: ConfigServiceClient,
+  profile: string | undefined,
+  missing: string,
+): Promise<string> {
   let region: string;
   try {
     region = await config.config.region();
@@ -117,12 +131,9 @@ async function regionTargets(options: LiveScanOptions, clients: LiveClients) {
   if (!region) {
     // A profile that does not exist has no region either: say which it is.
     if (profile && profileExists(profile) === false) throw new LiveScanError(profileNotFound(profile));
-    throw new UsageError(
-      'no AWS region: pass --region REGION, or set AWS_REGION or a region in your AWS profile',
-      'scan',
-    );
+    throw new UsageError(missing, 'scan');
   }
-  return [{ region, config }];
+  return region;
 }
 
 async function readRegion(
@@ -151,7 +162,7 @@ const INVENTORY_ACTIONS: Record<InventoryStrategy, readonly string[]> = {
   list: ['config:ListDiscoveredResources', 'config:BatchGetResourceConfig'],
 };
 
-function isAccessDenied(error: unknown): boolean {
+export function isAccessDenied(error: unknown): boolean {
   return /AccessDenied|UnauthorizedOperation|not authorized/i.test(
     `${(error as Error).name} ${(error as Error).message}`,
   );
@@ -182,7 +193,7 @@ interface NetworkError extends Error {
   address?: string;
 }
 
-function describeAwsError(error: unknown): string {
+export function describeAwsError(error: unknown): string {
   const { name, message, code, hostname, address } = error as NetworkError;
   if ((code !== undefined && UNREACHABLE.has(code)) || name === 'TimeoutError') {
     const host = hostname ?? address ?? /(?:ENOTFOUND|EAI_AGAIN) (\S+)/.exec(message ?? '')?.[1];
@@ -256,7 +267,7 @@ async function publicAccessBlock(
  * The SDK reports a profile that does not exist as credentials it could not load ("Could not load credentials
  * from any providers") or a missing region: when the profile named is in neither shared file, say that.
  */
-function missingProfile(error: unknown, profile: string | undefined): void {
+export function missingProfile(error: unknown, profile: string | undefined): void {
   const { name, message } = error as Error;
   const credentialsOrRegion =
     name === 'CredentialsProviderError' || /credentials|Region is missing|profile/i.test(message ?? '');

@@ -53,7 +53,13 @@ export interface ReportError {
 
 export type ScanSource =
   | { kind: 'snapshot'; files: string[] }
-  | { kind: 'live'; regions: string[]; profile?: string | undefined };
+  | {
+      kind: 'live';
+      regions: string[];
+      profile?: string | undefined;
+      /** A scan of a Config aggregator's accounts and regions, read in `regions[0]`. */
+      aggregator?: string | undefined;
+    };
 
 export interface ScanReport {
   version: string;
@@ -111,6 +117,26 @@ export function resourceLabel(
   const { resourceId } = evaluation;
   const name = evaluation.resourceName || evaluation.nameTag;
   return name && name !== resourceId ? `${resourceId} (${name})` : resourceId;
+}
+
+/** What the table and the HTML report call evaluations that name no account. */
+export const UNKNOWN_ACCOUNT = 'account unknown';
+
+/**
+ * Distinct evaluations by account, in account order, those that name none last ({@link UNKNOWN_ACCOUNT}):
+ * the table and the HTML report group by account when there are several.
+ */
+export function byAccount(evaluations: readonly ReportEvaluation[]): [string, ReportEvaluation[]][] {
+  const accounts = new Map<string, Set<ReportEvaluation>>();
+  for (const evaluation of evaluations) {
+    const key = evaluation.accountId || UNKNOWN_ACCOUNT;
+    const members = accounts.get(key);
+    if (members === undefined) accounts.set(key, new Set([evaluation]));
+    else members.add(evaluation);
+  }
+  return [...accounts]
+    .map(([account, members]): [string, ReportEvaluation[]] => [account, [...members]])
+    .sort(([a], [b]) => (a === UNKNOWN_ACCOUNT ? 1 : b === UNKNOWN_ACCOUNT ? -1 : a.localeCompare(b)));
 }
 
 /** Severity bands as GitHub code scanning reads `security-severity`. */
@@ -201,6 +227,9 @@ export function describeSource(source: ScanSource): string {
     return source.files.length === 1 ? (source.files[0] ?? '') : `${source.files.length} snapshot files`;
   }
   const regions = source.regions.join(', ');
+  if (source.aggregator !== undefined) {
+    return `AWS Config aggregator ${source.aggregator} (live) in ${regions}${source.profile ? `, profile ${source.profile}` : ''}`;
+  }
   return `AWS Config (live) in ${regions}${source.profile ? `, profile ${source.profile}` : ''}`;
 }
 

@@ -9,6 +9,7 @@ import { type AnyRule, InputError, ParameterError, type SuiteSettings } from '..
 import type { SuiteConfig } from '../shared/core/suite-config.ts';
 import { printable } from '../shared/core/text.ts';
 import { checkResponderSettings, checkSuiteConfig, rulesFor } from '../shared/rules/index.ts';
+import { scanAggregator } from './aggregator.ts';
 import { parseCommandLine, type RulesCommand, type ScanCommand } from './args.ts';
 import { ACCOUNT_PUBLIC_ACCESS_BLOCK } from './facts.ts';
 import { type Format, reportWriter } from './format/index.ts';
@@ -49,6 +50,8 @@ import {
   type SourcedUnreadable,
   unreadableErrors,
 } from './scan.ts';
+import { describeFilters, leftOutNote, type ScopeFilters, scopeEntry, scopeInput } from './scope.ts';
+import { describeSelection, selectSnapshots, skippedCounts } from './snapshot-layout.ts';
 import { CaptureIndex, resourceIdentity, SnapshotScan } from './snapshot-scan.ts';
 
 export const VERSION: string = packageJson.version;
@@ -134,8 +137,10 @@ async function scanCommand(command: ScanCommand, io: CliIo, deps: CliDeps): Prom
   // A rule with a bad parameter is refused, named, and the others still run (exit 2 at the end).
   const { prepared, refused } = prepareEachRule(selected, suite, command.config ?? 'default rule parameters');
   checkResponders(suite, command.config);
-  const files = command.live ? [] : snapshotFiles(command.snapshots, io.cwd);
-  checkOutputPaths(command, files, io.cwd);
+  const found = command.live ? [] : snapshotFiles(command.snapshots, io.cwd);
+  // Every file found is an input, read or skipped: no report may overwrite one.
+  checkOutputPaths(command, found, io.cwd);
+  const files = command.live ? [] : chooseSnapshots(found, command, io);
   for (const error of refused)
     io.stderr.write(`plumbline: ${printable(error.message)} (the rule was not run)\n`);
   const ran = new Set(prepared.map(({ rule }) => rule.name));
@@ -151,7 +156,7 @@ async function scanCommand(command: ScanCommand, io: CliIo, deps: CliDeps): Prom
   let outcome: ScanOutcome;
   try {
     if (command.live) {
-      const input = await readLive(command, prepared, io, deps);
+      const input = scopeInput(await readLive(command, prepared, io, deps), command);
       reports = openReports(command, header(input.source), io);
       const evaluations = evaluateAll(prepared, input.items, input.factsFor, input.unreadable);
       for (const evaluation of evaluations) passOn(evaluation, tally, reports);
@@ -162,7 +167,7 @@ async function scanCommand(command: ScanCommand, io: CliIo, deps: CliDeps): Prom
       };
     } else {
       reports = openReports(command, header({ kind: 'snapshot', files }), io);
-      outcome = await scanSnapshots(files, prepared, io, limits, (evaluation) =>
+      outcome = await scanSnapshots(files, prepared, io, limits, command, (evaluation) =>
         passOn(evaluation, tally, reports),
       );
     }
@@ -252,14 +257,21 @@ async function scanSnapshots(
   prepared: readonly PreparedRule[],
   io: CliIo,
   limits: InputLimits,
+  filters: ScopeFilters,
   emit: (evaluation: ReportEvaluation) => void,
 ): Promise<ScanOutcome> {
   // Several files may describe one resource: a first pass finds each resource's newest capture, so that
   // the scan judges that one, whatever the order of the files.
-  const first = files.length > 1 ? await indexCaptures(files, io, limits) : undefined;
+  const first = files.length > 1 ? await indexCaptures(files, io, limits, filters) : undefined;
   const scan = new SnapshotScan(prepared, emit, first?.captures, first?.blocks);
-  await eachSnapshotFile(files, io, limits, 'scanning', (entry) => scan.add(entry));
-  return scan.finish();
+  let leftOut = 0;
+  await eachSnapshotFile(files, io, limits, 'scanning', (entry) => {
+    const scoped = scopeEntry(entry, filters);
+    if (scoped === undefined) leftOut++;
+    else scan.add(scoped);
+  });
+  const result = scan.finish();
+  return leftOut === 0 ? result : { ...result, notes: [...result.notes, leftOutNote(leftOut, filters)] };
 }
 
 /**
@@ -270,11 +282,12 @@ async function indexCaptures(
   files: string[],
   io: CliIo,
   limits: InputLimits,
+  filters: ScopeFilters,
 ): Promise<{ captures: CaptureIndex; blocks: Map<string, SourcedItem> }> {
   const captures = new CaptureIndex();
   const blocks = new Map<string, SourcedItem>();
   await eachSnapshotFile(files, io, limits, 'indexing captures', (entry) => {
-    if (!('item' in entry)) return;
+    if (!('item' in entry) || scopeEntry(entry, filters) === undefined) return;
     const { item } = entry;
     captures.record(resourceIdentity(item), Date.parse(item.captureTime));
     if (item.resourceType !== ACCOUNT_PUBLIC_ACCESS_BLOCK) return;
@@ -304,14 +317,51 @@ async function eachSnapshotFile(
   }
 }
 
+/**
+ * The snapshot files to read: in the S3 layout, the newest of each account and region (or all with
+ * --all-snapshots) within --account/--region, the choice said on standard error.
+ */
+function chooseSnapshots(found: readonly string[], command: ScanCommand, io: CliIo): string[] {
+  const selection = selectSnapshots(found, { ...command, named: command.snapshots });
+  for (const line of describeSelection(selection)) io.stderr.write(`plumbline: ${printable(line)}\n`);
+  if (selection.files.length === 0) {
+    // Only skipped files: outside the filters, older (impossible without a newer), or history files.
+    throw new UsageError(
+      `no snapshot file left to read: of ${found.length} found, skipped ${skippedCounts(selection.skipped)}${
+        describeFilters(command)
+          ? ` (${describeFilters(command)})`
+          : ' (a history file named on the command line is read)'
+      }`,
+      'scan',
+    );
+  }
+  return selection.files;
+}
+
 async function readLive(
   command: ScanCommand,
   prepared: readonly PreparedRule[],
   io: CliIo,
   deps: CliDeps,
 ): Promise<ScanInput> {
-  const strategy = command.inventory ?? inventoryStrategyFromEnv(io.env);
   const progress = io.stderr.isTTY ? terminalProgress(io.stderr) : silentProgress;
+  if (command.aggregator !== undefined) {
+    const { aggregator, accounts, regions, profile } = command;
+    const result = await scanAggregator(
+      prepared,
+      { aggregator, accounts, regions, profile },
+      deps.clients,
+      progress,
+    );
+    return {
+      source: { kind: 'live', regions: [result.region], profile, aggregator },
+      items: latestItems(result.items),
+      unreadable: result.unreadable,
+      factsFor: result.factsFor,
+      notes: result.notes,
+    };
+  }
+  const strategy = command.inventory ?? inventoryStrategyFromEnv(io.env);
   const result = await scanLive(
     prepared,
     { regions: command.regions, profile: command.profile, strategy },

@@ -9,6 +9,7 @@
 import type { Compliance } from '../../shared/core/model.ts';
 import { printable } from '../../shared/core/text.ts';
 import {
+  byAccount,
   type ComplianceCounts,
   describeSource,
   errorResults,
@@ -18,6 +19,7 @@ import {
   type SeverityBand,
   severityBand,
   summarise,
+  UNKNOWN_ACCOUNT,
 } from '../report.ts';
 import {
   BANDS,
@@ -103,6 +105,10 @@ svg.swatch { vertical-align: -1px; margin-right: .35rem; }
 #filters input, #filters select, #filters button { font: inherit; font-size: .95rem; max-width: 100%; min-width: 0; }
 #filters input { width: 16rem; }
 #filter-status { flex-basis: 100%; margin: 0; color: var(--muted); font-size: .9rem; }
+div.account { margin-top: 1rem; }
+div.account h3 { margin: 0; font-size: 1.05rem; }
+div.account:not(:has(details.group:not([hidden]))) { display: none; }
+section#accounts { margin: 0 0 1.5rem; }
 section.rule, section.errors, section#figures { margin: 0 0 2rem; border-top: 1px solid var(--line); padding-top: 1.25rem; }
 section.rule { border-left: 4px solid var(--line); padding-left: .75rem; }
 section.rule[data-severity="critical"] { border-left: 6px double var(--critical); }
@@ -200,6 +206,7 @@ ${(['NON_COMPLIANT', 'COMPLIANT', 'NOT_APPLICABLE'] as const)
 ${summary.errors > 0 ? `<div class="card NON_COMPLIANT" data-compliance="errors"><span class="count">${thousands(summary.errors)}</span>Errors</div>` : ''}
 </div>
 ${bandCounts(views)}
+${accountsTable(report.evaluations)}
 ${contents(report, views)}
 ${figures(views, nonCompliant)}
 ${filters(report, views, nonCompliant.length)}
@@ -427,9 +434,12 @@ function filters(report: ScanReport, views: readonly RuleView[], nonCompliant: n
 function ruleSection(view: RuleView, index: Map<ReportEvaluation, number>, budget: { rows: number }): string {
   const { rule, band, counts } = view;
   const total = evaluated(view);
+  const accounts = byAccount(view.findings.flatMap((group) => group.evaluations));
   const body =
     view.findings.length > 0
-      ? view.findings.map((group) => findingGroup(group, index, budget)).join('\n')
+      ? accounts.length > 1
+        ? accounts.map(([account, members]) => accountFindings(account, members, index, budget)).join('\n')
+        : view.findings.map((group) => findingGroup(group, index, budget)).join('\n')
       : `<p class="none">${total > 0 ? 'No finding: every resource evaluated is compliant or not applicable.' : 'No resource of its types was read.'}</p>`;
   const listed = view.others.reduce((sum, group) => sum + group.evaluations.length, 0);
   const unlisted = counts.COMPLIANT + counts.NOT_APPLICABLE - listed;
@@ -448,6 +458,50 @@ ${bandBadge(band, rule.severity)}
 ${body}
 ${view.others.length > 0 || unlisted > 0 ? `<details class="others"><summary>${thousands(counts.COMPLIANT)} compliant and ${thousands(counts.NOT_APPLICABLE)} not applicable</summary>\n${others}\n</details>` : ''}
 </section>`;
+}
+
+/** A rule's findings in one account, under the account's heading (with several accounts in the report). */
+function accountFindings(
+  account: string,
+  evaluations: readonly ReportEvaluation[],
+  index: Map<ReportEvaluation, number>,
+  budget: { rows: number },
+): string {
+  const title =
+    account === UNKNOWN_ACCOUNT ? 'Account unknown' : `Account <span class="mono">${html(account)}</span>`;
+  const groups = findingGroups(evaluations).map((group) => findingGroup(group, index, budget));
+  return `<div class="account" data-account="${html(account === UNKNOWN_ACCOUNT ? '' : account)}">
+<h3>${title} · ${plural(evaluations.length, 'non-compliant resource')}</h3>
+${groups.join('\n')}
+</div>`;
+}
+
+/**
+ * With several accounts, a table of them under the summary, the most non-compliant first: where to start in
+ * an organisation.
+ */
+function accountsTable(evaluations: readonly ReportEvaluation[]): string {
+  const accounts = byAccount(evaluations);
+  if (accounts.length < 2) return '';
+  const rows = accounts
+    .map(([account, members]) => {
+      const counts: ComplianceCounts = { NON_COMPLIANT: 0, COMPLIANT: 0, NOT_APPLICABLE: 0 };
+      for (const member of members) counts[member.compliance]++;
+      const regions = new Set(members.map((member) => member.region).filter(Boolean)).size;
+      return { account, counts, regions };
+    })
+    .sort((a, b) => b.counts.NON_COMPLIANT - a.counts.NON_COMPLIANT)
+    .map(
+      ({ account, counts, regions }) =>
+        `<tr data-account="${html(account === UNKNOWN_ACCOUNT ? '' : account)}"><td class="mono">${html(account)}</td><td>${thousands(counts.NON_COMPLIANT)}</td><td>${thousands(counts.COMPLIANT)}</td><td>${thousands(counts.NOT_APPLICABLE)}</td><td>${thousands(regions)}</td></tr>`,
+    );
+  return `<section id="accounts"><h2>By account (${thousands(accounts.length)})</h2>
+<table class="accounts">
+<thead><tr><th>Account</th><th>Non-compliant</th><th>Compliant</th><th>Not applicable</th><th>Regions</th></tr></thead>
+<tbody>
+${rows.join('\n')}
+</tbody>
+</table></section>`;
 }
 
 function openByDefault(rows: number, budget: { rows: number }): boolean {

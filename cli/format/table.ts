@@ -9,6 +9,7 @@
 import type { Compliance } from '../../shared/core/model.ts';
 import { printable } from '../../shared/core/text.ts';
 import {
+  byAccount,
   type ComplianceCounts,
   describeSource,
   emptyCounts,
@@ -20,6 +21,7 @@ import {
   type SeverityBand,
   severityBand,
   summarise,
+  UNKNOWN_ACCOUNT,
 } from '../report.ts';
 
 export interface TableOptions {
@@ -92,6 +94,7 @@ export function formatTable(report: ScanReport, options: TableOptions): string {
       ].join(' · '),
     ),
     ...overview(rules, summary, paint),
+    ...(accounts.length > 1 ? accountOverview(report.evaluations, paint) : []),
     '',
   ];
   const layout = { multiAccount: accounts.length > 1, multiRegion: regions.length > 1 };
@@ -106,7 +109,12 @@ export function formatTable(report: ScanReport, options: TableOptions): string {
       lines.push(`  ${paint('dim', nothing ? 'no resource of its types was read' : 'no finding')}`, '');
       continue;
     }
-    lines.push(...findingGroups(rows, { ...options, ...layout }, paint), '');
+    lines.push(
+      ...(layout.multiAccount
+        ? accountSections(rows, { ...options, ...layout }, paint)
+        : findingGroups(rows, { ...options, ...layout }, paint)),
+      '',
+    );
   }
   for (const error of report.errors) lines.push(`${paint('red', 'ERROR')} ${printable(error.message)}`);
   if (report.errors.length > 0) lines.push('');
@@ -150,6 +158,66 @@ function overview(rules: readonly ReportRule[], summary: ReportSummary, paint: P
       );
     }),
   ];
+}
+
+/** Accounts listed one by one in the overview; the rest are counted. */
+export const OVERVIEW_ACCOUNTS = 20;
+
+/**
+ * With several accounts, one line per account under the overview, the most non-compliant first: where to
+ * start in an organisation.
+ */
+function accountOverview(evaluations: readonly ReportEvaluation[], paint: Paint): string[] {
+  const accounts = byAccount(evaluations)
+    .map(([account, members]) => {
+      const counts = emptyCounts();
+      for (const member of members) counts[member.compliance]++;
+      return { account, counts, regions: distinct(members.map((member) => member.region)).length };
+    })
+    .sort((a, b) => b.counts.NON_COMPLIANT - a.counts.NON_COMPLIANT);
+  const width = Math.max(...accounts.map(({ account }) => account.length));
+  const lines = accounts.slice(0, OVERVIEW_ACCOUNTS).map(({ account, counts, regions }) => {
+    const failing = `${count(counts.NON_COMPLIANT)} non-compliant`;
+    return (
+      `  ${pad(printable(account), width)}  ${counts.NON_COMPLIANT > 0 ? paint('red', failing) : paint('green', failing)}` +
+      ` · ${count(counts.COMPLIANT)} compliant · ${count(counts.NOT_APPLICABLE)} not applicable · ${plural(regions, 'region')}`
+    );
+  });
+  const more = accounts.length - OVERVIEW_ACCOUNTS;
+  return [
+    `By account (${count(accounts.length)}):`,
+    ...lines,
+    ...(more > 0 ? [`  ${paint('dim', `… ${plural(more, 'more account')}`)}`] : []),
+  ];
+}
+
+/**
+ * A rule's rows account by account, each under its own heading, the findings grouped within it; the rule's
+ * `--max-per-rule` is shared out between the accounts so that every account shows some.
+ */
+function accountSections(
+  rows: ReportEvaluation[],
+  options: TableOptions & { multiAccount: boolean; multiRegion: boolean },
+  paint: Paint,
+): string[] {
+  const accounts = byAccount(rows);
+  const limits = shareOut(
+    accounts.map(([, members]) => members.length),
+    options.maxPerRule ?? Number.POSITIVE_INFINITY,
+  );
+  return accounts.flatMap(([account, members], index) => {
+    const failing = members.filter((member) => member.compliance === 'NON_COMPLIANT').length;
+    const heading = `${account === UNKNOWN_ACCOUNT ? account : `account ${printable(account)}`} · ${count(failing)} non-compliant${options.all ? ` of ${plural(members.length, 'evaluation')}` : ''}`;
+    const limit = limits[index] ?? 0;
+    if (limit === 0) {
+      return [
+        `  ${paint('bold', heading)}`,
+        `    ${paint('dim', `… ${plural(members.length, 'resource')} (use --all)`)}`,
+      ];
+    }
+    const groups = findingGroups(members, { ...options, multiAccount: false, maxPerRule: limit }, paint);
+    return [`  ${paint('bold', heading)}`, ...groups.map((line) => `  ${line}`)];
+  });
 }
 
 function ruleHeader(rule: ReportRule, counts: ComplianceCounts, paint: Paint, columns: number): string[] {

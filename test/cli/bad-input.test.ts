@@ -285,7 +285,11 @@ describe('bad usage', () => {
       'scan',
       'choose one input: --snapshot FILE... or --live, not both',
     ],
-    [['scan', '--snapshot', 'x.json', '--region', 'us-east-1'], 'scan', '--region only applies with --live'],
+    [
+      ['scan', '--snapshot', 'x.json', '--aggregator', 'org'],
+      'scan',
+      '--aggregator only applies with --live',
+    ],
     [['scan', '--snapshot', 'x.json', '--profile', 'dev'], 'scan', '--profile only applies with --live'],
     [
       ['scan', '--live', '--region', 'useast1'],

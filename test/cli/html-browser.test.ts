@@ -14,6 +14,7 @@ import { formatHtml } from '../../cli/format/html.ts';
 import { testRule } from '../support/test-rule.ts';
 import { EXAMPLE_CONFIG, EXAMPLE_SNAPSHOT, FIXTURES, REPO, runCli, tempDir } from './support/cli.ts';
 import { evaluation, MISSING_COST_CENTER, reportOf, SSH_OPEN, triageReport } from './support/html-report.ts';
+import { writeOrganisationBucket } from './support/organisation.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(REPO, 'test/.artifacts');
@@ -439,5 +440,47 @@ describe.skipIf(skipBrowser)('the HTML report as a triage tool, in Chromium', ()
       expect(problems).toEqual([]);
       await page.close();
     }
+  });
+});
+
+describe.skipIf(skipBrowser)('the HTML report of several accounts, in Chromium', () => {
+  it('shows the accounts table and a heading per account in each rule; the account filter hides the other accounts', async () => {
+    const file = join(tempDir(), 'organisation.html');
+    await runCli([
+      'scan',
+      '--snapshot',
+      writeOrganisationBucket(),
+      '--all-snapshots',
+      '--html',
+      file,
+      '--fail-on',
+      'none',
+    ]);
+    const { page, problems } = await open(pathToFileURL(file).href);
+    await expect(filterState(page)).resolves.toBe('ready');
+    const headings = () =>
+      page
+        .locator('section[data-rule="security-group"] div.account')
+        .evaluateAll((nodes) =>
+          nodes
+            .filter((node) => (node as unknown as { checkVisibility(): boolean }).checkVisibility())
+            .map((node) => node.getAttribute('data-account')),
+        );
+    await expect(headings()).resolves.toEqual(['111122223333', '444455556666']);
+    await expect(page.locator('#accounts tbody tr').count()).resolves.toBe(2);
+    await expect(visibleRows(page)).resolves.toHaveLength(8);
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS, 'report-organisation.png'), fullPage: true });
+
+    await page.locator('#filter-account').selectOption('444455556666');
+    await expect(filterState(page)).resolves.toBe('active');
+    await expect(headings()).resolves.toEqual(['444455556666']);
+    await expect(visibleRows(page)).resolves.toEqual(
+      ['sg-021a', 'sg-021b', 'sg-022a', 'sg-022b'].map(
+        (id) => `security-group › tcp 22 open to 0.0.0.0/0 › ${id.padEnd(20, '0')}`,
+      ),
+    );
+    expect(problems).toEqual([]);
+    await page.close();
   });
 });
