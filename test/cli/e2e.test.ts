@@ -8,6 +8,7 @@ import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { MAIN_HELP, RULES_HELP, SCAN_HELP } from '../../cli/args.ts';
 import { buildCli } from '../../cli/build.ts';
+import { RULES, rulesFor } from '../../shared/rules/index.ts';
 import {
   EXAMPLE_CONFIG,
   EXAMPLE_SNAPSHOT,
@@ -131,7 +132,7 @@ describe('every format through a child process', () => {
     const result = spawnTsx(script, args);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(
-      'Plumbline · examples/snapshot.json · account 111122223333 · us-east-1 · 49 resources · 3 rules',
+      `Plumbline · examples/snapshot.json · account 111122223333 · us-east-1 · 49 resources · ${RULES.length} rules`,
     );
     expect(result.stderr).toBe(`plumbline: wrote the html report to ${html}\n`);
     expect(readFileSync(html, 'utf8')).toContain('<div class="cards" id="summary">');
@@ -162,7 +163,7 @@ describe('the package bin and the built bundle', () => {
     const args = ['scan', '--snapshot', EXAMPLE_SNAPSHOT, '--config', EXAMPLE_CONFIG, '--format', 'json'];
     const built = spawnScript([bundle], args);
     expect(built.code).toBe(1);
-    expect(JSON.parse(built.stdout)).toEqual(JSON.parse((await runCli(args)).stdout));
+    expect(JSON.parse(built.stdout)).toEqual(JSON.parse((await runCli(args, { rules: rulesFor })).stdout));
     expect(spawnScript([bundle], ['--help']).stdout).toBe(MAIN_HELP);
     // Every other format through the bundle: SARIF valid against the 2.1.0 schema, JUnit and HTML written.
     const out = tempDir();
@@ -182,14 +183,14 @@ describe('the package bin and the built bundle', () => {
       ],
     );
     expect(reports.code).toBe(1);
-    expect(reports.stdout).toContain('Summary: 26 non-compliant · 41 compliant · 1 not applicable');
+    expect(reports.stdout).toContain('Summary: 27 non-compliant · 69 compliant · 3 not applicable');
     const validate = sarifValidator();
     expect(
       validate(JSON.parse(readFileSync(join(out, 'r.sarif'), 'utf8'))),
       JSON.stringify(validate.errors),
     ).toBe(true);
     expect(readFileSync(join(out, 'r.xml'), 'utf8')).toMatch(
-      /^<\?xml [^>]*\?>\s*<testsuites[^>]* failures="26"/,
+      /^<\?xml [^>]*\?>\s*<testsuites[^>]* failures="27"/,
     );
     expect(readFileSync(join(out, 'r.html'), 'utf8')).toMatch(/^<!doctype html>/i);
   });
