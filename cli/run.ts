@@ -13,6 +13,7 @@ import { checkResponderSettings, checkSuiteConfig, rulesFor } from '../shared/ru
 import { parseCommandLine, type RulesCommand, type ScanCommand } from './args.ts';
 import { offlineFacts } from './facts.ts';
 import { type Format, render } from './format/index.ts';
+import { splitOfflineRules } from './iam-facts.ts';
 import { type InputLimits, loadSuiteConfig, readSnapshotFile, snapshotFiles } from './input.ts';
 import { type CliIo, colourEnabled, type OutputStream, UsageError } from './io.ts';
 import { type LiveClients, LiveScanError, scanLive, sdkClients } from './live.ts';
@@ -123,16 +124,25 @@ async function scanCommand(command: ScanCommand, io: CliIo, deps: CliDeps): Prom
   const suite = loadSuiteConfig(command.config, io.cwd, ruleNames(deps), limits);
   const selected = selectRules(configuredRules(deps, suite.settings, command.config), command.rules);
   // A rule with a bad parameter is refused, named, and the others still run (exit 2 at the end).
-  const { prepared, refused } = prepareEachRule(selected, suite, command.config ?? 'default rule parameters');
+  const { prepared: allPrepared, refused } = prepareEachRule(
+    selected,
+    suite,
+    command.config ?? 'default rule parameters',
+  );
   checkResponders(suite, command.config);
   const files = command.live ? [] : snapshotFiles(command.snapshots, io.cwd);
   checkOutputPaths(command, files, io.cwd);
   for (const error of refused)
     io.stderr.write(`plumbline: ${printable(error.message)} (the rule was not run)\n`);
+  // A snapshot holds no IAM credential report nor account summary: the rules needing them are skipped, said so.
+  const { runnable: prepared, skipped } = command.live
+    ? { runnable: allPrepared, skipped: [] }
+    : splitOfflineRules(allPrepared);
   const input = command.live
     ? await readLive(command, prepared, io, deps)
     : readSnapshots(files, prepared, io, limits);
-  for (const note of input.notes) io.stderr.write(`plumbline: note: ${printable(note)}\n`);
+  const notes = [...skipped.map(({ reason }) => reason), ...input.notes];
+  for (const note of notes) io.stderr.write(`plumbline: note: ${printable(note)}\n`);
   const ran = new Set(prepared.map(({ rule }) => rule.name));
   const report: ScanReport = {
     version: VERSION,

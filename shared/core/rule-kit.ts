@@ -23,6 +23,12 @@ export function checkParameterNames(raw: Record<string, unknown>, known: readonl
   }
 }
 
+/** `parseParameters` of a rule that, like its managed rule, takes no parameters: anything given is refused. */
+export function parseNoParameters(raw: Record<string, unknown>): Record<string, never> {
+  checkParameterNames(raw, []);
+  return {};
+}
+
 /** A string parameter; absent, null or blank is undefined. */
 export function optionalText(parameter: string, value: unknown): string | undefined {
   if (value === undefined || value === null) return undefined;

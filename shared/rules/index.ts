@@ -3,12 +3,15 @@ import type { SuiteConfig } from '../core/suite-config.ts';
 import { ebsAttachedRule } from './ebs-attached/index.ts';
 import { ebsEncryptedRule } from './ebs-encrypted/index.ts';
 import { ec2EbsOptimizedRule } from './ec2-ebs-optimized/index.ts';
+import { iamConsoleMfaRule } from './iam-console-mfa/index.ts';
+import { iamUserMfaRule } from './iam-user-mfa/index.ts';
 import { publicBucketRule } from './public-bucket/index.ts';
 import { parseResponderSettings } from './public-bucket/parameters.ts';
 import { rdsNotPublicRule } from './rds-not-public/index.ts';
 import { rdsSnapshotNotPublicRule } from './rds-snapshot-not-public/index.ts';
 import { rdsStorageEncryptedRule } from './rds-storage-encrypted/index.ts';
 import { requiredTagsRule, requiredTagsRuleFor } from './required-tags/index.ts';
+import { rootMfaRule } from './root-mfa/index.ts';
 import { s3VersioningRule } from './s3-versioning/index.ts';
 import { securityGroupRule } from './security-group/index.ts';
 import { parseDriftRevertSettings } from './security-group/responder.ts';
@@ -28,6 +31,9 @@ export const RULES: readonly AnyRule[] = [
   rdsSnapshotNotPublicRule,
   rdsStorageEncryptedRule,
   s3VersioningRule,
+  iamUserMfaRule,
+  iamConsoleMfaRule,
+  rootMfaRule,
 ];
 
 /** The rules as configured by the suite settings: what the CLI and deployment evaluate. */

@@ -7,7 +7,7 @@
  * `configuration.state.name`) and the table in `instance-types.ts`.
  */
 import { compliant, nonCompliant, notApplicable, type Rule } from '../../core/model.ts';
-import { cannotJudge, checkParameterNames, quoted } from '../../core/rule-kit.ts';
+import { cannotJudge, parseNoParameters, quoted } from '../../core/rule-kit.ts';
 import { ebsOptimizationSupport } from './instance-types.ts';
 
 export { ebsOptimizationSupport } from './instance-types.ts';
@@ -27,10 +27,7 @@ export const ec2EbsOptimizedRule: Rule<Record<string, never>> = {
   managedRuleDifferences: [
     'An instance type Plumbline’s table cannot place (malformed, or an unlisted size of a previous-generation family) is NON_COMPLIANT, cannot judge, naming the type.',
   ],
-  parseParameters(raw) {
-    checkParameterNames(raw, []);
-    return {};
-  },
+  parseParameters: parseNoParameters,
   evaluate(item) {
     const configuration = item.configuration ?? {};
     const id = typeof configuration.instanceId === 'string' ? configuration.instanceId : item.resourceId;

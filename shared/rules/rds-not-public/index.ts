@@ -7,7 +7,7 @@
  */
 import type { ConfigurationItem } from '../../core/model.ts';
 import { compliant, nonCompliant, type Rule } from '../../core/model.ts';
-import { cannotJudge, checkParameterNames, quoted } from '../../core/rule-kit.ts';
+import { cannotJudge, parseNoParameters, quoted } from '../../core/rule-kit.ts';
 
 export const DB_INSTANCE_TYPE = 'AWS::RDS::DBInstance';
 
@@ -26,10 +26,7 @@ export const rdsNotPublicRule: Rule<Record<string, never>> = {
   resourceTypes: [DB_INSTANCE_TYPE],
   severity: 9,
   parameterDocs: [],
-  parseParameters(raw) {
-    checkParameterNames(raw, []);
-    return {};
-  },
+  parseParameters: parseNoParameters,
   evaluate(item) {
     const name = dbInstanceName(item);
     const publiclyAccessible = item.configuration?.publiclyAccessible;

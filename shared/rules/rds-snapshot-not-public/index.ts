@@ -7,7 +7,7 @@
  * accounts is not public: COMPLIANT, and the finding lists them.
  */
 import { compliant, nonCompliant, type Rule } from '../../core/model.ts';
-import { cannotJudge, checkParameterNames } from '../../core/rule-kit.ts';
+import { cannotJudge, parseNoParameters } from '../../core/rule-kit.ts';
 import {
   DB_CLUSTER_SNAPSHOT_TYPE,
   DB_SNAPSHOT_TYPE,
@@ -36,10 +36,7 @@ export const rdsSnapshotNotPublicRule: Rule<Record<string, never>> = {
   managedRuleDifferences: [
     'A manual snapshot whose configuration item records no snapshot attributes is NON_COMPLIANT, cannot judge, rather than assumed private.',
   ],
-  parseParameters(raw) {
-    checkParameterNames(raw, []);
-    return {};
-  },
+  parseParameters: parseNoParameters,
   evaluate(item) {
     const reading = readSnapshotSharing(item);
     if (!reading.ok) return cannotJudge(reading.problem);
