@@ -69,11 +69,11 @@ describe('README: running the CLI outside the checkout', () => {
       env: { PATH: process.env.PATH ?? '', HOME: audits },
     });
     expect(result.stderr).toBe(
-      `${SNAPSHOT_SKIPS}plumbline: wrote the html report to report.html\nplumbline: 27 failing results (--fail-on non-compliant; 27 non-compliant in all)\n`,
+      `${SNAPSHOT_SKIPS}plumbline: wrote the html report to report.html\nplumbline: 34 failing results (--fail-on non-compliant; 34 non-compliant in all)\n`,
     );
     expect(result.status).toBe(1);
     expect(result.stdout).toContain(
-      'Summary: 27 non-compliant · 69 compliant · 3 not applicable (99 evaluations of 49 resources)\n',
+      'Summary: 34 non-compliant · 76 compliant · 3 not applicable (113 evaluations of 57 resources)\n',
     );
     expect(readFileSync(join(audits, 'report.html'), 'utf8')).toMatch(/^<!doctype html>/);
     // The same findings as the sources give for the same files, with every registered rule.
