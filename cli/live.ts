@@ -8,13 +8,17 @@ import { readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigServiceClient } from '@aws-sdk/client-config-service';
+import { IAMClient } from '@aws-sdk/client-iam';
 import { S3ControlClient } from '@aws-sdk/client-s3-control';
+import { STSClient } from '@aws-sdk/client-sts';
 import { loadAccountPublicAccessBlock } from '../shared/aws/account-facts.ts';
 import { clientSettings } from '../shared/aws/clients.ts';
 import { type InventoryStrategy, inventoryPages } from '../shared/aws/config-inventory.ts';
+import { recordedTypes } from '../shared/core/account-item.ts';
 import type { AccountFacts, PublicAccessBlockFlags } from '../shared/core/model.ts';
 import type { ItemReading } from '../shared/core/normalise.ts';
 import { ACCOUNT_PUBLIC_ACCESS_BLOCK, publicAccessBlockFromItem } from './facts.ts';
+import { accountItems, callerAccount, LIVE_ONLY_FACTS, loadIamFacts, needsIam } from './iam-facts.ts';
 import { UsageError } from './io.ts';
 import type { Progress } from './progress.ts';
 import {
@@ -34,13 +38,26 @@ export interface ClientOptions {
 export interface LiveClients {
   config(options: ClientOptions): ConfigServiceClient;
   s3Control(options: ClientOptions): S3ControlClient;
+  /** IAM and STS, for the rules that need the credential report or the account summary (default: the SDK's). */
+  iam?(options: ClientOptions): IAMClient;
+  sts?(options: ClientOptions): STSClient;
 }
 
 /** SDK clients with the project's settings (adaptive retries); `profile` selects credentials and region. */
 export const sdkClients: LiveClients = {
   config: (options) => new ConfigServiceClient({ ...clientSettings(), ...definedOnly(options) }),
   s3Control: (options) => new S3ControlClient({ ...clientSettings(), ...definedOnly(options) }),
+  iam: sdkIam,
+  sts: sdkSts,
 };
+
+function sdkIam(options: ClientOptions): IAMClient {
+  return new IAMClient({ ...clientSettings(), ...definedOnly(options) });
+}
+
+function sdkSts(options: ClientOptions): STSClient {
+  return new STSClient({ ...clientSettings(), ...definedOnly(options) });
+}
 
 function definedOnly(options: ClientOptions): ClientOptions {
   return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
@@ -71,7 +88,7 @@ export async function scanLive(
   // The profile the SDK uses: --profile, else AWS_PROFILE (named when it turns out not to exist).
   const profile = options.profile ?? process.env.AWS_PROFILE;
   // Every rule's types in one inventory read per region, as the periodic Config rules read them.
-  const resourceTypes = [...new Set(prepared.flatMap(({ rule }) => rule.resourceTypes))];
+  const resourceTypes = recordedTypes([...new Set(prepared.flatMap(({ rule }) => rule.resourceTypes))]);
   const total = targets.length;
   const items: SourcedItem[] = [];
   const unreadable: SourcedUnreadable[] = [];
@@ -90,13 +107,71 @@ export async function scanLive(
     }
     progress.update({ done, total, label: 'account facts', items: items.length });
     const firstRegion = targets[0]?.region;
+    const iam = needsIam(prepared)
+      ? await readIamFacts(prepared, items, { ...options, region: firstRegion ?? 'us-east-1' }, clients)
+      : undefined;
     const facts = await liveFacts(prepared, items, profile, () =>
       clients.s3Control({ region: firstRegion, profile: options.profile }),
     );
-    return { regions: targets.map((target) => target.region), items, unreadable, ...facts };
+    const factsFor: FactsByAccount = (account) => ({
+      ...facts.factsFor(account),
+      ...(account === iam?.accountId ? iam.facts : {}),
+    });
+    return {
+      regions: targets.map((target) => target.region),
+      items,
+      unreadable,
+      factsFor,
+      notes: [...facts.notes, ...(iam?.notes ?? [])],
+    };
   } finally {
     progress.finish();
   }
+}
+
+/**
+ * The IAM facts (credential report, account summary) of the account the credentials belong to, and its
+ * `AWS::::Account` item for the rules that judge the account; items of other accounts get no IAM facts (their
+ * IAM users are judged cannot-judge), with a note.
+ */
+async function readIamFacts(
+  prepared: readonly PreparedRule[],
+  items: SourcedItem[],
+  options: LiveScanOptions & { region: string },
+  clients: LiveClients,
+): Promise<{ accountId: string; facts: AccountFacts; notes: string[] }> {
+  const clientOptions = { region: options.region, profile: options.profile };
+  let accountId: string;
+  try {
+    accountId = await callerAccount((clients.sts ?? sdkSts)(clientOptions));
+  } catch (error) {
+    throw new LiveScanError(`STS GetCallerIdentity: ${describeAwsError(error)}`);
+  }
+  items.push(...accountItems(prepared, accountId, options.region, new Date()));
+  const needed = neededFacts(prepared);
+  let facts: AccountFacts;
+  try {
+    facts = await loadIamFacts(
+      (clients.iam ?? sdkClients.iam)?.(clientOptions) as IAMClient,
+      accountId,
+      needed,
+    );
+  } catch (error) {
+    const actions = needed.flatMap((fact) => LIVE_ONLY_FACTS[fact]?.actions ?? []).join(' and ');
+    const hint = isAccessDenied((error as Error).cause ?? error) ? ` (the IAM rules need ${actions})` : '';
+    missingProfile((error as Error).cause ?? error, options.profile ?? process.env.AWS_PROFILE);
+    throw new LiveScanError(`${(error as Error).message}${hint}`);
+  }
+  const others = [...new Set(items.map(({ item }) => item.accountId))].filter(
+    (account) =>
+      account !== accountId &&
+      prepared.some(({ rule }) => (rule.accountFacts ?? []).some((fact) => fact in LIVE_ONLY_FACTS)),
+  );
+  const notes = others.map(
+    (account) =>
+      `account ${account}: IAM facts are read only for the account of the credentials (${accountId}); its IAM users cannot be judged here`,
+  );
+  return { accountId, facts, notes };
 }
 
 async function regionTargets(options: LiveScanOptions, clients: LiveClients) {

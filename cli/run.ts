@@ -27,6 +27,7 @@ import {
   snapshotFiles,
   streamSnapshotFile,
 } from './input.ts';
+import { splitOfflineRules } from './iam-facts.ts';
 import { type CliIo, colourEnabled, type OutputStream, UsageError } from './io.ts';
 import { type LiveClients, LiveScanError, scanLive, sdkClients } from './live.ts';
 import { checkOutputPaths, fileOutput } from './outputs.ts';
@@ -135,7 +136,11 @@ async function scanCommand(command: ScanCommand, io: CliIo, deps: CliDeps): Prom
   const suite = loadSuiteConfig(command.config, io.cwd, ruleNames(deps), limits);
   const selected = selectRules(configuredRules(deps, suite.settings, command.config), command.rules);
   // A rule with a bad parameter is refused, named, and the others still run (exit 2 at the end).
-  const { prepared, refused } = prepareEachRule(selected, suite, command.config ?? 'default rule parameters');
+  const { prepared: allPrepared, refused } = prepareEachRule(
+    selected,
+    suite,
+    command.config ?? 'default rule parameters',
+  );
   checkResponders(suite, command.config);
   const found = command.live ? [] : snapshotFiles(command.snapshots, io.cwd);
   // Every file found is an input, read or skipped: no report may overwrite one.
@@ -143,6 +148,13 @@ async function scanCommand(command: ScanCommand, io: CliIo, deps: CliDeps): Prom
   const files = command.live ? [] : chooseSnapshots(found, command, io);
   for (const error of refused)
     io.stderr.write(`plumbline: ${printable(error.message)} (the rule was not run)\n`);
+  // A snapshot or an aggregator holds no IAM credential report nor account summary: the rules needing them
+  // are skipped, said so.
+  const { runnable: prepared, skipped } = !command.live
+    ? splitOfflineRules(allPrepared)
+    : command.aggregator !== undefined
+      ? splitOfflineRules(allPrepared, `the aggregator ${command.aggregator}`)
+      : { runnable: allPrepared, skipped: [] };
   const ran = new Set(prepared.map(({ rule }) => rule.name));
   const rules = selected.filter((rule) => ran.has(rule.name)).map(toReportRule);
   const tally = new ReportTally(rules, command.failOn);
@@ -175,7 +187,8 @@ async function scanCommand(command: ScanCommand, io: CliIo, deps: CliDeps): Prom
     for (const report of reports) report.abort();
     throw error;
   }
-  for (const note of outcome.notes) io.stderr.write(`plumbline: note: ${printable(note)}\n`);
+  for (const note of [...skipped.map(({ reason }) => reason), ...outcome.notes])
+    io.stderr.write(`plumbline: note: ${printable(note)}\n`);
   const errors = [...refused, ...outcome.errors];
   const totals: ReportTotals = {
     summary: tally.summary(outcome.resources, errors),

@@ -9,6 +9,8 @@ import type { SnapshotEntry } from './input.ts';
 import type { SourcedItem, SourcedUnreadable } from './scan.ts';
 import { placeOfFile } from './snapshot-layout.ts';
 
+const GLOBAL_REGION = 'global';
+
 export interface ScopeFilters {
   /** Only these accounts (empty: every one). */
   accounts: readonly string[];
@@ -23,8 +25,13 @@ export function inScope(
   const { accountId, region } = place;
   const account =
     accountId === undefined || filters.accounts.length === 0 || filters.accounts.includes(accountId);
+  // Config records global resources (IAM) with the region "global": they belong to every region asked for.
   return (
-    account && (region === undefined || filters.regions.length === 0 || filters.regions.includes(region))
+    account &&
+    (region === undefined ||
+      region === GLOBAL_REGION ||
+      filters.regions.length === 0 ||
+      filters.regions.includes(region))
   );
 }
 

@@ -7,6 +7,12 @@
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import { EC2Client } from '@aws-sdk/client-ec2';
+import {
+  GenerateCredentialReportCommand,
+  GetAccountSummaryCommand,
+  GetCredentialReportCommand,
+  IAMClient,
+} from '@aws-sdk/client-iam';
 import { S3Client } from '@aws-sdk/client-s3';
 import { S3ControlClient } from '@aws-sdk/client-s3-control';
 import { SNSClient } from '@aws-sdk/client-sns';
@@ -21,6 +27,7 @@ export interface AwsMocks {
   ec2: AnyStub;
   sns: AnyStub;
   cloudtrail: AnyStub;
+  iam: AnyStub;
 }
 
 const CLIENTS = {
@@ -31,12 +38,21 @@ const CLIENTS = {
   ec2: EC2Client,
   sns: SNSClient,
   cloudtrail: CloudTrailClient,
+  iam: IAMClient,
 };
 
 /** Fresh mocks for one run, answering `{}` to anything; they see only calls made inside `withAwsMocks`. */
 export function createAwsMocks(): AwsMocks {
   const mocks = createScopedMocks(CLIENTS);
   for (const stub of Object.values(mocks)) stub.onAnyCommand().resolves({});
+  // The IAM account facts (credential report, account summary) answer as an account with no IAM user would.
+  mocks.iam.on(GenerateCredentialReportCommand).resolves({ State: 'COMPLETE' });
+  mocks.iam.on(GetCredentialReportCommand).resolves({
+    Content: new TextEncoder().encode('user,arn,password_enabled,mfa_active\n'),
+    ReportFormat: 'text/csv',
+    GeneratedTime: new Date(),
+  });
+  mocks.iam.on(GetAccountSummaryCommand).resolves({ SummaryMap: { AccountMFAEnabled: 1 } });
   return mocks;
 }
 
@@ -53,6 +69,7 @@ const SERVICE_NAMES: Record<keyof AwsMocks, string> = {
   ec2: 'ec2',
   sns: 'sns',
   cloudtrail: 'cloudtrail',
+  iam: 'iam',
 };
 
 /** Commands these mocks received, as `service:Operation` → count (e.g. `config:PutEvaluations`). */

@@ -4,6 +4,7 @@
 import { ConfigServiceClient, GetComplianceDetailsByConfigRuleCommand } from '@aws-sdk/client-config-service';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
+import { accountItem, judgesAccount, recordedTypes } from '../core/account-item.ts';
 import { truncate } from '../core/annotation.ts';
 import {
   type ChangedItem,
@@ -21,6 +22,7 @@ import {
   toEvaluation,
 } from '../core/evaluate.ts';
 import {
+  type AccountFact,
   type AccountFacts,
   type AnyRule,
   type Compliance,
@@ -30,7 +32,6 @@ import {
   InputError,
   notApplicable,
   ParameterError,
-  type PublicAccessBlockFlags,
 } from '../core/model.ts';
 import type { SuiteConfig } from '../core/suite-config.ts';
 import { logger } from '../lambda/logger.ts';
@@ -60,9 +61,9 @@ export interface AccountTarget {
 }
 
 /** Loaders for the account facts rules may ask for; each runs at most once per invocation. */
-export interface AccountFactLoaders {
-  publicAccessBlock?: (target: AccountTarget) => Promise<PublicAccessBlockFlags | null>;
-}
+export type AccountFactLoaders = {
+  [F in AccountFact]?: (target: AccountTarget) => Promise<Exclude<AccountFacts[F], undefined>>;
+};
 
 export interface ConfigRuntimeOptions {
   /** Builds a Config client; `credentials` is undefined for the function's own role. */
@@ -291,7 +292,15 @@ class Invocation {
 
   private async scanInventory(orderingTimestamp: Date, tracker: StaleTracker): Promise<void> {
     const strategy = this.options.inventory ?? inventoryStrategyFromEnv();
-    for await (const page of inventoryPages(this.target.config, this.rule.resourceTypes, strategy)) {
+    if (judgesAccount(this.rule.resourceTypes)) {
+      // The account is no inventory item: it is judged as itself (AWS::::Account, as the managed rules do).
+      const account = accountItem(this.target.accountId, this.target.region, orderingTimestamp);
+      tracker.inInventory(account.resourceType, account.resourceId);
+      await this.write(await this.evaluate(account, orderingTimestamp));
+    }
+    const types = recordedTypes(this.rule.resourceTypes);
+    if (types.length === 0) return;
+    for await (const page of inventoryPages(this.target.config, types, strategy)) {
       for (const { item, unreadable } of page) {
         if (item) {
           tracker.inInventory(item.resourceType, item.resourceId);
@@ -386,13 +395,15 @@ class Invocation {
 
   private async loadAccountFacts(): Promise<AccountFacts> {
     const facts: AccountFacts = {};
-    for (const fact of this.rule.accountFacts ?? []) {
-      const load = this.options.accountFacts?.[fact];
-      if (load === undefined)
-        throw new Error(`Rule ${this.rule.name} needs the account fact ${fact}, but no loader was given`);
-      facts[fact] = await load(this.target);
-    }
+    for (const fact of this.rule.accountFacts ?? []) await this.loadAccountFact(fact, facts);
     return facts;
+  }
+
+  private async loadAccountFact<F extends AccountFact>(fact: F, facts: AccountFacts): Promise<void> {
+    const load = this.options.accountFacts?.[fact];
+    if (load === undefined)
+      throw new Error(`Rule ${this.rule.name} needs the account fact ${fact}, but no loader was given`);
+    facts[fact] = await load(this.target);
   }
 
   private async write(evaluation: Evaluation, logEach = false): Promise<void> {

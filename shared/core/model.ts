@@ -70,10 +70,40 @@ export interface PublicAccessBlockFlags {
   restrictPublicBuckets: boolean;
 }
 
+/**
+ * One row of the IAM credential report (IAM User Guide, "Getting credential reports for your AWS account"),
+ * the columns the rules read, as IAM writes them: `true`, `false`, `not_supported` (the root user's password
+ * columns), `N/A` or `no_information`.
+ */
+export interface CredentialReportRow {
+  /** The user name; `<root_account>` for the root user. */
+  user: string;
+  /** The user's ARN; `arn:aws:iam::ACCOUNT:root` for the root user. */
+  arn: string;
+  passwordEnabled: string;
+  mfaActive: string;
+}
+
+export interface CredentialReport {
+  /** When IAM generated the report (ISO 8601): a user created after it is not in it. */
+  generatedAt: string;
+  rows: CredentialReportRow[];
+}
+
+/** The `GetAccountSummary` fields the rules read. */
+export interface AccountSummary {
+  /** `AccountMFAEnabled`: whether the root user has an MFA device. */
+  accountMfaEnabled: boolean;
+}
+
 /** Facts about the account that a rule may ask for; fetched at most once per invocation. */
 export interface AccountFacts {
   /** `null` when the account has no account-level Public Access Block. */
   publicAccessBlock?: PublicAccessBlockFlags | null;
+  /** The IAM credential report (GenerateCredentialReport, then GetCredentialReport). */
+  credentialReport?: CredentialReport;
+  /** IAM GetAccountSummary. */
+  accountSummary?: AccountSummary;
 }
 
 export type AccountFact = keyof AccountFacts;
@@ -112,6 +142,12 @@ export interface Rule<Params = unknown> {
   parseParameters(raw: Record<string, unknown>, suite: SuiteSettings): Params;
   /** Account facts this rule needs; the runtime fetches each at most once per invocation. */
   accountFacts?: readonly AccountFact[];
+  /**
+   * How its Config rule is triggered. `periodic`: on a schedule only, for rules whose facts Config does not
+   * record (the credential report, the account summary), as the managed rules they stand in for. Absent:
+   * on configuration changes and on a schedule.
+   */
+  trigger?: 'periodic';
   evaluate(resource: ConfigurationItem, params: Params, context: EvaluationContext): Verdict;
 }
 

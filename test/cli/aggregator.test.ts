@@ -20,6 +20,7 @@ import { aggregateExpression } from '../../cli/aggregator.ts';
 import { type LiveClients, sdkClients } from '../../cli/live.ts';
 import { MAX_EXPRESSION_LENGTH } from '../../shared/aws/config-inventory.ts';
 import { SELECT_FIELDS_HINT } from '../../shared/core/normalise.ts';
+import { rulesFor } from '../../shared/rules/index.ts';
 import { runCli } from './support/cli.ts';
 import { exampleItems, type RawItem, selectRow } from './support/inventory.ts';
 
@@ -203,6 +204,30 @@ describe('scan --live --aggregator', () => {
       `${SELECT_FIELDS_HINT} WHERE resourceType IN ('AWS::S3::Bucket', 'AWS::EC2::SecurityGroup') AND accountId IN ('${ACCOUNT_A}', '${ACCOUNT_B}')`,
     );
     expect(few.length).toBeLessThanOrEqual(MAX_EXPRESSION_LENGTH);
+  });
+
+  it('skips the rules that need IAM facts, which an aggregator does not hold, and says so', async () => {
+    serveAggregate();
+    const result = await runCli(
+      [
+        'scan',
+        '--live',
+        '--aggregator',
+        AGGREGATOR,
+        '--rule',
+        'root-mfa',
+        '--rule',
+        'security-group',
+        '--format',
+        'json',
+      ],
+      { rules: rulesFor },
+    );
+    expect(result.stderr).toContain(
+      `plumbline: note: rule root-mfa skipped: it needs the IAM account summary, which the aggregator ${AGGREGATOR} does not hold; scan --live reads it (or deploy the rule as a Config rule)`,
+    );
+    const evaluations: JsonEvaluation[] = JSON.parse(result.stdout).evaluations;
+    expect(new Set(evaluations.map(({ rule }) => rule))).toEqual(new Set(['security-group']));
   });
 
   it('names each source account and region the aggregator failed to update', async () => {

@@ -114,9 +114,9 @@ describe.skipIf(skipBrowser)('the HTML report in Chromium', () => {
     const count = (compliance: string) =>
       page.locator(`#summary [data-compliance="${compliance}"] .count`).textContent();
     await expect(count('NON_COMPLIANT')).resolves.toBe('26');
-    await expect(count('COMPLIANT')).resolves.toBe('41');
+    await expect(count('COMPLIANT')).resolves.toBe('46');
     await expect(count('NOT_APPLICABLE')).resolves.toBe('1');
-    await expect(count('resources')).resolves.toBe('49');
+    await expect(count('resources')).resolves.toBe('57');
 
     // Rules by severity: public-bucket (9, critical), security-group (8, high), required-tags (3, low).
     const sections = page.locator('section.rule');

@@ -127,16 +127,16 @@ describe('scan --live', () => {
     expect(live.code).toBe(1);
     const report = JSON.parse(live.stdout);
     expect(report.evaluations).toEqual(await offlineEvaluations());
-    // IAM roles are in no rule's scope, so the live scan never reads them.
-    expect(report.summary.resources).toBe(47);
+    // IAM roles and users are in none of the three rules' scope, so the live scan never reads them.
+    expect(report.summary.resources).toBe(52);
 
-    // One advanced query for every rule's types, followed page by page (47 items, 2 a page).
+    // One advanced query for every rule's types, followed page by page (52 items, 2 a page).
     const queries = config.commandCalls(SelectResourceConfigCommand).map((call) => call.args[0].input);
-    expect(queries).toHaveLength(24);
+    expect(queries).toHaveLength(26);
     expect(new Set(queries.map((query) => query.Expression)).size).toBe(1);
     expect(queries.map((query) => query.NextToken)).toEqual([
       undefined,
-      ...Array.from({ length: 23 }, (_, index) => `page-${index + 1}`),
+      ...Array.from({ length: 25 }, (_, index) => `page-${index + 1}`),
     ]);
     expect(queries[0]?.Limit).toBe(100);
     expect(queryTypes(queries[0]?.Expression)).toEqual(

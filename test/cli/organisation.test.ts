@@ -13,6 +13,7 @@ import {
   type SelectionOptions,
   selectSnapshots,
 } from '../../cli/snapshot-layout.ts';
+import { inScope } from '../../cli/scope.ts';
 import { runCli, spawnCli, tempDir } from './support/cli.ts';
 import {
   ACCOUNTS,
@@ -46,6 +47,25 @@ interface JsonEvaluation {
 
 const brief = (evaluation: JsonEvaluation) =>
   `${evaluation.accountId} ${evaluation.region} ${evaluation.resourceId} ${evaluation.compliance}`;
+
+describe('--account and --region on one item', () => {
+  const filters = { accounts: ['111122223333'], regions: ['eu-west-1'] };
+
+  it('keeps an item of the accounts and regions asked for, and leaves out the others', () => {
+    expect(inScope({ accountId: '111122223333', region: 'eu-west-1' }, filters)).toBe(true);
+    expect(inScope({ accountId: '111122223333', region: 'us-east-1' }, filters)).toBe(false);
+    expect(inScope({ accountId: '444455556666', region: 'eu-west-1' }, filters)).toBe(false);
+  });
+
+  it('keeps a global resource (Config records IAM in the region "global") whatever the region asked for', () => {
+    expect(inScope({ accountId: '111122223333', region: 'global' }, filters)).toBe(true);
+    expect(inScope({ accountId: '444455556666', region: 'global' }, filters)).toBe(false);
+  });
+
+  it('keeps an item that does not say its account or region (judged, fail closed)', () => {
+    expect(inScope({}, filters)).toBe(true);
+  });
+});
 
 describe('the S3 layout of Config snapshots', () => {
   it('reads the account, region, time and id from the documented object key', () => {

@@ -75,15 +75,15 @@ describe('the bundled example snapshot with the example configuration', () => {
     const { code, report } = await scanJson(['--snapshot', EXAMPLE_SNAPSHOT, '--config', EXAMPLE_CONFIG]);
     expect(code).toBe(1);
     expect(report.summary).toEqual({
-      evaluations: 68,
-      resources: 49,
+      evaluations: 73,
+      resources: 57,
       errors: 0,
-      COMPLIANT: 41,
+      COMPLIANT: 46,
       NON_COMPLIANT: 26,
       NOT_APPLICABLE: 1,
       rules: {
         'security-group': { COMPLIANT: 6, NON_COMPLIANT: 5, NOT_APPLICABLE: 0 },
-        'required-tags': { COMPLIANT: 28, NON_COMPLIANT: 17, NOT_APPLICABLE: 1 },
+        'required-tags': { COMPLIANT: 33, NON_COMPLIANT: 17, NOT_APPLICABLE: 1 },
         'public-bucket': { COMPLIANT: 7, NON_COMPLIANT: 4, NOT_APPLICABLE: 0 },
       },
     });
@@ -222,7 +222,7 @@ describe('input shapes', () => {
     );
     writeFileSync(join(day, 'notes.txt'), 'not a snapshot');
     const { report } = await scanJson(['--snapshot', dir, '--config', EXAMPLE_CONFIG]);
-    expect(report.summary).toMatchObject({ evaluations: 68, resources: 49, NON_COMPLIANT: 26 });
+    expect(report.summary).toMatchObject({ evaluations: 73, resources: 57, NON_COMPLIANT: 26 });
   });
 
   it('keeps the newest capture of a resource described by several files', async () => {

@@ -7,6 +7,7 @@
  * test/fixtures/reliability/README.md for the AWS documentation each follows).
  */
 import { gzipSync } from 'node:zlib';
+import { RULES } from '../../shared/rules/index.ts';
 import { changeEvent, instanceItem, oversizedEvent, periodicEvent } from '../fixtures/config/events.ts';
 import { complianceEvent, withDetail as withComplianceDetail } from '../fixtures/notifier/events.ts';
 import {
@@ -874,8 +875,7 @@ const configFiles: CorpusEntry[] = [
     file: 'unknown.yaml',
     input: 'rules:\n  open-ports: {}\n',
     expected: {
-      error:
-        'unknown.yaml: rules.open-ports: unknown rule (known: security-group, required-tags, public-bucket)',
+      error: `unknown.yaml: rules.open-ports: unknown rule (known: ${RULES.map((rule) => rule.name).join(', ')})`,
     },
   },
   {

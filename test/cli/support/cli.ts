@@ -26,6 +26,14 @@ export function plumblineRules(settings: SuiteSettings): AnyRule[] {
   return [securityGroupRule, requiredTagsRuleFor(settings), publicBucketRule];
 }
 
+/** What a snapshot scan with every registered rule says first: the rules it cannot run, and why. */
+export const SNAPSHOT_SKIPS = ['iam-user-mfa', 'iam-console-mfa', 'root-mfa']
+  .map(
+    (rule) =>
+      `plumbline: note: rule ${rule} skipped: it needs ${rule === 'root-mfa' ? 'the IAM account summary' : 'the IAM credential report'}, which a Config snapshot does not hold; scan --live reads it (or deploy the rule as a Config rule)\n`,
+  )
+  .join('');
+
 export class Capture implements OutputStream {
   text = '';
   constructor(
