@@ -12,7 +12,7 @@ import { S3ControlClient } from '@aws-sdk/client-s3-control';
 import { loadAccountPublicAccessBlock } from '../shared/aws/account-facts.ts';
 import { clientSettings } from '../shared/aws/clients.ts';
 import { type InventoryStrategy, inventoryPages } from '../shared/aws/config-inventory.ts';
-import type { AccountFacts, PublicAccessBlockFlags } from '../shared/core/model.ts';
+import { type AccountFacts, PlumblineError, type PublicAccessBlockFlags } from '../shared/core/model.ts';
 import type { ItemReading } from '../shared/core/normalise.ts';
 import { ACCOUNT_PUBLIC_ACCESS_BLOCK, publicAccessBlockFromItem } from './facts.ts';
 import { UsageError } from './io.ts';
@@ -158,7 +158,7 @@ function isAccessDenied(error: unknown): boolean {
 }
 
 /** An AWS call that failed during a live scan; the message names the region, the call and the cause. */
-export class LiveScanError extends Error {
+export class LiveScanError extends PlumblineError {
   constructor(message: string) {
     super(message);
     this.name = 'LiveScanError';

@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import packageJson from '../package.json' with { type: 'json' };
 import { inventoryStrategyFromEnv } from '../shared/aws/config-inventory.ts';
-import { type AnyRule, InputError, ParameterError, type SuiteSettings } from '../shared/core/model.ts';
+import { type AnyRule, InputError, PlumblineError, type SuiteSettings } from '../shared/core/model.ts';
 import type { SuiteConfig } from '../shared/core/suite-config.ts';
 import { printable } from '../shared/core/text.ts';
 import { checkResponderSettings, checkSuiteConfig, rulesFor } from '../shared/rules/index.ts';
@@ -15,7 +15,7 @@ import { offlineFacts } from './facts.ts';
 import { type Format, render } from './format/index.ts';
 import { type InputLimits, loadSuiteConfig, readSnapshotFile, snapshotFiles } from './input.ts';
 import { type CliIo, colourEnabled, type OutputStream, UsageError } from './io.ts';
-import { type LiveClients, LiveScanError, scanLive, sdkClients } from './live.ts';
+import { type LiveClients, scanLive, sdkClients } from './live.ts';
 import { checkOutputPaths } from './outputs.ts';
 import { silentProgress, terminalProgress } from './progress.ts';
 import {
@@ -86,11 +86,7 @@ function reportError(error: unknown, io: CliIo): number {
     io.stderr.write(
       `plumbline${command}: ${printable(error.message)}\nRun "plumbline${command} --help" for usage.\n`,
     );
-  } else if (
-    error instanceof InputError ||
-    error instanceof ParameterError ||
-    error instanceof LiveScanError
-  ) {
+  } else if (error instanceof PlumblineError) {
     io.stderr.write(`plumbline: ${printable(error.message)}\n`);
   } else {
     const message = error instanceof Error ? error.message : String(error);
@@ -301,8 +297,8 @@ function namingTheFile(configFile: string, check: () => void): void {
   try {
     check();
   } catch (error) {
-    if (error instanceof ParameterError || error instanceof InputError) {
-      throw new InputError(`${configFile}: ${error.message}`);
+    if (error instanceof PlumblineError) {
+      throw new InputError(`${configFile}: ${error.message}`, { cause: error });
     }
     throw error;
   }
@@ -326,8 +322,8 @@ function configuredRules(
   try {
     return deps.rules(settings);
   } catch (error) {
-    if (error instanceof ParameterError || error instanceof InputError) {
-      throw new InputError(`${configFile ?? 'default rule parameters'}: ${error.message}`);
+    if (error instanceof PlumblineError) {
+      throw new InputError(`${configFile ?? 'default rule parameters'}: ${error.message}`, { cause: error });
     }
     throw error;
   }

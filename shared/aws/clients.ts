@@ -1,4 +1,5 @@
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
+import { envError } from '../core/environment.ts';
 
 /**
  * Without these, a connection that never answers holds the invocation until Lambda's own timeout, with no
@@ -42,9 +43,7 @@ export function maxAttemptsFrom(value: string | undefined): number {
   if (value === undefined || value === '') return DEFAULT_MAX_ATTEMPTS;
   const attempts = Number(value);
   if (!Number.isInteger(attempts) || attempts < 1 || attempts > 10) {
-    throw new Error(
-      `Invalid environment variable PLUMBLINE_MAX_ATTEMPTS="${value}": expected an integer from 1 to 10`,
-    );
+    throw envError('PLUMBLINE_MAX_ATTEMPTS', value, 'expected an integer from 1 to 10');
   }
   return attempts;
 }

@@ -126,26 +126,63 @@ export interface ParameterDoc {
 export type AnyRule = Rule<any>;
 
 /**
+ * The one base of every failure Plumbline reports to a person (bad input, a bad parameter or setting, a
+ * configuration that cannot work): the message is `printable` and the original error is kept as `cause`.
+ * The CLI exits with its usage code for these and only these; anything else is a bug or an AWS failure.
+ */
+export class PlumblineError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(printable(message), options);
+    this.name = 'PlumblineError';
+  }
+}
+
+/**
  * A bad rule parameter or suite setting: the message names the parameter and the value (control characters
  * escaped by `printable`, as in every message Plumbline shows).
  */
-export class ParameterError extends Error {
+export class ParameterError extends PlumblineError {
   constructor(
     readonly parameter: string,
     readonly value: unknown,
     problem: string,
+    options?: ErrorOptions,
   ) {
-    super(printable(`Invalid rule parameter ${parameter}=${formatValue(value)}: ${problem}`));
+    super(`Invalid rule parameter ${parameter}=${formatValue(value)}: ${problem}`, options);
     this.name = 'ParameterError';
   }
 }
 
-/** Input from outside (an event, a file) that does not have the expected shape; the message is `printable`. */
-export class InputError extends Error {
-  constructor(message: string) {
-    super(printable(message));
+/** Input from outside (an event, a file, an environment variable) that does not have the expected shape. */
+export class InputError extends PlumblineError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
     this.name = 'InputError';
   }
+}
+
+/**
+ * The first issue of a zod error as a {@link ParameterError}: the parameter is `root` followed by the issue's
+ * path (`baselines.web.ingress[0].cidr`), the value is the one found there.
+ */
+export function parameterErrorFromZod(error: z.ZodError, root: string, input: unknown): ParameterError {
+  const issue = error.issues[0];
+  const path = issue?.path ?? [];
+  const parameter = path.reduce<string>(
+    (name, key) =>
+      typeof key === 'number' ? `${name}[${key}]` : name === '' ? String(key) : `${name}.${String(key)}`,
+    root,
+  );
+  return new ParameterError(parameter, valueAt(input, path), issue?.message ?? 'invalid', { cause: error });
+}
+
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let value: unknown = input;
+  for (const key of path) {
+    if (typeof value !== 'object' || value === null) return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
 }
 
 function formatValue(value: unknown): string {

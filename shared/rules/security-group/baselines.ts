@@ -20,7 +20,7 @@
  */
 
 import { parseCidr } from '../../core/cidr.ts';
-import { ParameterError, type Reason } from '../../core/model.ts';
+import { ParameterError, PlumblineError, type Reason } from '../../core/model.ts';
 import {
   DIRECTIONS,
   type Direction,
@@ -74,7 +74,7 @@ export type BaselineResolution =
   | { kind: 'unknown'; name: string };
 
 /** A missing, conflicting or empty baseline for a group: never a reason to revoke anything. */
-export class BaselineError extends Error {
+export class BaselineError extends PlumblineError {
   constructor(
     readonly groupId: string,
     readonly baseline: string,
