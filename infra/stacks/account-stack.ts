@@ -13,7 +13,7 @@ import {
   type FunctionName,
   functionActions,
   NOTIFIER_FUNCTION,
-  RULE_DESCRIPTIONS,
+  ruleDescription,
 } from '../catalog.ts';
 import { AccessLogsBucket, AuditTrail, ConfigRecorder } from '../constructs/audit-setup.ts';
 import { AccountConfigRule } from '../constructs/config-rules.ts';
@@ -80,7 +80,7 @@ export class AccountStack extends Stack {
       fn.grantActions(functionActions(rule, settings.inventory));
       new AccountConfigRule(this, `${functionId(rule)}ConfigRule`, {
         ruleName: configRuleName(rule, settings.namePrefix),
-        description: RULE_DESCRIPTIONS[rule],
+        description: ruleDescription(rule),
         function: fn.function,
         resourceTypes: ruleScope(suite, rule),
         inputParameters: deployParameters.accountInputParameters(

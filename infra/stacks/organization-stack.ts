@@ -18,7 +18,7 @@ import {
   functionRoleName,
   memberRoleName,
   NOTIFIER_FUNCTION,
-  RULE_DESCRIPTIONS,
+  ruleDescription,
 } from '../catalog.ts';
 import { AccessLogsBucket, AuditTrail } from '../constructs/audit-setup.ts';
 import { OrganizationConfigRule } from '../constructs/config-rules.ts';
@@ -156,7 +156,7 @@ export class OrganizationStack extends Stack {
       this.allowAssume(fn, memberRoleName(settings.executionRoleName, rule), organizationId);
       const orgRule = new OrganizationConfigRule(this, `${functionId(rule)}ConfigRule`, {
         ruleName: configRuleName(rule, settings.namePrefix),
-        description: RULE_DESCRIPTIONS[rule],
+        description: ruleDescription(rule),
         function: fn.function,
         resourceTypes: ruleScope(suite, rule),
         inputParameters: deployParameters.organizationInputParameters(

@@ -6,7 +6,7 @@ import { GetPublicAccessBlockCommand, S3ControlClient } from '@aws-sdk/client-s3
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import type { PublicAccessBlockFlags } from '../core/model.ts';
 import { flagsFromApi } from '../rules/public-bucket/block.ts';
-import { clientSettings } from './clients.ts';
+import { clientSettings, errorText } from './clients.ts';
 
 /**
  * The account-level Block Public Access of `accountId` (S3 Control `GetPublicAccessBlock`); null when the
@@ -22,8 +22,7 @@ export async function loadAccountPublicAccessBlock(
     return flagsFromApi(response.PublicAccessBlockConfiguration ?? {});
   } catch (error) {
     if ((error as Error).name === 'NoSuchPublicAccessBlockConfiguration') return null;
-    const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    throw new Error(`S3 Control GetPublicAccessBlock for account ${accountId} failed: ${reason}`, {
+    throw new Error(`S3 Control GetPublicAccessBlock for account ${accountId} failed: ${errorText(error)}`, {
       cause: error,
     });
   }
@@ -59,3 +58,9 @@ export function accountPublicAccessBlockLoader(
     return loadAccountPublicAccessBlock(client, target.accountId);
   };
 }
+
+/**
+ * The loader of each account fact, named `<fact>Loader`: the build wires into a rule's Config-rule function
+ * the loaders of the facts its rule declares (`Rule.accountFacts`), and only those.
+ */
+export const publicAccessBlockLoader = accountPublicAccessBlockLoader;

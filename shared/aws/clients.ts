@@ -63,3 +63,8 @@ export function clientCache<Client>(create: (key: string) => Client): (key: stri
     return client;
   };
 }
+
+/** An AWS error as `Name: message`, for the errors that name the call that failed. */
+export function errorText(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}

@@ -21,6 +21,7 @@ import {
   toEvaluation,
 } from '../core/evaluate.ts';
 import {
+  type AccountFact,
   type AccountFacts,
   type AnyRule,
   type Compliance,
@@ -30,7 +31,6 @@ import {
   InputError,
   notApplicable,
   ParameterError,
-  type PublicAccessBlockFlags,
 } from '../core/model.ts';
 import type { SuiteConfig } from '../core/suite-config.ts';
 import { logger } from '../lambda/logger.ts';
@@ -60,9 +60,9 @@ export interface AccountTarget {
 }
 
 /** Loaders for the account facts rules may ask for; each runs at most once per invocation. */
-export interface AccountFactLoaders {
-  publicAccessBlock?: (target: AccountTarget) => Promise<PublicAccessBlockFlags | null>;
-}
+export type AccountFactLoaders = {
+  [Fact in AccountFact]?: (target: AccountTarget) => Promise<AccountFacts[Fact]>;
+};
 
 export interface ConfigRuntimeOptions {
   /** Builds a Config client; `credentials` is undefined for the function's own role. */

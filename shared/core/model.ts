@@ -112,7 +112,38 @@ export interface Rule<Params = unknown> {
   parseParameters(raw: Record<string, unknown>, suite: SuiteSettings): Params;
   /** Account facts this rule needs; the runtime fetches each at most once per invocation. */
   accountFacts?: readonly AccountFact[];
+  /**
+   * The deployment: account-level API actions its Config-rule function calls beyond the Config runtime's
+   * own (the reads behind its account facts, e.g. `s3:GetAccountPublicAccessBlock`), granted on `*`.
+   */
+  readActions?: readonly string[];
+  /** The deployment: further actions scoped to resources (ARN patterns with `{partition}`, `{region}`…). */
+  grants?: readonly ActionGrant[];
+  /**
+   * The deployment: parameters offered as CloudFormation parameters (changed at deploy time without a new
+   * bundle); none by default.
+   */
+  deployParameters?: readonly string[];
+  /**
+   * The rule as configured by the suite settings, when its scope follows them (required-tags'
+   * `tagPolicy.resourceTypes`); the rule itself otherwise.
+   */
+  forSettings?(settings: SuiteSettings): Rule<Params>;
   evaluate(resource: ConfigurationItem, params: Params, context: EvaluationContext): Verdict;
+}
+
+/**
+ * API actions a function calls, by resource scope: its role gets these and no others. Resource patterns may
+ * hold `{partition}`, `{region}` and `{account}`, which the stacks fill in (in a member account, that account).
+ */
+export interface ActionGrant {
+  actions: readonly string[];
+  /** `*` for actions without resource-level permissions; otherwise ARN patterns with `{partition}`… */
+  resources: readonly string[];
+  /** Restrict to resources owned by the account the role is in (for S3, whose ARNs carry no account). */
+  ownAccountOnly?: boolean;
+  /** Why `*` or a wildcard is the narrowest scope the API allows (shown in the cdk-nag acknowledgement). */
+  wildcardReason?: string;
 }
 
 export interface ParameterDoc {
