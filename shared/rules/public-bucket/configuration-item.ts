@@ -99,20 +99,3 @@ export function accountBlockFromItem(item: ConfigurationItem): AccountBlockResul
     flags: flags.flags ?? NONE_BLOCKED,
   };
 }
-
-/**
- * The account-level Block Public Access of `accountId` among a snapshot's items, for offline runs: null when
- * the snapshot records none for that account (or records it deleted), undefined when it holds no such item.
- */
-export function accountBlockFromItems(
-  items: readonly ConfigurationItem[],
-  accountId: string,
-): PublicAccessBlockFlags | null | undefined {
-  const item = items.find(
-    (candidate) => candidate.resourceType === ACCOUNT_BLOCK_TYPE && candidate.accountId === accountId,
-  );
-  if (item === undefined) return undefined;
-  if (item.status === 'ResourceDeleted' || item.status === 'ResourceDeletedNotRecorded') return null;
-  const flags = accountBlockFromItem(item);
-  return flags.ok ? flags.flags : undefined;
-}
