@@ -4,6 +4,8 @@
  * applies and tells. Everything around it (the environment, event parsing, failed and own calls, the client
  * for the event's account, notice publishing) is `shared/aws/responder-runtime.ts`, once for every responder.
  */
+
+import type * as z from 'zod';
 import {
   type Actor,
   type CloudTrailDetail,
@@ -11,7 +13,13 @@ import {
   isOwnCall,
   type SelfIdentity,
 } from './cloudtrail.ts';
-import { type ActionGrant, InputError, type SuiteSettings } from './model.ts';
+import {
+  type ActionGrant,
+  InputError,
+  ParameterError,
+  parameterErrorFromZod,
+  type SuiteSettings,
+} from './model.ts';
 import type { Notice } from './notification.ts';
 import type { SuiteConfig } from './suite-config.ts';
 
@@ -121,4 +129,37 @@ export function skipReason(
   if (isOwnCall(event, self)) return `own call (${detail.userIdentity.arn ?? 'unknown caller'})`;
   if (!spec.eventNames.includes(detail.eventName)) return `${detail.eventName} is not handled`;
   return undefined;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * A responder's own settings, `responders.<name>` in the suite settings, validated by `schema` (a strict zod
+ * object: an unknown key is named with the known ones); absent means the schema's defaults. Every error is a
+ * ParameterError naming the setting (`responders.<name>.<path>`) and the value.
+ */
+export function parseResponderSettings<Settings>(
+  settings: SuiteSettings,
+  name: string,
+  schema: z.ZodObject,
+): Settings {
+  const responders = settings.responders;
+  if (responders !== undefined && responders !== null && !isRecord(responders)) {
+    throw new ParameterError('responders', responders, 'expected a map of responder name → settings');
+  }
+  const own = responders?.[name] ?? {};
+  const path = `responders.${name}`;
+  const parsed = schema.safeParse(own);
+  if (parsed.success) return parsed.data as Settings;
+  const issue = parsed.error.issues[0];
+  if (issue?.code === 'unrecognized_keys' && isRecord(own)) {
+    const key = issue.keys[0] ?? '';
+    const known = Object.keys(schema.shape).join(', ');
+    throw new ParameterError(`${path}.${key}`, own[key], `unknown setting (known: ${known})`, {
+      cause: parsed.error,
+    });
+  }
+  throw parameterErrorFromZod(parsed.error, path, own);
 }

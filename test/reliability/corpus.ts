@@ -922,7 +922,7 @@ const configFiles: CorpusEntry[] = [
     input: 'responders:\n  sg-drift-revert:\n    mode: enforce\n',
     expected: {
       error:
-        'Invalid rule parameter responders.sg-drift-revert.mode="enforce": unknown setting (expected one of: blockedPortsMode, selfRoleArns)',
+        'Invalid rule parameter responders.sg-drift-revert.mode="enforce": unknown setting (known: blockedPortsMode, selfRoleArns)',
     },
   },
   {

@@ -4,11 +4,12 @@
  * of an execution, and the notice that tells people what changed, who changed it and what was done. The
  * runtime around it (environment, own calls, accounts, publishing) is `shared/aws/responder-runtime.ts`.
  */
+import * as z from 'zod';
 import { buildAnnotation } from '../../core/annotation.ts';
 import { type Actor, ROLE_ARN } from '../../core/cloudtrail.ts';
 import { ParameterError, type SuiteSettings } from '../../core/model.ts';
 import type { Notice, Outcome } from '../../core/notification.ts';
-import type { ResponderCall, ResponderSpec } from '../../core/responder.ts';
+import { parseResponderSettings, type ResponderCall, type ResponderSpec } from '../../core/responder.ts';
 import type { SuiteConfig } from '../../core/suite-config.ts';
 import { resolveBaseline } from './baselines.ts';
 import { type GroupTarget, readSecurityGroupCall, SECURITY_GROUP_EVENT_NAMES } from './events.ts';
@@ -27,8 +28,11 @@ export const RESPONDER_NAME = 'sg-drift-revert';
 /** The Config rule whose findings the responder acts on (after the deployment's rule prefix), for the notice's `rule` attribute. */
 export const RULE_ID = 'security-group';
 export const DEFAULT_BLOCKED_PORTS_MODE: BlockedPortsMode = 'report';
-export const BLOCKED_PORTS_MODES: readonly BlockedPortsMode[] = ['enforce', 'report', 'off'];
-const SETTING_KEYS = ['blockedPortsMode', 'selfRoleArns'];
+export const BLOCKED_PORTS_MODES = [
+  'enforce',
+  'report',
+  'off',
+] as const satisfies readonly BlockedPortsMode[];
 
 export interface DriftRevertSettings {
   /** What to do with world-open rules on `rules.security-group.blockedPorts`. */
@@ -37,57 +41,27 @@ export interface DriftRevertSettings {
   selfRoleArns: string[];
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function stringList(value: unknown, path: string, pattern: RegExp, what: string): string[] {
-  if (value === undefined) return [];
-  if (!Array.isArray(value)) throw new ParameterError(path, value, `expected a list of ${what}`);
-  return value.map((entry, index) => {
-    if (typeof entry !== 'string' || !pattern.test(entry)) {
-      throw new ParameterError(`${path}[${index}]`, entry, `expected ${what.replace(/s$/, '')}`);
-    }
-    return entry;
-  });
-}
+const settingsSchema = z.strictObject({
+  blockedPortsMode: z
+    .enum(BLOCKED_PORTS_MODES, { error: 'expected enforce, report or off' })
+    .default(DEFAULT_BLOCKED_PORTS_MODE),
+  selfRoleArns: z
+    .array(z.string().regex(ROLE_ARN, 'expected role ARN'), { error: 'expected a list of role ARNs' })
+    .default([]),
+});
 
 /** Validates `responders["sg-drift-revert"]`; errors name the setting (`responders.sg-drift-revert.…`). */
 export function parseDriftRevertSettings(suite: SuiteSettings): DriftRevertSettings {
-  const path = `responders.${RESPONDER_NAME}`;
-  const responders = suite.responders;
-  if (responders !== undefined && !isRecord(responders)) {
-    throw new ParameterError('responders', responders, 'expected a map of responder name → settings');
-  }
-  const input = responders?.[RESPONDER_NAME];
-  if (input === undefined || input === null) {
-    return { blockedPortsMode: DEFAULT_BLOCKED_PORTS_MODE, selfRoleArns: [] };
-  }
-  if (!isRecord(input)) throw new ParameterError(path, input, 'expected { blockedPortsMode, selfRoleArns }');
-  if (input.selfRoleNames !== undefined) {
+  const own = (suite.responders as Record<string, unknown> | null | undefined)?.[RESPONDER_NAME];
+  const selfRoleNames = (own as { selfRoleNames?: unknown } | null | undefined)?.selfRoleNames;
+  if (selfRoleNames !== undefined) {
     throw new ParameterError(
-      `${path}.selfRoleNames`,
-      input.selfRoleNames,
+      `responders.${RESPONDER_NAME}.selfRoleNames`,
+      selfRoleNames,
       'no longer supported: a role name can be taken by an IAM user or by a role in another account; list the exact role ARNs in selfRoleArns instead',
     );
   }
-  for (const key of Object.keys(input)) {
-    if (!SETTING_KEYS.includes(key)) {
-      throw new ParameterError(
-        `${path}.${key}`,
-        input[key],
-        `unknown setting (expected one of: ${SETTING_KEYS.join(', ')})`,
-      );
-    }
-  }
-  const mode = input.blockedPortsMode ?? DEFAULT_BLOCKED_PORTS_MODE;
-  if (typeof mode !== 'string' || !BLOCKED_PORTS_MODES.includes(mode as BlockedPortsMode)) {
-    throw new ParameterError(`${path}.blockedPortsMode`, mode, 'expected enforce, report or off');
-  }
-  return {
-    blockedPortsMode: mode as BlockedPortsMode,
-    selfRoleArns: stringList(input.selfRoleArns, `${path}.selfRoleArns`, ROLE_ARN, 'role ARNs'),
-  };
+  return parseResponderSettings<DriftRevertSettings>(suite, RESPONDER_NAME, settingsSchema);
 }
 
 /** What became of one planned change. */
