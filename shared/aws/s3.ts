@@ -15,17 +15,11 @@ import {
 } from '@aws-sdk/client-s3';
 import type { S3ControlClient } from '@aws-sdk/client-s3-control';
 import { grantsFromApi } from '../rules/public-bucket/acl.ts';
-import type { BucketState, ObjectOwnership } from '../rules/public-bucket/analyse.ts';
+import { type BucketState, objectOwnershipOf } from '../rules/public-bucket/analyse.ts';
 import { ALL_BLOCKED, flagsFromApi } from '../rules/public-bucket/block.ts';
 import { BucketGoneError, type BucketPort, type ListedBucket } from '../rules/public-bucket/responder.ts';
 import { loadAccountPublicAccessBlock } from './account-facts.ts';
 import { errorText } from './clients.ts';
-
-const OWNERSHIPS: readonly ObjectOwnership[] = [
-  'BucketOwnerEnforced',
-  'BucketOwnerPreferred',
-  'ObjectWriter',
-];
 
 /** Runs one S3 read; `absent` names the error code that means "not configured" (then undefined). */
 async function read<T>(
@@ -81,7 +75,7 @@ export async function readBucketState(
     publicAccessBlock: block?.PublicAccessBlockConfiguration
       ? flagsFromApi(block.PublicAccessBlockConfiguration)
       : null,
-    objectOwnership: OWNERSHIPS.find((candidate) => candidate === objectOwnership),
+    objectOwnership: objectOwnershipOf(objectOwnership),
     problems,
   };
 }

@@ -16,6 +16,7 @@ import {
 import {
   type ActionGrant,
   InputError,
+  isRecord,
   ParameterError,
   parameterErrorFromZod,
   type SuiteSettings,
@@ -129,10 +130,6 @@ export function skipReason(
   if (isOwnCall(event, self)) return `own call (${detail.userIdentity.arn ?? 'unknown caller'})`;
   if (!spec.eventNames.includes(detail.eventName)) return `${detail.eventName} is not handled`;
   return undefined;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /**
