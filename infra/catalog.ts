@@ -5,7 +5,7 @@
  * stacks read this; nothing here creates a resource.
  */
 import type { InventoryStrategy } from '../shared/aws/config-inventory.ts';
-import { complianceChangeEventPattern, DEFAULT_RULE_PREFIX } from '../shared/core/compliance-change.ts';
+import { complianceNotifierSpec, DEFAULT_RULE_PREFIX } from '../shared/core/compliance-change.ts';
 import type { ActionGrant, AnyRule } from '../shared/core/model.ts';
 import type { AnyResponderSpec } from '../shared/core/responder.ts';
 import { RESPONDERS, RULES } from '../shared/rules/index.ts';
@@ -16,7 +16,7 @@ export type { ActionGrant };
 export const CONFIG_RULE_FUNCTIONS: readonly string[] = RULES.map((rule) => rule.name);
 /** One function per responder spec, named after the spec. */
 export const RESPONDER_FUNCTIONS: readonly string[] = RESPONDERS.map((responder) => responder.name);
-export const NOTIFIER_FUNCTION = 'compliance-notifier' as const;
+export const NOTIFIER_FUNCTION = complianceNotifierSpec.name;
 
 /** A registry rule's name. */
 export type ConfigRuleFunction = string;
@@ -103,11 +103,9 @@ const described = (text: string) => {
 export const ruleDescription = (rule: ConfigRuleFunction): string =>
   described(registryRule(rule).description);
 
-const NOTIFIER_DESCRIPTION = 'tells people when a Plumbline rule changes compliance, and who changed what.';
-
 /** The Lambda function's description: the rule's, the responder spec's, or the notifier's. */
 export function functionDescription(name: FunctionName): string {
-  if (name === NOTIFIER_FUNCTION) return described(NOTIFIER_DESCRIPTION);
+  if (name === NOTIFIER_FUNCTION) return described(complianceNotifierSpec.description);
   if (isConfigRuleFunction(name)) return ruleDescription(name);
   return described(responderSpec(name).description);
 }
@@ -133,7 +131,7 @@ const cloudTrailPattern = (responder: AnyResponderSpec): EventPatternSpec => ({
 
 export const EVENT_PATTERNS: Record<EventFunction, EventPatternSpec> = {
   ...Object.fromEntries(RESPONDERS.map((responder) => [responder.name, cloudTrailPattern(responder)])),
-  'compliance-notifier': complianceChangeEventPattern({ rulePrefix: RULE_PREFIX, notifyAllRules: false }),
+  [NOTIFIER_FUNCTION]: complianceNotifierSpec.eventPattern(RULE_PREFIX),
 };
 
 /**
@@ -186,20 +184,6 @@ export function ruleGrants(rule: AnyRule): ActionGrant[] {
   ];
 }
 
-const NOTIFIER_GRANTS: ActionGrant[] = [
-  {
-    actions: ['cloudtrail:LookupEvents'],
-    resources: ['*'],
-    wildcardReason: 'cloudtrail:LookupEvents supports no resource-level permissions',
-  },
-  {
-    // The resource's name for the message (a security group's name), read from Config's inventory.
-    actions: ['config:ListDiscoveredResources'],
-    resources: ['*'],
-    wildcardReason: 'config:ListDiscoveredResources supports no resource-level permissions',
-  },
-];
-
 /**
  * Each function's actions, for a deployment that reads the inventory with `inventory`: a Config-rule
  * function the runtime's reads and writes plus what its rule declares; a responder what its spec declares.
@@ -211,7 +195,7 @@ function actionsFor(inventory: InventoryStrategy): Record<FunctionName, ActionGr
   return {
     ...Object.fromEntries(RULES.map((rule) => [rule.name, [...configGrants, ...ruleGrants(rule)]])),
     ...Object.fromEntries(RESPONDERS.map((responder) => [responder.name, [...responder.grants]])),
-    [NOTIFIER_FUNCTION]: NOTIFIER_GRANTS,
+    [NOTIFIER_FUNCTION]: [...complianceNotifierSpec.grants],
   };
 }
 
@@ -255,7 +239,7 @@ export function memberRoles(
 /** The pattern of `name`'s trigger (and forwarding rule) for a deployment whose rule names start with `<prefix>-`. */
 export function eventPattern(name: EventFunction, prefix = DEFAULT_NAME_PREFIX): EventPatternSpec {
   if (name === NOTIFIER_FUNCTION) {
-    return complianceChangeEventPattern({ rulePrefix: rulePrefix(prefix), notifyAllRules: false });
+    return complianceNotifierSpec.eventPattern(rulePrefix(prefix));
   }
   return cloudTrailPattern(responderSpec(name));
 }
