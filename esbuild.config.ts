@@ -132,7 +132,8 @@ export function bundleOptions(externalSdk = false): BuildOptions {
     logLevel: 'warning',
     external: externalSdk ? ['@aws-sdk/*', '@smithy/*'] : [],
     // The suite configuration check in a bundle knows the registry's rules without importing them.
-    define: { PLUMBLINE_RULE_NAMES: JSON.stringify(RULES.map((rule) => rule.name)) },
+    // A string, comma-separated: esbuild inlines a string define, while an array one becomes a shared module.
+    define: { PLUMBLINE_RULE_NAMES: JSON.stringify(RULES.map((rule) => rule.name).join(',')) },
     plugins: [requireNodeBuiltins],
     // Some dependencies still call require(), and built-ins are required (see requireNodeBuiltins).
     banner: {

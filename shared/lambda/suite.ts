@@ -17,13 +17,13 @@ import { EMPTY_SUITE_CONFIG, parseSuiteConfig, type SuiteConfig } from '../core/
 let cached: SuiteConfig | undefined;
 
 /**
- * The registry's rule names, put in each bundle by the build (esbuild `define`), so that a bundle checks
+ * The registry's rule names, comma-separated, put in each bundle by the build (esbuild `define`), so that a bundle checks
  * `rules.<name>` without importing every rule; unset outside a bundle (a test sets it on globalThis).
  */
-declare const PLUMBLINE_RULE_NAMES: readonly string[] | undefined;
+declare const PLUMBLINE_RULE_NAMES: string | undefined;
 
 function knownRuleNames(): readonly string[] | undefined {
-  return typeof PLUMBLINE_RULE_NAMES === 'undefined' ? undefined : PLUMBLINE_RULE_NAMES;
+  return typeof PLUMBLINE_RULE_NAMES === 'undefined' ? undefined : PLUMBLINE_RULE_NAMES.split(',');
 }
 
 export function bundledSuiteConfig(): SuiteConfig {

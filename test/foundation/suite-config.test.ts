@@ -104,8 +104,8 @@ describe('bundledSuiteConfig', () => {
   });
 
   it('a deploy-time value is validated like the file, naming both (rule names as the build puts them in a bundle)', () => {
-    const globals = globalThis as { PLUMBLINE_RULE_NAMES?: readonly string[] };
-    globals.PLUMBLINE_RULE_NAMES = RULES.map((rule) => rule.name);
+    const globals = globalThis as { PLUMBLINE_RULE_NAMES?: string };
+    globals.PLUMBLINE_RULE_NAMES = RULES.map((rule) => rule.name).join(',');
     try {
       const file = shippedFile({});
       process.env.PLUMBLINE_DEPLOY_PARAMETERS = JSON.stringify({ rules: { nope: { a: 'b' } } });
