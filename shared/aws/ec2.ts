@@ -46,7 +46,7 @@ function failure(call: string, error: unknown): Error {
 }
 
 /** The group with this id, or undefined when it does not exist (any more). */
-export async function describeGroupById(ec2: EC2Client, groupId: string): Promise<GroupState | undefined> {
+async function describeGroupById(ec2: EC2Client, groupId: string): Promise<GroupState | undefined> {
   try {
     const response = await ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [groupId] }));
     const group = response.SecurityGroups?.find((candidate) => candidate.GroupId === groupId);
@@ -58,10 +58,7 @@ export async function describeGroupById(ec2: EC2Client, groupId: string): Promis
 }
 
 /** The default VPC's group with this name (`GroupNames` only looks there), or undefined. */
-export async function describeGroupByName(
-  ec2: EC2Client,
-  groupName: string,
-): Promise<GroupState | undefined> {
+async function describeGroupByName(ec2: EC2Client, groupName: string): Promise<GroupState | undefined> {
   try {
     const response = await ec2.send(new DescribeSecurityGroupsCommand({ GroupNames: [groupName] }));
     const [group, ...others] = response.SecurityGroups ?? [];
@@ -74,10 +71,7 @@ export async function describeGroupByName(
 }
 
 /** The group that holds these security-group rules, or undefined when none of them exists any more. */
-export async function groupIdOfRules(
-  ec2: EC2Client,
-  ruleIds: readonly string[],
-): Promise<string | undefined> {
+async function groupIdOfRules(ec2: EC2Client, ruleIds: readonly string[]): Promise<string | undefined> {
   try {
     const response = await ec2.send(
       new DescribeSecurityGroupRulesCommand({ SecurityGroupRuleIds: [...ruleIds] }),
@@ -93,7 +87,7 @@ export async function groupIdOfRules(
  * The group a call named: by id, by name (default VPC), or through its rule ids. Undefined when the named group
  * no longer exists; an error when only rule ids were given and none of them can be found (the group is unknown).
  */
-export async function findGroup(ec2: EC2Client, target: GroupTarget): Promise<GroupState | undefined> {
+async function findGroup(ec2: EC2Client, target: GroupTarget): Promise<GroupState | undefined> {
   if (target.groupId) return describeGroupById(ec2, target.groupId);
   if (target.groupName) return describeGroupByName(ec2, target.groupName);
   const groupId = await groupIdOfRules(ec2, target.ruleIds);
@@ -139,7 +133,7 @@ const STEPS: readonly [Action, Direction][] = [
  * Makes the plan's enforced changes: revokes first (freeing room under the rules-per-group quota), then
  * authorizations, each direction in one batched call. Never throws: each change's result says what happened.
  */
-export async function executePlan(ec2: EC2Client, plan: RemediationPlan): Promise<ChangeResult[]> {
+async function executePlan(ec2: EC2Client, plan: RemediationPlan): Promise<ChangeResult[]> {
   const results = new Map<PlannedChange, ChangeResult>();
   for (const change of plan.changes) {
     if (!change.enforce) results.set(change, { change, status: 'reported' });

@@ -42,11 +42,7 @@ async function read<T>(
  * The bucket's current ACL, policy, Block Public Access and ownership controls, read in parallel.
  * `expectedOwner` makes S3 refuse (403) when the bucket now belongs to another account.
  */
-export async function readBucketState(
-  s3: S3Client,
-  bucket: string,
-  expectedOwner: string,
-): Promise<BucketState> {
+async function readBucketState(s3: S3Client, bucket: string, expectedOwner: string): Promise<BucketState> {
   const input = { Bucket: bucket, ExpectedBucketOwner: expectedOwner };
   const [acl, policy, block, ownership] = await Promise.all([
     read(bucket, 'GetBucketAcl', () => s3.send(new GetBucketAclCommand(input))),
@@ -81,11 +77,7 @@ export async function readBucketState(
 }
 
 /** Turns on all four Block Public Access settings of the bucket: the remediation AWS recommends. */
-export async function blockBucketPublicAccess(
-  s3: S3Client,
-  bucket: string,
-  expectedOwner: string,
-): Promise<void> {
+async function blockBucketPublicAccess(s3: S3Client, bucket: string, expectedOwner: string): Promise<void> {
   try {
     await s3.send(
       new PutPublicAccessBlockCommand({
@@ -108,7 +100,7 @@ export async function blockBucketPublicAccess(
 export const LIST_BUCKETS_PAGE_SIZE = 1000;
 
 /** Every bucket of the account, page by page (`MaxBuckets`, `ContinuationToken`). */
-export async function* listBuckets(s3: S3Client): AsyncGenerator<ListedBucket[]> {
+async function* listBuckets(s3: S3Client): AsyncGenerator<ListedBucket[]> {
   let token: string | undefined;
   do {
     let response: ListBucketsCommandOutput;
