@@ -1,7 +1,10 @@
 /**
- * Bundles each `functions/<name>/handler.ts` into `dist/<name>/index.mjs` for the `nodejs22.x` runtime:
- * ESM, minified, source maps, the AWS SDK bundled and tree-shaken, and the suite configuration
- * (`plumbline.config.yaml`, validated) written beside each bundle as `plumbline.config.json`.
+ * Bundles each function into `dist/<name>/index.mjs` for the `nodejs22.x` runtime: one Config-rule function
+ * per registry rule (its entry generated: the rule on the Config runtime, with the loaders of its account
+ * facts) and each `functions/<name>/handler.ts` (the responders and the notifier). ESM, minified, source
+ * maps, the AWS SDK bundled and tree-shaken, the registry's rule names defined for the suite configuration
+ * check, and the suite configuration (`plumbline.config.yaml`, validated) written beside each bundle as
+ * `plumbline.config.json`.
  *
  *   npm run build                 # every function
  *   npm run build -- sg-drift-revert public-bucket
@@ -9,7 +12,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { basename, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { type BuildOptions, build, type Metafile, type Plugin } from 'esbuild';
 import { parse as parseYaml } from 'yaml';
@@ -38,11 +41,54 @@ export interface BuiltFunction {
   gzipBytes: number;
 }
 
-export function functionNames(): string[] {
+/** The event functions: every `functions/<name>/handler.ts`. */
+export function handlerFunctionNames(): string[] {
   return readdirSync(FUNCTIONS_DIR, { withFileTypes: true })
     .filter((entry) => entry.isDirectory() && existsSync(join(FUNCTIONS_DIR, entry.name, 'handler.ts')))
-    .map((entry) => entry.name)
-    .sort();
+    .map((entry) => entry.name);
+}
+
+/** Every function: one per registry rule and one per `functions/<name>/handler.ts`, sorted. */
+export function functionNames(): string[] {
+  return [...new Set([...RULES.map((rule) => rule.name), ...handlerFunctionNames()])].sort();
+}
+
+/** Where a registry rule's Config-rule function takes its rule from: its folder's export of that rule. */
+export interface RuleEntry {
+  module: string;
+  exportName: string;
+  accountFacts: readonly string[];
+}
+
+export async function ruleEntry(name: string): Promise<RuleEntry> {
+  const rule = RULES.find((candidate) => candidate.name === name);
+  if (rule === undefined) throw new Error(`No rule named ${name} in shared/rules/index.ts`);
+  const module = join(root, 'shared', 'rules', name, 'index.ts');
+  const exports = existsSync(module)
+    ? ((await import(pathToFileURL(module).href)) as Record<string, unknown>)
+    : {};
+  const exportName = Object.entries(exports).find(([, value]) => value === rule)?.[0];
+  if (exportName === undefined) {
+    throw new Error(
+      `The rule ${name} must be exported by shared/rules/${name}/index.ts (the registry's own object)`,
+    );
+  }
+  return { module, exportName, accountFacts: rule.accountFacts ?? [] };
+}
+
+/** The generated entry of a rule's Config-rule function. */
+export function ruleEntrySource(entry: RuleEntry): string {
+  const facts = entry.accountFacts.map((fact) => `${fact}: ${fact}Loader()`).join(', ');
+  return [
+    `import { configRuleFunction } from ${JSON.stringify(join(root, 'shared', 'lambda', 'config-rule.ts'))};`,
+    `import { ${entry.exportName} as rule } from ${JSON.stringify(entry.module)};`,
+    ...(entry.accountFacts.length > 0
+      ? [
+          `import { ${entry.accountFacts.map((fact) => `${fact}Loader`).join(', ')} } from ${JSON.stringify(join(root, 'shared', 'aws', 'account-facts.ts'))};`,
+        ]
+      : []),
+    `export const handler = configRuleFunction(rule, { ${facts} });`,
+  ].join('\n');
 }
 
 const BUILTINS = new Set(builtinModules.filter((name) => !name.startsWith('_')));
@@ -85,6 +131,9 @@ export function bundleOptions(externalSdk = false): BuildOptions {
     metafile: true,
     logLevel: 'warning',
     external: externalSdk ? ['@aws-sdk/*', '@smithy/*'] : [],
+    // The suite configuration check in a bundle knows the registry's rules without importing them.
+    // A string, comma-separated: esbuild inlines a string define, while an array one becomes a shared module.
+    define: { PLUMBLINE_RULE_NAMES: JSON.stringify(RULES.map((rule) => rule.name).join(',')) },
     plugins: [requireNodeBuiltins],
     // Some dependencies still call require(), and built-ins are required (see requireNodeBuiltins).
     banner: {
@@ -114,14 +163,13 @@ export async function buildFunctions(request: BuildRequest = {}): Promise<BuiltF
   const built: BuiltFunction[] = [];
   const metafiles: Record<string, Metafile> = {};
   for (const name of names) {
-    const entry = join(FUNCTIONS_DIR, name, 'handler.ts');
-    if (!existsSync(entry)) throw new Error(`No function named ${name}: ${entry} does not exist`);
     const target = join(outdir, name);
+    const entry = await functionEntry(name);
     rmSync(target, { recursive: true, force: true });
     mkdirSync(target, { recursive: true });
     const result = await build({
       ...bundleOptions(request.externalSdk),
-      entryPoints: [entry],
+      ...entry,
       outfile: join(target, 'index.mjs'),
     });
     if (result.metafile) metafiles[name] = result.metafile;
@@ -138,6 +186,34 @@ export async function buildFunctions(request: BuildRequest = {}): Promise<BuiltF
   writeFileSync(join(outdir, 'meta.json'), JSON.stringify(metafiles));
   if (!request.quiet) printSizes(built);
   return built;
+}
+
+/** Writes a rule's generated entry as `<dir>/<name>/handler.ts` (for tools that import entries) and returns its path. */
+export async function writeRuleEntry(name: string, dir: string): Promise<string> {
+  const file = join(dir, name, 'handler.ts');
+  mkdirSync(join(dir, name), { recursive: true });
+  writeFileSync(
+    file,
+    `// Generated by esbuild.config.ts: the Config-rule function of ${name}.\n${ruleEntrySource(await ruleEntry(name))}\n`,
+  );
+  return file;
+}
+
+/** The esbuild input of a function: a handler file, or the generated entry of a registry rule. */
+export async function functionEntry(name: string): Promise<Pick<BuildOptions, 'entryPoints' | 'stdin'>> {
+  const handler = join(FUNCTIONS_DIR, name, 'handler.ts');
+  if (existsSync(handler)) return { entryPoints: [handler] };
+  if (!RULES.some((rule) => rule.name === name)) {
+    throw new Error(`No function named ${name}: ${handler} does not exist and no rule has that name`);
+  }
+  return {
+    stdin: {
+      contents: ruleEntrySource(await ruleEntry(name)),
+      resolveDir: root,
+      sourcefile: `functions/${name}/handler.ts`,
+      loader: 'ts',
+    },
+  };
 }
 
 /** The table `npm run build` prints: each function's bundle size, raw and gzipped. */

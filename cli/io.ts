@@ -1,3 +1,5 @@
+import { PlumblineError } from '../shared/core/model.ts';
+
 /** The streams and environment a CLI run uses, so tests can run it in-process. */
 export interface OutputStream {
   write(text: string): unknown;
@@ -15,7 +17,7 @@ export interface CliIo {
 }
 
 /** A problem with how the command was called: exit code 2 and a pointer to `--help`. */
-export class UsageError extends Error {
+export class UsageError extends PlumblineError {
   constructor(
     message: string,
     readonly command?: string,

@@ -15,7 +15,7 @@ import { loadAccountPublicAccessBlock } from '../shared/aws/account-facts.ts';
 import { clientSettings } from '../shared/aws/clients.ts';
 import { type InventoryStrategy, inventoryPages } from '../shared/aws/config-inventory.ts';
 import { recordedTypes } from '../shared/core/account-item.ts';
-import type { AccountFacts, PublicAccessBlockFlags } from '../shared/core/model.ts';
+import { type AccountFacts, PlumblineError, type PublicAccessBlockFlags } from '../shared/core/model.ts';
 import type { ItemReading } from '../shared/core/normalise.ts';
 import { ACCOUNT_PUBLIC_ACCESS_BLOCK, publicAccessBlockFromItem } from './facts.ts';
 import { accountItems, callerAccount, LIVE_ONLY_FACTS, loadIamFacts, needsIam } from './iam-facts.ts';
@@ -244,7 +244,7 @@ export function isAccessDenied(error: unknown): boolean {
 }
 
 /** An AWS call that failed during a live scan; the message names the region, the call and the cause. */
-export class LiveScanError extends Error {
+export class LiveScanError extends PlumblineError {
   constructor(message: string) {
     super(message);
     this.name = 'LiveScanError';

@@ -4,8 +4,6 @@
  */
 import type { AnyRule, Compliance, Reason } from '../shared/core/model.ts';
 
-export const COMPLIANCES: readonly Compliance[] = ['NON_COMPLIANT', 'COMPLIANT', 'NOT_APPLICABLE'];
-
 export interface ReportRule {
   name: string;
   description: string;

@@ -5,7 +5,7 @@
 import { resolve } from 'node:path';
 import packageJson from '../package.json' with { type: 'json' };
 import { inventoryStrategyFromEnv } from '../shared/aws/config-inventory.ts';
-import { type AnyRule, InputError, ParameterError, type SuiteSettings } from '../shared/core/model.ts';
+import { type AnyRule, InputError, PlumblineError, type SuiteSettings } from '../shared/core/model.ts';
 import type { SuiteConfig } from '../shared/core/suite-config.ts';
 import { printable } from '../shared/core/text.ts';
 import { checkResponderSettings, checkSuiteConfig, rulesFor } from '../shared/rules/index.ts';
@@ -20,6 +20,7 @@ import {
   type ReportTotals,
   type ReportWriter,
 } from './format/stream.ts';
+import { splitOfflineRules } from './iam-facts.ts';
 import {
   type InputLimits,
   loadSuiteConfig,
@@ -27,9 +28,8 @@ import {
   snapshotFiles,
   streamSnapshotFile,
 } from './input.ts';
-import { splitOfflineRules } from './iam-facts.ts';
 import { type CliIo, colourEnabled, type OutputStream, UsageError } from './io.ts';
-import { type LiveClients, LiveScanError, scanLive, sdkClients } from './live.ts';
+import { type LiveClients, scanLive, sdkClients } from './live.ts';
 import { checkOutputPaths, fileOutput } from './outputs.ts';
 import { silentProgress, silentSnapshotProgress, snapshotProgress, terminalProgress } from './progress.ts';
 import {
@@ -99,11 +99,7 @@ function reportError(error: unknown, io: CliIo): number {
     io.stderr.write(
       `plumbline${command}: ${printable(error.message)}\nRun "plumbline${command} --help" for usage.\n`,
     );
-  } else if (
-    error instanceof InputError ||
-    error instanceof ParameterError ||
-    error instanceof LiveScanError
-  ) {
+  } else if (error instanceof PlumblineError) {
     io.stderr.write(`plumbline: ${printable(error.message)}\n`);
   } else {
     const message = error instanceof Error ? error.message : String(error);
@@ -477,8 +473,8 @@ function namingTheFile(configFile: string, check: () => void): void {
   try {
     check();
   } catch (error) {
-    if (error instanceof ParameterError || error instanceof InputError) {
-      throw new InputError(`${configFile}: ${error.message}`);
+    if (error instanceof PlumblineError) {
+      throw new InputError(`${configFile}: ${error.message}`, { cause: error });
     }
     throw error;
   }
@@ -502,8 +498,8 @@ function configuredRules(
   try {
     return deps.rules(settings);
   } catch (error) {
-    if (error instanceof ParameterError || error instanceof InputError) {
-      throw new InputError(`${configFile ?? 'default rule parameters'}: ${error.message}`);
+    if (error instanceof PlumblineError) {
+      throw new InputError(`${configFile ?? 'default rule parameters'}: ${error.message}`, { cause: error });
     }
     throw error;
   }

@@ -1,20 +1,62 @@
 /**
  * What the app deploys, function by function: names, what triggers each, and the API actions each one
- * calls (the only ones its role gets). The stacks read this; nothing here creates a resource.
+ * calls (the only ones its role gets). Everything here is derived from the rules registry and the responder
+ * specs (`shared/rules/index.ts`): a rule or responder added there is deployed without an edit here. The
+ * stacks read this; nothing here creates a resource.
  */
 import type { InventoryStrategy } from '../shared/aws/config-inventory.ts';
-import { complianceChangeEventPattern, DEFAULT_RULE_PREFIX } from '../shared/core/compliance-change.ts';
-import { HANDLED_EVENTS } from '../shared/rules/public-bucket/responder.ts';
-import { SECURITY_GROUP_EVENT_NAMES } from '../shared/rules/security-group/events.ts';
+import { complianceNotifierSpec, DEFAULT_RULE_PREFIX } from '../shared/core/compliance-change.ts';
+import type { ActionGrant, AnyRule } from '../shared/core/model.ts';
+import type { AnyResponderSpec } from '../shared/core/responder.ts';
+import { RESPONDERS, RULES } from '../shared/rules/index.ts';
 
-export const CONFIG_RULE_FUNCTIONS = ['security-group', 'required-tags', 'public-bucket'] as const;
-export const RESPONDER_FUNCTIONS = ['sg-drift-revert', 'public-bucket-remediate'] as const;
-export const NOTIFIER_FUNCTION = 'compliance-notifier' as const;
+export type { ActionGrant };
 
-export type ConfigRuleFunction = (typeof CONFIG_RULE_FUNCTIONS)[number];
-export type ResponderFunction = (typeof RESPONDER_FUNCTIONS)[number];
-export type EventFunction = ResponderFunction | typeof NOTIFIER_FUNCTION;
-export type FunctionName = ConfigRuleFunction | EventFunction;
+/** One Config-rule function per registry rule, named after the rule. */
+export const CONFIG_RULE_FUNCTIONS: readonly string[] = RULES.map((rule) => rule.name);
+/** One function per responder spec, named after the spec. */
+export const RESPONDER_FUNCTIONS: readonly string[] = RESPONDERS.map((responder) => responder.name);
+export const NOTIFIER_FUNCTION = complianceNotifierSpec.name;
+
+/** A registry rule's name. */
+export type ConfigRuleFunction = string;
+/** A responder spec's name. */
+export type ResponderFunction = string;
+export type EventFunction = string;
+export type FunctionName = string;
+
+function registryRule(name: string): AnyRule {
+  const rule = RULES.find((candidate) => candidate.name === name);
+  if (rule === undefined) throw new Error(`No rule named ${name} in shared/rules/index.ts`);
+  return rule;
+}
+
+function responderSpec(name: string): AnyResponderSpec {
+  const responder = RESPONDERS.find((candidate) => candidate.name === name);
+  if (responder === undefined) throw new Error(`No responder named ${name} in shared/rules/index.ts`);
+  return responder;
+}
+
+/**
+ * Whether the rule's Config rule is triggered on a schedule only (`Rule.trigger: 'periodic'`): for rules whose
+ * facts Config does not record (IAM's credential report and account summary), as the managed rules they
+ * stand in for. Such a rule has no scope: a periodic rule's scope filters nothing Config sends.
+ */
+export const isPeriodicOnly = (rule: ConfigRuleFunction): boolean =>
+  registryRule(rule).trigger === 'periodic';
+
+/** Resource types Config records once per account, in the home region (`includeGlobalResourceTypes`). */
+const GLOBAL_TYPE = /^AWS::(IAM::|::Account$)/;
+
+/**
+ * Whether the rule judges only global resources (IAM users, the account itself): its Config rule is created in
+ * the home region only, so that each account's IAM users are judged once, not once a region.
+ */
+export const isGlobalRule = (rule: ConfigRuleFunction): boolean =>
+  registryRule(rule).resourceTypes.every((type) => GLOBAL_TYPE.test(type));
+
+/** Whether `name` is a Config-rule function (a registry rule). */
+export const isConfigRuleFunction = (name: string): boolean => CONFIG_RULE_FUNCTIONS.includes(name);
 
 /** The functions EventBridge invokes: the responders (unless turned off) and the notifier. */
 export function eventFunctions(responders: boolean): EventFunction[] {
@@ -65,23 +107,26 @@ export const functionRoleArn = (
 ) =>
   `arn:${partition}:iam::${account}:role${rolePath(name, prefix)}${functionRoleName(name, region, prefix)}`;
 
-export const RULE_DESCRIPTIONS: Record<ConfigRuleFunction, string> = {
-  'security-group':
-    'Plumbline: security groups open beyond what was declared (blocked ports, baseline drift).',
-  'required-tags': 'Plumbline: resources missing required tags or carrying values outside the allowed set.',
-  'public-bucket':
-    'Plumbline: S3 buckets that are public by ACL or policy, with Block Public Access considered.',
+/** AWS Config and Lambda take at most 256 characters of description. */
+export const DESCRIPTION_LIMIT = 256;
+
+const described = (text: string) => {
+  const description = `Plumbline: ${text}`;
+  return description.length <= DESCRIPTION_LIMIT
+    ? description
+    : `${description.slice(0, DESCRIPTION_LIMIT - 1)}…`;
 };
 
-export const FUNCTION_DESCRIPTIONS: Record<FunctionName, string> = {
-  ...RULE_DESCRIPTIONS,
-  'sg-drift-revert':
-    'Plumbline: reverts security-group drift from the declared baseline; blocked ports opened to the world are reported or revoked (blockedPortsMode).',
-  'public-bucket-remediate':
-    "Plumbline: checks a bucket when CloudTrail reports an ACL, policy or Block Public Access change; reports it, or (mode enforce) turns on the bucket's Block Public Access.",
-  'compliance-notifier':
-    'Plumbline: tells people when a Plumbline rule changes compliance, and who changed what.',
-};
+/** The Config rule's description: the rule's own (`Rule.description`). */
+export const ruleDescription = (rule: ConfigRuleFunction): string =>
+  described(registryRule(rule).description);
+
+/** The Lambda function's description: the rule's, the responder spec's, or the notifier's. */
+export function functionDescription(name: FunctionName): string {
+  if (name === NOTIFIER_FUNCTION) return described(complianceNotifierSpec.description);
+  if (isConfigRuleFunction(name)) return ruleDescription(name);
+  return described(responderSpec(name).description);
+}
 
 /** The EventBridge patterns, shared by the responders' rules and the member accounts' forwarding rules. */
 export interface EventPatternSpec {
@@ -90,37 +135,22 @@ export interface EventPatternSpec {
   detail: Record<string, unknown>;
 }
 
-const cloudTrailPattern = (service: string, eventNames: readonly string[]): EventPatternSpec => ({
-  source: [`aws.${service}`],
+/** The CloudTrail calls a responder spec names (`eventSource`, `eventNames`), failed calls left out. */
+const cloudTrailPattern = (responder: AnyResponderSpec): EventPatternSpec => ({
+  source: [`aws.${responder.eventSource.replace(/\.amazonaws\.com$/, '')}`],
   'detail-type': ['AWS API Call via CloudTrail'],
   detail: {
-    eventSource: [`${service}.amazonaws.com`],
-    eventName: [...eventNames],
+    eventSource: [responder.eventSource],
+    eventName: [...responder.eventNames],
     // A failed call changed nothing: never wake a responder for it.
     errorCode: [{ exists: false }],
   },
 });
 
 export const EVENT_PATTERNS: Record<EventFunction, EventPatternSpec> = {
-  // The calls each responder handles, as its own module lists them.
-  'sg-drift-revert': cloudTrailPattern('ec2', SECURITY_GROUP_EVENT_NAMES),
-  'public-bucket-remediate': cloudTrailPattern('s3', HANDLED_EVENTS),
-  'compliance-notifier': complianceChangeEventPattern({ rulePrefix: RULE_PREFIX, notifyAllRules: false }),
+  ...Object.fromEntries(RESPONDERS.map((responder) => [responder.name, cloudTrailPattern(responder)])),
+  [NOTIFIER_FUNCTION]: complianceNotifierSpec.eventPattern(RULE_PREFIX),
 };
-
-/**
- * API actions, by resource scope. `account` means the statement's resources are the function's own account
- * (or, in a member account, that account): the stacks fill in partition, region and account.
- */
-export interface ActionGrant {
-  actions: string[];
-  /** `*` for actions without resource-level permissions; otherwise ARN patterns with `{partition}`… */
-  resources: string[];
-  /** Restrict to resources owned by the account the role is in (for S3, whose ARNs carry no account). */
-  ownAccountOnly?: boolean;
-  /** Why `*` or a wildcard is the narrowest scope the API allows (shown in the cdk-nag acknowledgement). */
-  wildcardReason?: string;
-}
 
 /**
  * The reads of a periodic run's inventory scan, by the `inventory` setting (`PLUMBLINE_INVENTORY`, see
@@ -153,78 +183,37 @@ function configReadWrite(inventory: InventoryStrategy): ActionGrant[] {
 }
 
 /**
- * Each function's actions, for a deployment that reads the inventory with `inventory`. The Config-rule
- * functions share the same grant objects, so that a role serving all three holds each statement once.
+ * What a rule declares beyond the Config runtime's reads and writes: `readActions` (account-level reads for
+ * its account facts, granted on `*`) and `grants` (scoped ones).
+ */
+export function ruleGrants(rule: AnyRule): ActionGrant[] {
+  const reads = rule.readActions ?? [];
+  return [
+    ...(reads.length > 0
+      ? [
+          {
+            actions: [...reads],
+            resources: ['*'],
+            wildcardReason: `${reads.join(', ')} ${reads.length === 1 ? 'is an account-level read' : 'are account-level reads'} with no resource type (the ${rule.name} rule's account facts)`,
+          },
+        ]
+      : []),
+    ...(rule.grants ?? []),
+  ];
+}
+
+/**
+ * Each function's actions, for a deployment that reads the inventory with `inventory`: a Config-rule
+ * function the runtime's reads and writes plus what its rule declares; a responder what its spec declares.
+ * The Config-rule functions share the same grant objects, so that a role serving several holds each
+ * statement once.
  */
 function actionsFor(inventory: InventoryStrategy): Record<FunctionName, ActionGrant[]> {
   const configGrants = configReadWrite(inventory);
   return {
-    'security-group': configGrants,
-    'required-tags': configGrants,
-    'public-bucket': [
-      ...configGrants,
-      {
-        actions: ['s3:GetAccountPublicAccessBlock'],
-        resources: ['*'],
-        wildcardReason: 's3:GetAccountPublicAccessBlock is an account-level action with no resource type',
-      },
-    ],
-    'sg-drift-revert': [
-      {
-        actions: ['ec2:DescribeSecurityGroups', 'ec2:DescribeSecurityGroupRules'],
-        resources: ['*'],
-        wildcardReason: 'EC2 Describe actions support no resource-level permissions',
-      },
-      {
-        actions: [
-          'ec2:RevokeSecurityGroupIngress',
-          'ec2:RevokeSecurityGroupEgress',
-          'ec2:AuthorizeSecurityGroupIngress',
-          'ec2:AuthorizeSecurityGroupEgress',
-        ],
-        resources: [
-          'arn:{partition}:ec2:{region}:{account}:security-group/*',
-          'arn:{partition}:ec2:{region}:{account}:security-group-rule/*',
-        ],
-        wildcardReason:
-          'the responder reverts drift on whichever security group CloudTrail reports, in this account and region only',
-      },
-    ],
-    'public-bucket-remediate': [
-      {
-        actions: [
-          's3:GetBucketAcl',
-          's3:GetBucketPolicy',
-          's3:GetBucketPublicAccessBlock',
-          's3:GetBucketOwnershipControls',
-          's3:PutBucketPublicAccessBlock',
-        ],
-        resources: ['arn:{partition}:s3:::*'],
-        ownAccountOnly: true,
-        wildcardReason:
-          "the responder acts on whichever bucket CloudTrail reports; aws:ResourceAccount limits it to this account's buckets",
-      },
-      {
-        // ListAllMyBuckets: an account-level Block Public Access change re-checks every bucket of the account.
-        actions: ['s3:GetAccountPublicAccessBlock', 's3:ListAllMyBuckets'],
-        resources: ['*'],
-        wildcardReason:
-          's3:GetAccountPublicAccessBlock and s3:ListAllMyBuckets are account-level actions with no resource type',
-      },
-    ],
-    'compliance-notifier': [
-      {
-        actions: ['cloudtrail:LookupEvents'],
-        resources: ['*'],
-        wildcardReason: 'cloudtrail:LookupEvents supports no resource-level permissions',
-      },
-      {
-        // The resource's name for the message (a security group's name), read from Config's inventory.
-        actions: ['config:ListDiscoveredResources'],
-        resources: ['*'],
-        wildcardReason: 'config:ListDiscoveredResources supports no resource-level permissions',
-      },
-    ],
+    ...Object.fromEntries(RULES.map((rule) => [rule.name, [...configGrants, ...ruleGrants(rule)]])),
+    ...Object.fromEntries(RESPONDERS.map((responder) => [responder.name, [...responder.grants]])),
+    [NOTIFIER_FUNCTION]: [...complianceNotifierSpec.grants],
   };
 }
 
@@ -238,7 +227,9 @@ export const ACTIONS: Record<FunctionName, ActionGrant[]> = ACTIONS_BY_INVENTORY
 
 /** The actions `name` calls when the Config-rule functions read the inventory with `inventory`. */
 export function functionActions(name: FunctionName, inventory: InventoryStrategy): ActionGrant[] {
-  return ACTIONS_BY_INVENTORY[inventory][name];
+  const grants = ACTIONS_BY_INVENTORY[inventory][name];
+  if (grants === undefined) throw new Error(`No function named ${name} in the catalog`);
+  return grants;
 }
 
 /**
@@ -247,9 +238,7 @@ export function functionActions(name: FunctionName, inventory: InventoryStrategy
  * responder and the notifier get their own, so that a flaw in one can never use another's permissions.
  */
 export function memberRoleName(executionRoleName: string, name: FunctionName): string {
-  return (CONFIG_RULE_FUNCTIONS as readonly string[]).includes(name)
-    ? executionRoleName
-    : `${executionRoleName}-${name}`;
+  return isConfigRuleFunction(name) ? executionRoleName : `${executionRoleName}-${name}`;
 }
 
 /** The member roles of the `deployed` functions, each with the functions that may assume it. */
@@ -267,7 +256,8 @@ export function memberRoles(
 
 /** The pattern of `name`'s trigger (and forwarding rule) for a deployment whose rule names start with `<prefix>-`. */
 export function eventPattern(name: EventFunction, prefix = DEFAULT_NAME_PREFIX): EventPatternSpec {
-  return name === NOTIFIER_FUNCTION
-    ? complianceChangeEventPattern({ rulePrefix: rulePrefix(prefix), notifyAllRules: false })
-    : EVENT_PATTERNS[name];
+  if (name === NOTIFIER_FUNCTION) {
+    return complianceNotifierSpec.eventPattern(rulePrefix(prefix));
+  }
+  return cloudTrailPattern(responderSpec(name));
 }

@@ -66,7 +66,7 @@ export function loadSuite(file: string): LoadedSuite {
   const rules = {} as Record<ConfigRuleFunction, AnyRule>;
   for (const name of CONFIG_RULE_FUNCTIONS) {
     const rule = configured.find((candidate) => candidate.name === name);
-    if (!rule) throw new Error(`The rule ${name} is not registered in shared/rules/index.ts`);
+    if (!rule) throw new InputError(`The rule ${name} is not registered in shared/rules/index.ts`);
     withFile(`${file}: rules.${name}`, () => rule.parseParameters(config.rules[name] ?? {}, config.settings));
     rules[name] = rule;
   }
@@ -115,7 +115,7 @@ export const MAX_SCOPE_RESOURCE_TYPES = 100;
 
 /** The Config rule's scope: the resource types the configured rule evaluates. */
 export function ruleScope(suite: LoadedSuite, rule: ConfigRuleFunction): readonly string[] {
-  const types = suite.rules[rule].resourceTypes;
+  const types = suite.rules[rule]?.resourceTypes ?? [];
   if (types.length === 0 || types.length > MAX_SCOPE_RESOURCE_TYPES) {
     throw new InputError(
       `${suite.file}: ${rule} evaluates ${types.length} resource types; a Config rule's scope takes 1 to ${MAX_SCOPE_RESOURCE_TYPES}`,

@@ -1,16 +1,19 @@
 /**
- * The stand-in for a Config-rule function whose rule asks for account facts (`Rule.accountFacts`): as
- * `config-rule.ts`, with the account-fact loaders the rule functions use.
+ * The stand-in for an unregistered rule that asks for account facts (`Rule.accountFacts`): as
+ * `config-rule.ts`, with every account-fact loader.
  */
-import { accountPublicAccessBlockLoader, iamFactLoaders } from '../../shared/aws/account-facts.ts';
-import { createConfigRuleHandler } from '../../shared/aws/config-runtime.ts';
+import {
+  accountSummaryLoader,
+  credentialReportLoader,
+  publicAccessBlockLoader,
+} from '../../shared/aws/account-facts.ts';
 import type { AnyRule } from '../../shared/core/model.ts';
-import { lambdaHandler } from '../../shared/lambda/handler.ts';
+import { configRuleFunction } from '../../shared/lambda/config-rule.ts';
 
 export function standInConfigRuleHandler(rule: AnyRule) {
-  return lambdaHandler(
-    createConfigRuleHandler(rule, {
-      accountFacts: { publicAccessBlock: accountPublicAccessBlockLoader(), ...iamFactLoaders() },
-    }),
-  );
+  return configRuleFunction(rule, {
+    publicAccessBlock: publicAccessBlockLoader(),
+    credentialReport: credentialReportLoader(),
+    accountSummary: accountSummaryLoader(),
+  });
 }

@@ -1,12 +1,11 @@
 /**
- * The stand-in for a Config-rule function whose `functions/<rule>/handler.ts` has not landed yet: the Config
- * runtime wired the way a rule function wires it (middy + logger, clients from the environment), so that the
+ * The stand-in for a rule exported by a `shared/rules/<dir>/index.ts` but not registered yet: the Config
+ * runtime wired the way a registry rule's generated entry wires it (`configRuleFunction`), so that the
  * benchmarks and budgets measure the runtime for every rule already. Generated entries import this module.
  */
-import { createConfigRuleHandler } from '../../shared/aws/config-runtime.ts';
 import type { AnyRule } from '../../shared/core/model.ts';
-import { lambdaHandler } from '../../shared/lambda/handler.ts';
+import { configRuleFunction } from '../../shared/lambda/config-rule.ts';
 
 export function standInConfigRuleHandler(rule: AnyRule) {
-  return lambdaHandler(createConfigRuleHandler(rule));
+  return configRuleFunction(rule);
 }

@@ -5,8 +5,8 @@
  * PLUMBLINE_EXECUTION_ROLE_NAME. Settings: responders["public-bucket-remediate"] and rules["public-bucket"].
  */
 import { SNSClient } from '@aws-sdk/client-sns';
-import { createPublicBucketResponder } from '../../shared/aws/buckets.ts';
 import { clientSettings } from '../../shared/aws/clients.ts';
+import { createPublicBucketResponder } from '../../shared/aws/responders.ts';
 import { lambdaHandler } from '../../shared/lambda/handler.ts';
 
 const sns = new SNSClient(clientSettings());

@@ -8,7 +8,7 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { STSClient } from '@aws-sdk/client-sts';
 import { clientSettings } from '../../shared/aws/clients.ts';
-import { createDriftRevert } from '../../shared/aws/security-groups.ts';
+import { createDriftRevert } from '../../shared/aws/responders.ts';
 import { lambdaHandler } from '../../shared/lambda/handler.ts';
 
 const sns = new SNSClient(clientSettings());

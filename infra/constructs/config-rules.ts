@@ -1,6 +1,7 @@
 /**
  * The AWS Config custom rules that invoke the Config-rule functions: on every configuration change of the
- * rule's resource types (oversized items included) and periodically.
+ * rule's resource types (oversized items included) and periodically, or periodically only for the rules
+ * whose facts Config does not record.
  */
 import { Stack } from 'aws-cdk-lib';
 import * as config from 'aws-cdk-lib/aws-config';
@@ -20,6 +21,13 @@ interface RuleProps {
   function: lambda.IFunction;
   resourceTypes: readonly string[];
   frequency: PeriodicFrequency;
+  /** Triggered on a schedule only, with no scope (`Rule.trigger: 'periodic'`). */
+  periodicOnly?: boolean;
+}
+
+/** The message types that trigger the rule: every one, or only the schedule for a periodic-only rule. */
+function triggerTypes(props: RuleProps): readonly (typeof TRIGGER_TYPES)[number][] {
+  return props.periodicOnly ? ['ScheduledNotification'] : TRIGGER_TYPES;
 }
 
 export interface AccountConfigRuleProps extends RuleProps {
@@ -42,13 +50,13 @@ export class AccountConfigRule extends Construct {
       source: {
         owner: 'CUSTOM_LAMBDA',
         sourceIdentifier: props.function.functionArn,
-        sourceDetails: TRIGGER_TYPES.map((messageType) => ({
+        sourceDetails: triggerTypes(props).map((messageType) => ({
           eventSource: 'aws.config',
           messageType,
           maximumExecutionFrequency: messageType === 'ScheduledNotification' ? props.frequency : undefined,
         })),
       },
-      scope: { complianceResourceTypes: [...props.resourceTypes] },
+      scope: props.periodicOnly ? undefined : { complianceResourceTypes: [...props.resourceTypes] },
       inputParameters: props.inputParameters,
       maximumExecutionFrequency: props.frequency,
     });
@@ -92,8 +100,8 @@ export class OrganizationConfigRule extends Construct {
       organizationCustomRuleMetadata: {
         description: props.description,
         lambdaFunctionArn: props.function.functionArn,
-        organizationConfigRuleTriggerTypes: [...TRIGGER_TYPES],
-        resourceTypesScope: [...props.resourceTypes],
+        organizationConfigRuleTriggerTypes: [...triggerTypes(props)],
+        resourceTypesScope: props.periodicOnly ? undefined : [...props.resourceTypes],
         inputParameters: props.inputParameters,
         maximumExecutionFrequency: props.frequency,
       },

@@ -11,37 +11,27 @@
 import { Aws, CfnCondition, CfnParameter, Fn, Stack, Token } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { InputError } from '../../shared/core/model.ts';
-import { RESPONDER_MODES } from '../../shared/rules/public-bucket/parameters.ts';
-import { DEFAULT_BLOCKED_PORTS_MODE } from '../../shared/rules/security-group/responder.ts';
+import { RESPONDERS, RULES } from '../../shared/rules/index.ts';
 import type { ConfigRuleFunction, ResponderFunction } from '../catalog.ts';
 import type { LoadedSuite } from '../suite.ts';
 import { functionId } from './suite-functions.ts';
 
-/** The rule parameters offered at deploy time, by rule. */
-export const DEPLOY_TIME_RULE_PARAMETERS: Record<ConfigRuleFunction, readonly string[]> = {
-  'security-group': ['blockedPorts'],
-  'required-tags': ['tag1Key', 'tag1Value', 'tag2Key', 'tag2Value', 'tag3Key', 'tag3Value'],
-  'public-bucket': ['excludedPublicBuckets'],
-};
+/** The rule parameters offered at deploy time: those the rule declares (`Rule.deployParameters`). */
+export function deployTimeRuleParameters(rule: ConfigRuleFunction): readonly string[] {
+  return RULES.find((candidate) => candidate.name === rule)?.deployParameters ?? [];
+}
 
-/** Each responder's mode setting, its values and its default, and the rule whose parameters it reads. */
-export const DEPLOY_TIME_RESPONDER_MODES: Record<
-  ResponderFunction,
-  { key: string; values: readonly string[]; fallback: string; rule: ConfigRuleFunction }
-> = {
-  'sg-drift-revert': {
-    key: 'blockedPortsMode',
-    values: ['enforce', 'report', 'off'],
-    fallback: DEFAULT_BLOCKED_PORTS_MODE,
-    rule: 'security-group',
-  },
-  'public-bucket-remediate': {
-    key: 'mode',
-    values: RESPONDER_MODES,
-    fallback: 'report',
-    rule: 'public-bucket',
-  },
-};
+/** A responder's mode setting, its values and its default (`ResponderSpec.deploySetting`), and its rule. */
+export function deployTimeResponderMode(responder: ResponderFunction): {
+  key: string;
+  values: readonly string[];
+  fallback: string;
+  rule: ConfigRuleFunction;
+} {
+  const spec = RESPONDERS.find((candidate) => candidate.name === responder);
+  if (spec === undefined) throw new Error(`No responder named ${responder} in shared/rules/index.ts`);
+  return { ...spec.deploySetting, rule: spec.rule };
+}
 
 /** Empty, or text without `"` or `\` (spliced into JSON at deploy time) that neither starts nor ends with space. */
 export const PARAMETER_PATTERN = '^([^"\\\\\\s]([^"\\\\]*[^"\\\\\\s])?)?$';
@@ -67,7 +57,7 @@ export class DeployParameters {
   private ruleParameters(rule: ConfigRuleFunction): RuleParameter[] {
     const existing = this.rules.get(rule);
     if (existing) return existing;
-    const created = DEPLOY_TIME_RULE_PARAMETERS[rule].map((name) => {
+    const created = deployTimeRuleParameters(rule).map((name) => {
       const id = `${functionId(rule)}${name.charAt(0).toUpperCase()}${name.slice(1)}`;
       const fileValue = (this.suite.config.rules[rule]?.[name] ?? '').trim();
       if (fileValue.length > PARAMETER_MAX_LENGTH || /["\\]/.test(fileValue)) {
@@ -97,7 +87,7 @@ export class DeployParameters {
   private modeParameter(responder: ResponderFunction): CfnParameter {
     const existing = this.modes.get(responder);
     if (existing) return existing;
-    const { key, values, fallback } = DEPLOY_TIME_RESPONDER_MODES[responder];
+    const { key, values, fallback } = deployTimeResponderMode(responder);
     const settings = this.suite.config.settings.responders as
       | Record<string, Record<string, unknown>>
       | undefined;
@@ -163,7 +153,7 @@ export class DeployParameters {
    * are fine here: the rules read a blank parameter as an absent one).
    */
   responderEnvironment(responder: ResponderFunction): string {
-    const { key, rule } = DEPLOY_TIME_RESPONDER_MODES[responder];
+    const { key, rule } = deployTimeResponderMode(responder);
     const ruleValues = Object.fromEntries(
       this.ruleParameters(rule).map(({ name, parameter }) => [name, parameter.valueAsString]),
     );
@@ -179,6 +169,6 @@ function withoutDeployTime(
   fromFile: Record<string, string>,
 ): Record<string, string> {
   return Object.fromEntries(
-    Object.entries(fromFile).filter(([name]) => !DEPLOY_TIME_RULE_PARAMETERS[rule].includes(name)),
+    Object.entries(fromFile).filter(([name]) => !deployTimeRuleParameters(rule).includes(name)),
   );
 }

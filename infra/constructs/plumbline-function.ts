@@ -15,8 +15,8 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import {
   type ActionGrant,
-  FUNCTION_DESCRIPTIONS,
   type FunctionName,
+  functionDescription,
   lambdaFunctionName,
   rolePath,
 } from '../catalog.ts';
@@ -74,7 +74,7 @@ export class PlumblineFunction extends Construct {
 
     this.function = new lambda.Function(this, 'Function', {
       functionName,
-      description: FUNCTION_DESCRIPTIONS[props.name],
+      description: functionDescription(props.name),
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
       handler: 'index.handler',
@@ -150,7 +150,7 @@ export function grantStatements(grants: readonly ActionGrant[], scope: GrantScop
   return grants.map(
     (grant) =>
       new iam.PolicyStatement({
-        actions: grant.actions,
+        actions: [...grant.actions],
         resources: grant.resources.map((resource) =>
           resource
             .replaceAll('{partition}', scope.partition)

@@ -37,7 +37,7 @@ function createFunction(
   return new PlumblineFunction(scope, functionId(name), {
     name,
     namePrefix: props.settings.namePrefix,
-    bundleDir: props.bundles[name],
+    bundleDir: bundleDirOf(props.bundles, name),
     tuning,
     logRetentionDays: props.settings.logRetentionDays,
     logLevel: props.settings.logLevel,
@@ -124,4 +124,10 @@ export function toEventPattern(pattern: {
   detail: Record<string, unknown>;
 }): events.EventPattern {
   return { source: pattern.source, detailType: pattern['detail-type'], detail: pattern.detail };
+}
+
+function bundleDirOf(bundles: Record<FunctionName, string>, name: FunctionName): string {
+  const dir = bundles[name];
+  if (dir === undefined) throw new Error(`No bundle directory for the function ${name}`);
+  return dir;
 }

@@ -12,8 +12,10 @@ import {
   eventFunctions,
   type FunctionName,
   functionActions,
+  isGlobalRule,
+  isPeriodicOnly,
   NOTIFIER_FUNCTION,
-  RULE_DESCRIPTIONS,
+  ruleDescription,
 } from '../catalog.ts';
 import { AccessLogsBucket, AuditTrail, ConfigRecorder } from '../constructs/audit-setup.ts';
 import { AccountConfigRule } from '../constructs/config-rules.ts';
@@ -75,12 +77,14 @@ export class AccountStack extends Stack {
 
     const functionProps = { settings, bundles, topic: this.topic.topic };
     const deployParameters = new DeployParameters(this, suite);
-    for (const rule of CONFIG_RULE_FUNCTIONS) {
+    // A rule of global resources (IAM, the account) runs in the home region only: once an account.
+    const rules = CONFIG_RULE_FUNCTIONS.filter((rule) => props.primaryRegion || !isGlobalRule(rule));
+    for (const rule of rules) {
       const fn = ruleFunction(this, rule, functionProps);
       fn.grantActions(functionActions(rule, settings.inventory));
       new AccountConfigRule(this, `${functionId(rule)}ConfigRule`, {
         ruleName: configRuleName(rule, settings.namePrefix),
-        description: RULE_DESCRIPTIONS[rule],
+        description: ruleDescription(rule),
         function: fn.function,
         resourceTypes: ruleScope(suite, rule),
         inputParameters: deployParameters.accountInputParameters(
@@ -88,6 +92,7 @@ export class AccountStack extends Stack {
           ruleInputParameters(suite, rule, {}, INPUT_PARAMETERS_LIMIT.account),
         ),
         frequency: settings.periodicFrequency,
+        periodicOnly: isPeriodicOnly(rule),
         dependsOn: ruleDependencies,
       });
       this.functions[rule] = fn;

@@ -16,9 +16,10 @@ import {
   eventFunctions,
   type FunctionName,
   functionRoleName,
+  isPeriodicOnly,
   memberRoleName,
   NOTIFIER_FUNCTION,
-  RULE_DESCRIPTIONS,
+  ruleDescription,
 } from '../catalog.ts';
 import { AccessLogsBucket, AuditTrail } from '../constructs/audit-setup.ts';
 import { OrganizationConfigRule } from '../constructs/config-rules.ts';
@@ -156,7 +157,7 @@ export class OrganizationStack extends Stack {
       this.allowAssume(fn, memberRoleName(settings.executionRoleName, rule), organizationId);
       const orgRule = new OrganizationConfigRule(this, `${functionId(rule)}ConfigRule`, {
         ruleName: configRuleName(rule, settings.namePrefix),
-        description: RULE_DESCRIPTIONS[rule],
+        description: ruleDescription(rule),
         function: fn.function,
         resourceTypes: ruleScope(suite, rule),
         inputParameters: deployParameters.organizationInputParameters(
@@ -170,6 +171,7 @@ export class OrganizationStack extends Stack {
           memberRoleName(settings.executionRoleName, rule),
         ),
         frequency: settings.periodicFrequency,
+        periodicOnly: isPeriodicOnly(rule),
         excludedAccounts,
       });
       // The first evaluations start as soon as the rule exists: let the member roles exist first.

@@ -14,7 +14,7 @@ import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { parseCredentialReport } from '../core/credential-report.ts';
 import type { AccountSummary, CredentialReport, PublicAccessBlockFlags } from '../core/model.ts';
 import { flagsFromApi } from '../rules/public-bucket/block.ts';
-import { clientSettings } from './clients.ts';
+import { clientSettings, errorText } from './clients.ts';
 
 /**
  * The account-level Block Public Access of `accountId` (S3 Control `GetPublicAccessBlock`); null when the
@@ -30,8 +30,7 @@ export async function loadAccountPublicAccessBlock(
     return flagsFromApi(response.PublicAccessBlockConfiguration ?? {});
   } catch (error) {
     if ((error as Error).name === 'NoSuchPublicAccessBlockConfiguration') return null;
-    const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    throw new Error(`S3 Control GetPublicAccessBlock for account ${accountId} failed: ${reason}`, {
+    throw new Error(`S3 Control GetPublicAccessBlock for account ${accountId} failed: ${errorText(error)}`, {
       cause: error,
     });
   }
@@ -214,4 +213,24 @@ export function iamFactLoaders(
     credentialReport: (target) => loadCredentialReport(client(target), target.accountId, polling),
     accountSummary: (target) => loadAccountSummary(client(target), target.accountId),
   };
+}
+
+/**
+ * The loader of each account fact, named `<fact>Loader`: the build wires into a rule's Config-rule function
+ * the loaders of the facts its rule declares (`Rule.accountFacts`), and only those.
+ */
+export const publicAccessBlockLoader = accountPublicAccessBlockLoader;
+
+/** The `credentialReport` loader (see {@link iamFactLoaders}). */
+export function credentialReportLoader(
+  ...args: Parameters<typeof iamFactLoaders>
+): (target: AccountFactTarget) => Promise<CredentialReport> {
+  return iamFactLoaders(...args).credentialReport;
+}
+
+/** The `accountSummary` loader (see {@link iamFactLoaders}). */
+export function accountSummaryLoader(
+  ...args: Parameters<typeof iamFactLoaders>
+): (target: AccountFactTarget) => Promise<AccountSummary> {
+  return iamFactLoaders(...args).accountSummary;
 }

@@ -1,4 +1,5 @@
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
+import { envError } from '../core/environment.ts';
 
 /**
  * Without these, a connection that never answers holds the invocation until Lambda's own timeout, with no
@@ -42,9 +43,7 @@ export function maxAttemptsFrom(value: string | undefined): number {
   if (value === undefined || value === '') return DEFAULT_MAX_ATTEMPTS;
   const attempts = Number(value);
   if (!Number.isInteger(attempts) || attempts < 1 || attempts > 10) {
-    throw new Error(
-      `Invalid environment variable PLUMBLINE_MAX_ATTEMPTS="${value}": expected an integer from 1 to 10`,
-    );
+    throw envError('PLUMBLINE_MAX_ATTEMPTS', value, 'expected an integer from 1 to 10');
   }
   return attempts;
 }
@@ -63,4 +62,9 @@ export function clientCache<Client>(create: (key: string) => Client): (key: stri
     }
     return client;
   };
+}
+
+/** An AWS error as `Name: message`, for the errors that name the call that failed. */
+export function errorText(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }

@@ -62,7 +62,7 @@ export interface AccountTarget {
 
 /** Loaders for the account facts rules may ask for; each runs at most once per invocation. */
 export type AccountFactLoaders = {
-  [F in AccountFact]?: (target: AccountTarget) => Promise<Exclude<AccountFacts[F], undefined>>;
+  [Fact in AccountFact]?: (target: AccountTarget) => Promise<Exclude<AccountFacts[Fact], undefined>>;
 };
 
 export interface ConfigRuntimeOptions {

@@ -11,11 +11,15 @@ export const MAX_EVALUATIONS_PER_CALL = 100;
 export interface WriterOptions {
   resultToken: string;
   testMode: boolean;
-  /** Attempts per batch, counting the first; failed evaluations and throttling are retried. */
+  /**
+   * Calls per batch, counting the first: only the evaluations PutEvaluations answers as `FailedEvaluations`
+   * are sent again. Throttling, 5xx and timeouts are the SDK's retry strategy's to retry (clients.ts): an
+   * error that reaches the writer has been retried already, and fails the batch.
+   */
   maxAttempts?: number;
   /** Batches in flight at once, so a long periodic scan overlaps reads and writes. */
   maxInFlight?: number;
-  /** Backoff base in milliseconds (full jitter, doubling, capped at 5 s). */
+  /** Backoff base in milliseconds before sending failed evaluations again (equal jitter, doubling, capped at 5 s). */
   baseDelayMs?: number;
   sleep?: (ms: number) => Promise<void>;
 }
@@ -38,17 +42,6 @@ export class EvaluationDeliveryError extends Error {
   }
 }
 
-const RETRYABLE_ERRORS = new Set([
-  'ThrottlingException',
-  'TooManyRequestsException',
-  'RequestLimitExceeded',
-  'ServiceUnavailable',
-  'ServiceUnavailableException',
-  'InternalFailure',
-  'InternalServerError',
-  'TimeoutError',
-]);
-
 export function toConfigEvaluation(evaluation: Evaluation): ConfigEvaluation {
   return {
     ComplianceResourceType: evaluation.resourceType,
@@ -61,8 +54,8 @@ export function toConfigEvaluation(evaluation: Evaluation): ConfigEvaluation {
 
 /**
  * Buffers evaluations and writes them in batches of 100 with up to `maxInFlight` calls at once.
- * `FailedEvaluations` and retryable errors are retried with backoff; what still cannot be delivered makes
- * `flush()` throw an {@link EvaluationDeliveryError}, never a silent drop.
+ * `FailedEvaluations` are sent again with backoff; an error of the call (after the SDK's own retries) or
+ * evaluations that keep failing make `flush()` throw an {@link EvaluationDeliveryError}, never a silent drop.
  */
 export class EvaluationWriter {
   private buffer: ConfigEvaluation[] = [];
@@ -137,13 +130,14 @@ export class EvaluationWriter {
         lastError = new Error(`${retry.length} FailedEvaluations returned by PutEvaluations`);
         pending = retry;
       } catch (error) {
-        if (!isRetryable(error)) throw new EvaluationDeliveryError(pending, error);
-        lastError = error;
+        // The SDK has already retried what can be retried (throttling, 5xx, timeouts): no second layer.
+        throw new EvaluationDeliveryError(pending, error);
       }
     }
     throw new EvaluationDeliveryError(pending, lastError);
   }
 
+  /** Equal jitter: half the doubling ceiling, plus a random part of the other half. */
   private backoff(retry: number): number {
     const ceiling = Math.min(5_000, this.baseDelayMs * 2 ** (retry - 1));
     return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
@@ -152,12 +146,4 @@ export class EvaluationWriter {
   private throwIfFailed(): void {
     if (this.failure !== undefined) throw this.failure;
   }
-}
-
-function isRetryable(error: unknown): boolean {
-  const candidate = error as { name?: string; $retryable?: unknown; $metadata?: { httpStatusCode?: number } };
-  if (candidate.$retryable) return true;
-  if (candidate.name && RETRYABLE_ERRORS.has(candidate.name)) return true;
-  const status = candidate.$metadata?.httpStatusCode;
-  return status !== undefined && status >= 500;
 }

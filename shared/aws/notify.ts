@@ -8,8 +8,8 @@ import {
   ListDiscoveredResourcesCommand,
   type ResourceType,
 } from '@aws-sdk/client-config-service';
-import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { STSClient } from '@aws-sdk/client-sts';
+import { SNSClient } from '@aws-sdk/client-sns';
+import type { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import {
   type ChangeContext,
@@ -22,38 +22,13 @@ import {
   RecentKeys,
   transitionKey,
 } from '../core/compliance-change.ts';
-import { formatNotice, type Notice } from '../core/notification.ts';
+import { CrossAccountError } from '../core/responder.ts';
 import { logger } from '../lambda/logger.ts';
-import { assumedRoleCredentials, roleArn } from './assume-role.ts';
-import { clientCache, clientSettings } from './clients.ts';
-import { lookUpActor } from './cloudtrail-lookup.ts';
+import { type AccountClients, accountClients, accountOfFunction } from './assume-role.ts';
+import { clientSettings } from './clients.ts';
+import { lookUpActor } from './cloudtrail.ts';
 
-/**
- * Publishes a notice to the topic and returns the SNS message id. SNS failures throw, naming the topic, so
- * the caller's retry path (EventBridge retries, then the dead-letter queue) sees them.
- */
-export async function publishNotice(
-  sns: SNSClient,
-  topicArn: string,
-  notice: Notice,
-): Promise<string | undefined> {
-  const formatted = formatNotice(notice);
-  try {
-    const response = await sns.send(
-      new PublishCommand({
-        TopicArn: topicArn,
-        Subject: formatted.subject,
-        Message: formatted.message,
-        MessageStructure: 'json',
-        MessageAttributes: formatted.attributes,
-      }),
-    );
-    return response.MessageId;
-  } catch (error) {
-    const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    throw new Error(`SNS Publish to ${topicArn} failed: ${reason}`, { cause: error });
-  }
-}
+import { publishNotice } from './sns.ts';
 
 export interface ComplianceNotifierOptions {
   sns?: SNSClient;
@@ -74,8 +49,6 @@ export type NotifierResult =
 interface LookupClients {
   cloudtrail: CloudTrailClient;
   config: ConfigServiceClient;
-  /** Assumed-role credentials in another account; undefined for the function's own role. */
-  credentials?: AwsCredentialIdentityProvider | undefined;
 }
 
 /**
@@ -88,39 +61,34 @@ export function createComplianceNotifier(options: ComplianceNotifierOptions = {}
   const recent = options.recent ?? new RecentKeys();
   const readSettings = options.settings ?? (() => notifierSettingsFromEnv(process.env));
   let settings: NotifierSettings | undefined;
-  let sts = options.sts;
   const createCloudTrail =
     options.createCloudTrailClient ??
     ((region, credentials) => new CloudTrailClient({ ...clientSettings(credentials), region }));
   const createConfig =
     options.createConfigClient ??
     ((region, credentials) => new ConfigServiceClient({ ...clientSettings(credentials), region }));
-  const clientsFor = clientCache((key): LookupClients => {
-    const [region = '', assumeArn] = key.split('|');
-    let credentials: AwsCredentialIdentityProvider | undefined;
-    if (assumeArn) {
-      sts ??= new STSClient(clientSettings());
-      credentials = assumedRoleCredentials(sts, assumeArn, 'plumbline-compliance-notifier');
-    }
-    return {
+  const clientsFor = accountClients(
+    (region, credentials) => ({
       cloudtrail: createCloudTrail(region, credentials),
       config: createConfig(region, credentials),
-      credentials,
-    };
-  });
+    }),
+    'plumbline-compliance-notifier',
+    options.sts,
+  );
 
   /** Clients for the resource's account and Region, or why there are none. */
   function lookupClients(
     change: ComplianceChange,
     roleName: string | undefined,
     ownAccount: string | undefined,
-  ): LookupClients | string {
+  ): AccountClients<LookupClients> | string {
     const { accountId, region } = change.resource;
-    if (ownAccount === undefined || accountId === ownAccount) return clientsFor(region);
-    if (roleName === undefined) {
+    try {
+      return clientsFor(accountId, region, ownAccount, roleName);
+    } catch (error) {
+      if (!(error instanceof CrossAccountError)) throw error;
       return `resource is in account ${accountId}; set PLUMBLINE_EXECUTION_ROLE_NAME to look it up there`;
     }
-    return clientsFor(`${region}|${roleArn(accountId, roleName, region)}`);
   }
 
   async function gatherContext(
@@ -139,13 +107,13 @@ export function createComplianceNotifier(options: ComplianceNotifierOptions = {}
       }
     }
     const [lookup, resourceName] = await Promise.all([
-      lookUpActor(clients.cloudtrail, {
+      lookUpActor(clients.clients.cloudtrail, {
         resourceId: change.resource.id,
         resourceType: change.resource.type,
         at: change.orderingTimestamp,
         windowMinutes: current.lookupWindowMinutes,
       }),
-      lookUpResourceName(clients.config, change),
+      lookUpResourceName(clients.clients.config, change),
     ]);
     if (lookup.status === 'failed') logger.warn('CloudTrail lookup failed', { note: lookup.note });
     return lookup.status === 'found'
@@ -199,12 +167,6 @@ async function lookUpResourceName(
     logger.warn('Config resource name lookup failed', { error: error as Error });
     return undefined;
   }
-}
-
-/** `arn:aws:lambda:us-east-1:123456789012:function:name` → `123456789012`. */
-function accountOfFunction(functionArn: string | undefined): string | undefined {
-  const account = functionArn?.split(':')[4];
-  return account && /^\d{12}$/.test(account) ? account : undefined;
 }
 
 function describeFound(found: ChangeContext): string {

@@ -17,7 +17,7 @@ import {
   rulePrefixFromEnv,
   topicArnFromEnv,
 } from './environment.ts';
-import { type Compliance, describeZodError, InputError } from './model.ts';
+import { type ActionGrant, type Compliance, describeZodError, InputError } from './model.ts';
 import type { ComplianceState, Notice } from './notification.ts';
 
 export const COMPLIANCE_CHANGE_DETAIL_TYPE = 'Config Rules Compliance Change';
@@ -325,3 +325,27 @@ export function complianceChangeEventPattern(
     },
   };
 }
+
+/**
+ * The notifier as the deployment sees it, like a responder spec: its name, description, the API calls it
+ * makes (CloudTrail for who changed it, Config for the resource's name) and its trigger.
+ */
+export const complianceNotifierSpec = {
+  name: 'compliance-notifier',
+  description: 'tells people when a Plumbline rule changes compliance, and who changed what.',
+  grants: [
+    {
+      actions: ['cloudtrail:LookupEvents'],
+      resources: ['*'],
+      wildcardReason: 'cloudtrail:LookupEvents supports no resource-level permissions',
+    },
+    {
+      // The resource's name for the message (a security group's name), read from Config's inventory.
+      actions: ['config:ListDiscoveredResources'],
+      resources: ['*'],
+      wildcardReason: 'config:ListDiscoveredResources supports no resource-level permissions',
+    },
+  ] satisfies ActionGrant[],
+  /** Plumbline's own rules only: those whose names start with the deployment's `<prefix>-`. */
+  eventPattern: (rulePrefix: string) => complianceChangeEventPattern({ rulePrefix, notifyAllRules: false }),
+} as const;

@@ -148,7 +148,38 @@ export interface Rule<Params = unknown> {
    * on configuration changes and on a schedule.
    */
   trigger?: 'periodic';
+  /**
+   * The deployment: account-level API actions its Config-rule function calls beyond the Config runtime's
+   * own (the reads behind its account facts, e.g. `s3:GetAccountPublicAccessBlock`), granted on `*`.
+   */
+  readActions?: readonly string[];
+  /** The deployment: further actions scoped to resources (ARN patterns with `{partition}`, `{region}`…). */
+  grants?: readonly ActionGrant[];
+  /**
+   * The deployment: parameters offered as CloudFormation parameters (changed at deploy time without a new
+   * bundle); none by default.
+   */
+  deployParameters?: readonly string[];
+  /**
+   * The rule as configured by the suite settings, when its scope follows them (required-tags'
+   * `tagPolicy.resourceTypes`); the rule itself otherwise.
+   */
+  forSettings?(settings: SuiteSettings): Rule<Params>;
   evaluate(resource: ConfigurationItem, params: Params, context: EvaluationContext): Verdict;
+}
+
+/**
+ * API actions a function calls, by resource scope: its role gets these and no others. Resource patterns may
+ * hold `{partition}`, `{region}` and `{account}`, which the stacks fill in (in a member account, that account).
+ */
+export interface ActionGrant {
+  actions: readonly string[];
+  /** `*` for actions without resource-level permissions; otherwise ARN patterns with `{partition}`… */
+  resources: readonly string[];
+  /** Restrict to resources owned by the account the role is in (for S3, whose ARNs carry no account). */
+  ownAccountOnly?: boolean;
+  /** Why `*` or a wildcard is the narrowest scope the API allows (shown in the cdk-nag acknowledgement). */
+  wildcardReason?: string;
 }
 
 export interface ParameterDoc {
@@ -162,26 +193,68 @@ export interface ParameterDoc {
 export type AnyRule = Rule<any>;
 
 /**
+ * The one base of every failure Plumbline reports to a person (bad input, a bad parameter or setting, a
+ * configuration that cannot work): the message is `printable` and the original error is kept as `cause`.
+ * The CLI exits with its usage code for these and only these; anything else is a bug or an AWS failure.
+ */
+export class PlumblineError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(printable(message), options);
+    this.name = 'PlumblineError';
+  }
+}
+
+/**
  * A bad rule parameter or suite setting: the message names the parameter and the value (control characters
  * escaped by `printable`, as in every message Plumbline shows).
  */
-export class ParameterError extends Error {
+export class ParameterError extends PlumblineError {
   constructor(
     readonly parameter: string,
     readonly value: unknown,
     problem: string,
+    options?: ErrorOptions,
   ) {
-    super(printable(`Invalid rule parameter ${parameter}=${formatValue(value)}: ${problem}`));
+    super(`Invalid rule parameter ${parameter}=${formatValue(value)}: ${problem}`, options);
     this.name = 'ParameterError';
   }
 }
 
-/** Input from outside (an event, a file) that does not have the expected shape; the message is `printable`. */
-export class InputError extends Error {
-  constructor(message: string) {
-    super(printable(message));
+/** Input from outside (an event, a file, an environment variable) that does not have the expected shape. */
+export class InputError extends PlumblineError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
     this.name = 'InputError';
   }
+}
+
+/**
+ * The first issue of a zod error as a {@link ParameterError}: the parameter is `root` followed by the issue's
+ * path (`baselines.web.ingress[0].cidr`), the value is the one found there.
+ */
+export function parameterErrorFromZod(error: z.ZodError, root: string, input: unknown): ParameterError {
+  const issue = error.issues[0];
+  const path = issue?.path ?? [];
+  const parameter = path.reduce<string>(
+    (name, key) =>
+      typeof key === 'number' ? `${name}[${key}]` : name === '' ? String(key) : `${name}.${String(key)}`,
+    root,
+  );
+  return new ParameterError(parameter, valueAt(input, path), issue?.message ?? 'invalid', { cause: error });
+}
+
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let value: unknown = input;
+  for (const key of path) {
+    if (typeof value !== 'object' || value === null) return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
+}
+
+/** A plain object (not null, not an array): what a JSON object parses to. */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function formatValue(value: unknown): string {

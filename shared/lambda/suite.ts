@@ -3,7 +3,6 @@ import { fileURLToPath } from 'node:url';
 import * as z from 'zod';
 import { InputError } from '../core/model.ts';
 import { EMPTY_SUITE_CONFIG, parseSuiteConfig, type SuiteConfig } from '../core/suite-config.ts';
-import { RULES } from '../rules/index.ts';
 
 /**
  * The suite configuration shipped beside each bundle as `plumbline.config.json` (the build converts the
@@ -16,6 +15,16 @@ import { RULES } from '../rules/index.ts';
  * at deploy time. The result is validated like the file.
  */
 let cached: SuiteConfig | undefined;
+
+/**
+ * The registry's rule names, comma-separated, put in each bundle by the build (esbuild `define`), so that a bundle checks
+ * `rules.<name>` without importing every rule; unset outside a bundle (a test sets it on globalThis).
+ */
+declare const PLUMBLINE_RULE_NAMES: string | undefined;
+
+function knownRuleNames(): readonly string[] | undefined {
+  return typeof PLUMBLINE_RULE_NAMES === 'undefined' ? undefined : PLUMBLINE_RULE_NAMES.split(',');
+}
 
 export function bundledSuiteConfig(): SuiteConfig {
   if (cached) return cached;
@@ -41,7 +50,7 @@ export function bundledSuiteConfig(): SuiteConfig {
   cached = parseSuiteConfig(
     overrides ? withDeployParameters(document, overrides) : document,
     overrides ? `${path} with ${DEPLOY_PARAMETERS_VARIABLE}` : path,
-    RULES.map((rule) => rule.name),
+    knownRuleNames(),
   );
   return cached;
 }

@@ -1,4 +1,5 @@
 import type { AnyRule, SuiteSettings } from '../core/model.ts';
+import type { AnyResponderSpec } from '../core/responder.ts';
 import type { SuiteConfig } from '../core/suite-config.ts';
 import { ebsAttachedRule } from './ebs-attached/index.ts';
 import { ebsEncryptedRule } from './ebs-encrypted/index.ts';
@@ -6,19 +7,21 @@ import { ec2EbsOptimizedRule } from './ec2-ebs-optimized/index.ts';
 import { iamConsoleMfaRule } from './iam-console-mfa/index.ts';
 import { iamUserMfaRule } from './iam-user-mfa/index.ts';
 import { publicBucketRule } from './public-bucket/index.ts';
-import { parseResponderSettings } from './public-bucket/parameters.ts';
+import { publicBucketResponder } from './public-bucket/responder.ts';
 import { rdsNotPublicRule } from './rds-not-public/index.ts';
 import { rdsSnapshotNotPublicRule } from './rds-snapshot-not-public/index.ts';
 import { rdsStorageEncryptedRule } from './rds-storage-encrypted/index.ts';
-import { requiredTagsRule, requiredTagsRuleFor } from './required-tags/index.ts';
+import { requiredTagsRule } from './required-tags/index.ts';
 import { rootMfaRule } from './root-mfa/index.ts';
 import { s3VersioningRule } from './s3-versioning/index.ts';
 import { securityGroupRule } from './security-group/index.ts';
-import { parseDriftRevertSettings } from './security-group/responder.ts';
+import { driftRevertResponder } from './security-group/responder.ts';
 
 /**
- * Every Plumbline rule, in the order reports list them, with its default scope. A rule whose scope follows
- * the suite settings (required-tags' `tagPolicy.resourceTypes`) is built for them by {@link rulesFor}.
+ * Every Plumbline rule, in the order reports list them, with its default scope: the one list the CLI, the
+ * Lambda bundles, the deployment (functions, Config rules, IAM grants), the benchmarks and the budgets read
+ * (docs/adding-a-rule.md). A rule whose scope follows the suite settings (`Rule.forSettings`) is built for
+ * them by {@link rulesFor}.
  */
 export const RULES: readonly AnyRule[] = [
   securityGroupRule,
@@ -38,7 +41,7 @@ export const RULES: readonly AnyRule[] = [
 
 /** The rules as configured by the suite settings: what the CLI and deployment evaluate. */
 export function rulesFor(settings: SuiteSettings): AnyRule[] {
-  return RULES.map((rule) => (rule.name === requiredTagsRule.name ? requiredTagsRuleFor(settings) : rule));
+  return RULES.map((rule) => rule.forSettings?.(settings) ?? rule);
 }
 
 export function findRule(name: string): AnyRule | undefined {
@@ -55,8 +58,10 @@ export function checkSuiteConfig(config: SuiteConfig): void {
   checkResponderSettings(config.settings);
 }
 
+/** Every responder (EventBridge, CloudTrail calls), each a spec next to the rule it acts for. */
+export const RESPONDERS: readonly AnyResponderSpec[] = [driftRevertResponder, publicBucketResponder];
+
 /** Validates every responder's settings; throws the first ParameterError. */
 export function checkResponderSettings(settings: SuiteSettings): void {
-  parseDriftRevertSettings(settings);
-  parseResponderSettings(settings);
+  for (const responder of RESPONDERS) responder.responderSettings(settings);
 }

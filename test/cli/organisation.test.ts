@@ -7,13 +7,13 @@ import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { inScope } from '../../cli/scope.ts';
 import {
   describeSelection,
   layoutFile,
   type SelectionOptions,
   selectSnapshots,
 } from '../../cli/snapshot-layout.ts';
-import { inScope } from '../../cli/scope.ts';
 import { runCli, spawnCli, tempDir } from './support/cli.ts';
 import {
   ACCOUNTS,

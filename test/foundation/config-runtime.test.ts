@@ -387,11 +387,13 @@ describe('delivery', () => {
     });
   });
 
-  it('retries throttling, then delivers', async () => {
+  it('leaves throttling to the SDK retry strategy: an error that reaches the writer fails after that one call', async () => {
     const throttled = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
     config.on(PutEvaluationsCommand).rejectsOnce(throttled).resolves({});
-    await handlerFor()(changeEvent());
-    expect(config).toHaveReceivedCommandTimes(PutEvaluationsCommand, 2);
+    await expect(handlerFor()(changeEvent())).rejects.toThrow(
+      'PutEvaluations could not deliver 1 evaluation(s)',
+    );
+    expect(config).toHaveReceivedCommandTimes(PutEvaluationsCommand, 1);
   });
 
   it('throws when evaluations still cannot be delivered, so Config retries the invocation', async () => {

@@ -1,15 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { responderEnvironment } from '../../shared/aws/buckets.ts';
+import { responderEnvironment } from '../../shared/aws/responder-runtime.ts';
 import { notifierSettingsFromEnv } from '../../shared/core/compliance-change.ts';
 import { executionRoleNameFromEnv, topicArnFromEnv } from '../../shared/core/environment.ts';
-import { driftRevertEnvironment } from '../../shared/rules/security-group/responder.ts';
 
 const TOPIC = 'arn:aws:sns:us-east-1:123456789012:plumbline-notifications';
 
-/** The three functions that publish: each reads PLUMBLINE_TOPIC_ARN through the one shared check. */
+/** The functions that publish: each reads PLUMBLINE_TOPIC_ARN through the one shared check. */
 const READERS: [string, (env: Record<string, string>) => { topicArn: string }][] = [
-  ['sg-drift-revert', driftRevertEnvironment],
-  ['public-bucket-remediate', responderEnvironment],
+  ['every responder (responder runtime)', responderEnvironment],
   ['compliance-notifier', notifierSettingsFromEnv],
 ];
 

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { InputError } from '../../shared/core/model.ts';
 import { parseSuiteConfig } from '../../shared/core/suite-config.ts';
 import { bundledSuiteConfig, resetSuiteConfigCache } from '../../shared/lambda/suite.ts';
+import { RULES } from '../../shared/rules/index.ts';
 
 describe('parseSuiteConfig', () => {
   it('keeps rule parameters as strings, as Config passes them, and the rest as settings', () => {
@@ -102,12 +103,18 @@ describe('bundledSuiteConfig', () => {
     expect(() => bundledSuiteConfig()).toThrow(message);
   });
 
-  it('a deploy-time value is validated like the file, naming both', () => {
-    const file = shippedFile({});
-    process.env.PLUMBLINE_DEPLOY_PARAMETERS = JSON.stringify({ rules: { nope: { a: 'b' } } });
-    expect(() => bundledSuiteConfig()).toThrow(
-      `${file} with PLUMBLINE_DEPLOY_PARAMETERS: rules.nope: unknown rule`,
-    );
+  it('a deploy-time value is validated like the file, naming both (rule names as the build puts them in a bundle)', () => {
+    const globals = globalThis as { PLUMBLINE_RULE_NAMES?: string };
+    globals.PLUMBLINE_RULE_NAMES = RULES.map((rule) => rule.name).join(',');
+    try {
+      const file = shippedFile({});
+      process.env.PLUMBLINE_DEPLOY_PARAMETERS = JSON.stringify({ rules: { nope: { a: 'b' } } });
+      expect(() => bundledSuiteConfig()).toThrow(
+        `${file} with PLUMBLINE_DEPLOY_PARAMETERS: rules.nope: unknown rule`,
+      );
+    } finally {
+      delete globals.PLUMBLINE_RULE_NAMES;
+    }
   });
 
   it('reads the file named by PLUMBLINE_CONFIG_FILE once', () => {

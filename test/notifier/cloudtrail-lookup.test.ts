@@ -1,7 +1,7 @@
 import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { lookUpActor, serviceEventSource } from '../../shared/aws/cloudtrail-lookup.ts';
+import { lookUpActor, serviceEventSource } from '../../shared/aws/cloudtrail.ts';
 import {
   ALICE,
   authorizeByAlice,

@@ -19,11 +19,9 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import {
-  createPublicBucketResponder,
-  LIST_BUCKETS_PAGE_SIZE,
-  responderEnvironment,
-} from '../../shared/aws/buckets.ts';
+import { responderEnvironment } from '../../shared/aws/responder-runtime.ts';
+import { createPublicBucketResponder } from '../../shared/aws/responders.ts';
+import { LIST_BUCKETS_PAGE_SIZE } from '../../shared/aws/s3.ts';
 import type { SuiteConfig } from '../../shared/core/suite-config.ts';
 import {
   ALICE,
@@ -326,7 +324,7 @@ describe('account-level Block Public Access turned off or removed', () => {
 
   it('its own account-level call is skipped without any call', async () => {
     const result = await responder()(deleteAccountPublicAccessBlock({ caller: RESPONDER }), context);
-    expect(result).toEqual({ status: 'skipped', reason: 'made by this responder' });
+    expect(result).toEqual({ status: 'skipped', reason: `own call (${RESPONDER})` });
     expect([...s3.calls(), ...s3control.calls(), ...sns.calls()]).toHaveLength(0);
   });
 });

@@ -15,12 +15,12 @@ import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { responderEnvironment } from '../../shared/aws/responder-runtime.ts';
 import {
   type BucketClients,
   createPublicBucketResponder,
   type PublicBucketResponderOptions,
-  responderEnvironment,
-} from '../../shared/aws/buckets.ts';
+} from '../../shared/aws/responders.ts';
 import type { SuiteConfig } from '../../shared/core/suite-config.ts';
 import {
   ALICE,
@@ -436,7 +436,7 @@ describe('events it does not act on', () => {
     });
     await expect(responder()(event, context)).resolves.toEqual({
       status: 'skipped',
-      reason: 'made by this responder',
+      reason: `own call (arn:aws:sts::${member}:assumed-role/plumbline-execution-public-bucket-remediate/plumbline)`,
     });
     expect([...s3.calls(), ...s3control.calls(), ...sns.calls(), ...sts.calls()]).toHaveLength(0);
   });
@@ -445,7 +445,7 @@ describe('events it does not act on', () => {
     [
       'its own call',
       putBucketPublicAccessBlock({ BlockPublicAcls: true }, { caller: RESPONDER }),
-      'made by this responder',
+      `own call (${RESPONDER})`,
     ],
     [
       'a failed call',
@@ -603,7 +603,7 @@ describe('organisation mode', () => {
       environment: () => responderEnvironment({ ...ENVIRONMENT, PLUMBLINE_EXECUTION_ROLE_NAME: '' }),
     });
     await expect(handler(memberEvent(), context)).rejects.toThrow(
-      `Event from account ${MEMBER}, not this function's ${ACCOUNT}: set PLUMBLINE_EXECUTION_ROLE_NAME to act there`,
+      `The event is from account ${MEMBER}, not the function's account ${ACCOUNT}: set PLUMBLINE_EXECUTION_ROLE_NAME to act there`,
     );
     expect(s3.calls()).toHaveLength(0);
     expect(published().attributes).toMatchObject({ outcome: 'failed', account: MEMBER });

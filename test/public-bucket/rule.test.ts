@@ -7,13 +7,14 @@ import {
 import { GetPublicAccessBlockCommand, S3ControlClient } from '@aws-sdk/client-s3-control';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { offlineFacts } from '../../cli/facts.ts';
 import { accountPublicAccessBlockLoader } from '../../shared/aws/account-facts.ts';
 import { createConfigRuleHandler } from '../../shared/aws/config-runtime.ts';
 import { evaluateItem } from '../../shared/core/evaluate.ts';
 import type { Evaluation, PublicAccessBlockFlags } from '../../shared/core/model.ts';
 import { normaliseConfigurationItem } from '../../shared/core/normalise.ts';
 import { EMPTY_SUITE_CONFIG } from '../../shared/core/suite-config.ts';
-import { accountBlockFromItems, publicBucketRule } from '../../shared/rules/public-bucket/index.ts';
+import { publicBucketRule } from '../../shared/rules/public-bucket/index.ts';
 import { changeEvent, periodicEvent } from '../fixtures/config/events.ts';
 import {
   ACCOUNT,
@@ -289,17 +290,24 @@ describe('account-level Block Public Access', () => {
     });
   });
 
-  it('finds the account-level item among a snapshot for offline runs', () => {
-    const items = [eventItem(), accountBlockItem(flags({ ignorePublicAcls: true }))].map((item) =>
-      normaliseConfigurationItem(item),
-    );
-    expect(accountBlockFromItems(items, ACCOUNT)).toEqual(flags({ ignorePublicAcls: true }));
-    expect(accountBlockFromItems(items, '111122223333')).toBeUndefined();
+  it('finds the account-level item among a snapshot for offline runs (cli/facts.ts)', () => {
+    const items = [eventItem(), accountBlockItem(flags({ ignorePublicAcls: true }))].map((item) => ({
+      item: normaliseConfigurationItem(item),
+    }));
+    const other = '111122223333';
+    const found = offlineFacts(items, ['publicAccessBlock'], [ACCOUNT, other]);
+    expect(found.factsFor(ACCOUNT).publicAccessBlock).toEqual(flags({ ignorePublicAcls: true }));
+    expect(found.factsFor(other).publicAccessBlock).toBeNull();
+    expect(found.notes).toEqual([
+      `account ${other}: the snapshot has no AWS::S3::AccountPublicAccessBlock item; buckets are judged as if the account had no account-level Block Public Access`,
+    ]);
     const deleted = normaliseConfigurationItem({
       ...accountBlockItem(ALL_OFF),
       configurationItemStatus: 'ResourceDeleted',
     });
-    expect(accountBlockFromItems([deleted], ACCOUNT)).toBeNull();
+    expect(offlineFacts([{ item: deleted }], ['publicAccessBlock'], [ACCOUNT]).factsFor(ACCOUNT)).toEqual({
+      publicAccessBlock: null,
+    });
   });
 });
 

@@ -434,7 +434,7 @@ const sgCloudTrail: CorpusEntry[] = [
     entry: 'sg-cloudtrail',
     name: 'an S3 event sent to the EC2 responder',
     input: sgDetail({ eventSource: 's3.amazonaws.com', eventName: 'PutBucketAcl' }),
-    expected: { status: 'skipped', reason: 'not a security-group call: s3.amazonaws.com PutBucketAcl' },
+    expected: { error: 'Invalid event: detail.eventSource is s3.amazonaws.com, expected ec2.amazonaws.com' },
   },
   {
     entry: 'sg-cloudtrail',
@@ -922,7 +922,7 @@ const configFiles: CorpusEntry[] = [
     input: 'responders:\n  sg-drift-revert:\n    mode: enforce\n',
     expected: {
       error:
-        'Invalid rule parameter responders.sg-drift-revert.mode="enforce": unknown setting (expected one of: blockedPortsMode, selfRoleArns)',
+        'Invalid rule parameter responders.sg-drift-revert.mode="enforce": unknown setting (known: blockedPortsMode, selfRoleArns)',
     },
   },
   {

@@ -9,8 +9,8 @@ import { STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { createDriftRevert } from '../../shared/aws/security-groups.ts';
-import { driftRevertEnvironment } from '../../shared/rules/security-group/responder.ts';
+import { responderEnvironment } from '../../shared/aws/responder-runtime.ts';
+import { createDriftRevert } from '../../shared/aws/responders.ts';
 import { GROUP_ID, TOPIC_ARN, trailEvent } from '../fixtures/security-group/index.ts';
 import { driftSuite, FUNCTION_CONTEXT, WEB_BASELINE } from './support/entry-points.ts';
 import { type Atom, FakeSecurityGroup, rule } from './support/fake-ec2.ts';
@@ -31,7 +31,7 @@ function responder() {
     sns: new SNSClient({ region: 'us-east-1' }),
     sts: new STSClient({ region: 'us-east-1' }),
     ec2: new EC2Client({ region: 'us-east-1' }),
-    environment: () => driftRevertEnvironment({ PLUMBLINE_TOPIC_ARN: TOPIC_ARN }),
+    environment: () => responderEnvironment({ PLUMBLINE_TOPIC_ARN: TOPIC_ARN }),
     selfIdentity: () => ({ roleArns: [] }),
     suiteConfig: () => driftSuite({ baselines: { web: WEB_BASELINE } }),
     region: 'us-east-1',

@@ -20,9 +20,9 @@ import { CONFIG_RULE_TUNING, NOTIFIER_TUNING, RESPONDER_TUNING } from '../../inf
 import { CONNECTION_TIMEOUT_MS, clientSettings, REQUEST_TIMEOUT_MS } from '../../shared/aws/clients.ts';
 import { PAGE_SIZE } from '../../shared/aws/config-inventory.ts';
 import { createConfigRuleHandler } from '../../shared/aws/config-runtime.ts';
-import { createDriftRevert } from '../../shared/aws/security-groups.ts';
+import { responderEnvironment } from '../../shared/aws/responder-runtime.ts';
+import { createDriftRevert } from '../../shared/aws/responders.ts';
 import { securityGroupRule } from '../../shared/rules/security-group/index.ts';
-import { driftRevertEnvironment } from '../../shared/rules/security-group/responder.ts';
 import { changeEvent, periodicEvent } from '../fixtures/config/events.ts';
 import {
   GROUP_ID,
@@ -65,7 +65,7 @@ function driftResponder(accountContext = FUNCTION_CONTEXT, executionRoleName?: s
     ec2: new EC2Client({ region: 'us-east-1' }),
     createEc2Client: (region) => new EC2Client({ region }),
     environment: () =>
-      driftRevertEnvironment({
+      responderEnvironment({
         PLUMBLINE_TOPIC_ARN: TOPIC_ARN,
         ...(executionRoleName ? { PLUMBLINE_EXECUTION_ROLE_NAME: executionRoleName } : {}),
       }),
@@ -90,34 +90,20 @@ beforeEach(() => {
 });
 
 describe('faults: Config rule evaluations are delivered or the invocation fails', () => {
-  it('throttling on every third PutEvaluations call: retried until delivered', async () => {
-    let calls = 0;
-    config.on(PutEvaluationsCommand).callsFake(() => {
-      calls++;
-      if (calls % 3 === 1) throw awsError('ThrottlingException', 400);
-      return { FailedEvaluations: [] };
-    });
-    const summary = await configHandler()();
-    expect(config).toHaveReceivedCommandTimes(PutEvaluationsCommand, 2);
-    expect(summary.evaluations).toBe(1);
-  });
-
   it.each([
-    ['a 5xx', awsError('InternalFailure', 500)],
+    ['throttling', awsError('ThrottlingException', 400)],
+    ['a 5xx', awsError('ServiceUnavailableException', 503)],
     ['a timeout', awsError('TimeoutError')],
-  ])('%s once, then success: delivered', async (_name, error) => {
-    config.on(PutEvaluationsCommand).rejectsOnce(error).resolves({ FailedEvaluations: [] });
-    await configHandler()();
-    expect(config).toHaveReceivedCommandTimes(PutEvaluationsCommand, 2);
-  });
-
-  it('5xx on every call: the invocation fails after 5 attempts, naming the undelivered resource', async () => {
-    config.on(PutEvaluationsCommand).rejects(awsError('ServiceUnavailableException', 503));
-    await expect(configHandler()()).rejects.toThrow(
-      'PutEvaluations could not deliver 1 evaluation(s) (sg-0123456789abcdef0); failing the invocation so that AWS Config retries it',
-    );
-    expect(config).toHaveReceivedCommandTimes(PutEvaluationsCommand, 5);
-  });
+  ])(
+    '%s past the SDK retries: the invocation fails after that one call, naming the undelivered resource',
+    async (_name, error) => {
+      config.on(PutEvaluationsCommand).rejectsOnce(error).resolves({ FailedEvaluations: [] });
+      await expect(configHandler()()).rejects.toThrow(
+        'PutEvaluations could not deliver 1 evaluation(s) (sg-0123456789abcdef0); failing the invocation so that AWS Config retries it',
+      );
+      expect(config).toHaveReceivedCommandTimes(PutEvaluationsCommand, 1);
+    },
+  );
 
   it('FailedEvaluations: the failed ones are sent again; if they keep failing, the invocation fails', async () => {
     const failed = {
@@ -136,6 +122,7 @@ describe('faults: Config rule evaluations are delivered or the invocation fails'
     config.reset();
     config.on(PutEvaluationsCommand).resolves(failed);
     await expect(configHandler()()).rejects.toThrow('PutEvaluations could not deliver 1 evaluation(s)');
+    expect(config).toHaveReceivedCommandTimes(PutEvaluationsCommand, 5);
   });
 
   it('AccessDenied assuming the member role: the invocation fails naming the role, nothing is written', async () => {
@@ -202,29 +189,22 @@ function periodicHandler() {
 }
 
 describe('faults: a periodic Config-rule run over several pages', () => {
-  it('throttling on every third PutEvaluations call over 4 inventory pages and 3 stale clean-up pages: every evaluation delivered exactly once', async () => {
+  it('a throttled PutEvaluations (past the SDK retries) on a periodic run over 4 inventory pages: the run fails naming the undelivered resources; nothing is written twice', async () => {
     installInventory();
     let calls = 0;
-    let throttled = 0;
     const delivered: string[] = [];
     config.on(PutEvaluationsCommand).callsFake((input: PutEvaluationsCommandInput) => {
       calls++;
-      if (calls % 3 === 0) {
-        throttled++;
-        throw awsError('ThrottlingException', 400);
-      }
+      if (calls === 2) throw awsError('ThrottlingException', 400);
       for (const evaluation of input.Evaluations ?? []) delivered.push(evaluation.ComplianceResourceId ?? '');
       return { FailedEvaluations: [] };
     });
 
-    const summary = await periodicHandler()(periodicEvent());
-
-    expect(throttled).toBeGreaterThan(0);
-    expect(delivered).toHaveLength(LIVE.length + GONE.length); // no duplicates…
-    expect(new Set(delivered)).toEqual(new Set([...LIVE, ...GONE])); // …and none lost
-    expect(summary).toMatchObject({ evaluations: 400, staleCleaned: GONE.length });
-    expect(config).toHaveReceivedCommandTimes(SelectResourceConfigCommand, 4);
-    expect(config).toHaveReceivedCommandTimes(GetComplianceDetailsByConfigRuleCommand, 3);
+    await expect(periodicHandler()(periodicEvent())).rejects.toThrow(
+      /^PutEvaluations could not deliver 100 evaluation\(s\) \(.*\); failing the invocation so that AWS Config retries it$/,
+    );
+    expect(new Set(delivered).size).toBe(delivered.length);
+    expect(delivered.length).toBeLessThan(LIVE.length + GONE.length);
   });
 
   it('a throttled inventory read (past the SDK retries) fails the periodic run instead of reporting it complete', async () => {
@@ -285,7 +265,8 @@ describe('faults: responders rethrow so that the event is retried and reaches th
 /**
  * The SDK's retry (smithy `StandardRetryStrategy`, adaptive mode): before retry i (0-based) it waits at most
  * min(base × 2^i, 20 s), base 1,000 ms for throttling errors (the larger of the two bases); `maxAttempts` from
- * clientSettings(). The evaluation writer adds its own attempts (5, backoff ≤ min(200 × 2^(n-1), 5,000) ms).
+ * clientSettings(). The evaluation writer sends `FailedEvaluations` again (5 calls at most, backoff ≤ min(200 ×
+ * 2^(n-1), 5,000) ms); errors are the SDK's alone to retry.
  */
 function sdkWorstBackoffMs(maxAttempts: number): number {
   let total = 0;

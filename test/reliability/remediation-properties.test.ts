@@ -19,9 +19,8 @@ import { STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { createPublicBucketResponder, responderEnvironment } from '../../shared/aws/buckets.ts';
-import { createDriftRevert } from '../../shared/aws/security-groups.ts';
-import { driftRevertEnvironment } from '../../shared/rules/security-group/responder.ts';
+import { responderEnvironment } from '../../shared/aws/responder-runtime.ts';
+import { createDriftRevert, createPublicBucketResponder } from '../../shared/aws/responders.ts';
 import { putBucketAclCanned } from '../fixtures/public-bucket/cloudtrail.ts';
 import { BUCKET } from '../fixtures/public-bucket/items.ts';
 import { GROUP_ID, TOPIC_ARN, trailEvent } from '../fixtures/security-group/index.ts';
@@ -71,7 +70,7 @@ describe('sg-drift-revert over random groups', () => {
           sns: new SNSClient({ region: 'us-east-1' }),
           sts: new STSClient({ region: 'us-east-1' }),
           ec2: new EC2Client({ region: 'us-east-1' }),
-          environment: () => driftRevertEnvironment({ PLUMBLINE_TOPIC_ARN: TOPIC_ARN }),
+          environment: () => responderEnvironment({ PLUMBLINE_TOPIC_ARN: TOPIC_ARN }),
           selfIdentity: () => ({ roleArns: [] }),
           // The baseline binds other groups (by tag only): this group, tagged otherwise, has none.
           suiteConfig: () => driftSuite({ baselines: { web: TAG_BOUND_WEB } }),

@@ -27,10 +27,9 @@ import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ACTIONS } from '../../infra/catalog.ts';
-import { createPublicBucketResponder, responderEnvironment } from '../../shared/aws/buckets.ts';
-import { createDriftRevert } from '../../shared/aws/security-groups.ts';
+import { responderEnvironment } from '../../shared/aws/responder-runtime.ts';
+import { createDriftRevert, createPublicBucketResponder } from '../../shared/aws/responders.ts';
 import { logger } from '../../shared/lambda/logger.ts';
-import { driftRevertEnvironment } from '../../shared/rules/security-group/responder.ts';
 import { changeEvent } from '../fixtures/config/events.ts';
 import { complianceEvent, withDetail as withComplianceDetail } from '../fixtures/notifier/events.ts';
 import { putBucketPolicy } from '../fixtures/public-bucket/cloudtrail.ts';
@@ -42,6 +41,7 @@ import {
   TOPIC_ARN,
   trailEvent,
 } from '../fixtures/security-group/index.ts';
+import { deployedHandler } from '../support/deployed-handler.ts';
 import { driftSuite, WEB_BASELINE } from './support/entry-points.ts';
 import { FakeSecurityGroup, rule } from './support/fake-ec2.ts';
 
@@ -118,7 +118,7 @@ describe('logs hold no credentials and no policy documents', () => {
       sts: new STSClient({ region: 'us-east-1' }),
       createEc2Client: (region) => new EC2Client({ region }),
       environment: () =>
-        driftRevertEnvironment({
+        responderEnvironment({
           PLUMBLINE_TOPIC_ARN: TOPIC_ARN,
           PLUMBLINE_EXECUTION_ROLE_NAME: 'plumbline-execution',
         }),
@@ -213,19 +213,6 @@ function serviceError(name: string, status: number): Error {
     $fault: status >= 500 ? 'server' : 'client',
     $metadata: { httpStatusCode: status, requestId: 'req-1', attempts: 1 },
   });
-}
-
-/**
- * The deployed handlers (functions/<name>/handler.ts: the factory wrapped by shared/lambda/handler.ts, whose
- * middy onError logs "invocation failed"), imported after the environment they read at import and first use.
- */
-async function deployedHandler(
-  name: string,
-): Promise<(event: unknown, context: Context) => Promise<unknown>> {
-  const module = (await import(`../../functions/${name}/handler.ts`)) as {
-    handler: (event: unknown, context: Context) => Promise<unknown>;
-  };
-  return module.handler;
 }
 
 describe('logs of a failed invocation through the deployed handler hold no credentials and no policy documents', () => {

@@ -454,7 +454,7 @@ describe('responder settings', () => {
       error(
         'responders.sg-drift-revert.mode',
         'enforce',
-        'unknown setting (expected one of: blockedPortsMode, selfRoleArns)',
+        'unknown setting (known: blockedPortsMode, selfRoleArns)',
       ),
     ],
     [

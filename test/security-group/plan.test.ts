@@ -1,6 +1,7 @@
 import { mergeCidr } from 'cidr-tools';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { toIpPermissions } from '../../shared/aws/ec2.ts';
 import {
   type Baseline,
   BaselineError,
@@ -12,7 +13,6 @@ import {
   type Peer,
   ruleKey,
   type SgRule,
-  toIpPermissions,
 } from '../../shared/rules/security-group/permissions.ts';
 import { applyPlan, type BlockedPortsMode, planRemediation } from '../../shared/rules/security-group/plan.ts';
 import { parseProtocolPortList } from '../../shared/rules/security-group/ports.ts';

@@ -11,9 +11,9 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { createDriftRevert } from '../../shared/aws/security-groups.ts';
+import { responderEnvironment } from '../../shared/aws/responder-runtime.ts';
+import { createDriftRevert } from '../../shared/aws/responders.ts';
 import { InputError } from '../../shared/core/model.ts';
-import { driftRevertEnvironment } from '../../shared/rules/security-group/responder.ts';
 import {
   ACCOUNT,
   ALICE,
@@ -82,7 +82,7 @@ function responder(setup: Setup = {}) {
     sts: new STSClient({ region: 'us-east-1' }),
     ec2: new EC2Client({ region: 'us-east-1' }),
     environment: () =>
-      driftRevertEnvironment({
+      responderEnvironment({
         PLUMBLINE_TOPIC_ARN: TOPIC_ARN,
         ...(setup.executionRoleName ? { PLUMBLINE_EXECUTION_ROLE_NAME: setup.executionRoleName } : {}),
         ...(setup.rulePrefix !== undefined ? { PLUMBLINE_RULE_PREFIX: setup.rulePrefix } : {}),
@@ -203,7 +203,7 @@ describe('sg-drift-revert: AuthorizeSecurityGroupIngress on a group with an enfo
 
   it('refuses a PLUMBLINE_RULE_PREFIX with a space, naming the variable and the value', () => {
     expect(() =>
-      driftRevertEnvironment({ PLUMBLINE_TOPIC_ARN: TOPIC_ARN, PLUMBLINE_RULE_PREFIX: 'acme guard-' }),
+      responderEnvironment({ PLUMBLINE_TOPIC_ARN: TOPIC_ARN, PLUMBLINE_RULE_PREFIX: 'acme guard-' }),
     ).toThrow(
       'Invalid environment variable PLUMBLINE_RULE_PREFIX="acme guard-": expected the start of a Config rule name: 1 to 128 characters, no spaces',
     );
@@ -646,14 +646,22 @@ describe('sg-drift-revert: what it never reacts to', () => {
     expect(sns).not.toHaveReceivedAnyCommand();
   });
 
-  it('calls of other services or actions', async () => {
+  it('calls of other actions are skipped; a call of another service is an error naming the field', async () => {
     const event = withDetail(trailEvent('authorize-security-group-ingress'), {
       eventName: 'CreateSecurityGroup',
     });
     expect(await responder()(event, CONTEXT)).toEqual({
       status: 'skipped',
-      reason: 'not a security-group call: ec2.amazonaws.com CreateSecurityGroup',
+      reason: 'CreateSecurityGroup is not handled',
     });
+    const s3Event = withDetail(trailEvent('authorize-security-group-ingress'), {
+      eventSource: 's3.amazonaws.com',
+    });
+    await expect(responder()(s3Event, CONTEXT)).rejects.toThrow(
+      'Invalid event: detail.eventSource is s3.amazonaws.com, expected ec2.amazonaws.com',
+    );
+    expect(ec2).not.toHaveReceivedAnyCommand();
+    expect(sns).not.toHaveReceivedAnyCommand();
   });
 
   it('anything but a CloudTrail API-call event is an error naming the field', async () => {
@@ -881,7 +889,7 @@ describe('sg-drift-revert: settings', () => {
   it('a missing topic is an error naming the variable', async () => {
     const handler = createDriftRevert({
       sns: new SNSClient({ region: 'us-east-1' }),
-      environment: () => driftRevertEnvironment({}),
+      environment: () => responderEnvironment({}),
     });
     await expect(handler(trailEvent('authorize-security-group-ingress'), CONTEXT)).rejects.toThrow(
       'Missing environment variable PLUMBLINE_TOPIC_ARN: the SNS topic ARN to publish to',

@@ -8,8 +8,8 @@ import { STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { createDriftRevert } from '../../shared/aws/security-groups.ts';
-import { driftRevertEnvironment } from '../../shared/rules/security-group/responder.ts';
+import { responderEnvironment } from '../../shared/aws/responder-runtime.ts';
+import { createDriftRevert } from '../../shared/aws/responders.ts';
 import {
   type EventFixture,
   FUNCTION_ARN,
@@ -156,7 +156,7 @@ describe('sg-drift-revert never authorizes because of a tag', () => {
           sns: new SNSClient({ region: 'us-east-1' }),
           sts: new STSClient({ region: 'us-east-1' }),
           ec2: new EC2Client({ region: 'us-east-1' }),
-          environment: () => driftRevertEnvironment({ PLUMBLINE_TOPIC_ARN: TOPIC_ARN }),
+          environment: () => responderEnvironment({ PLUMBLINE_TOPIC_ARN: TOPIC_ARN }),
           selfIdentity: () => ({ roleArns: [] }),
           suiteConfig: () => ({
             rules: { 'security-group': { blockedPorts: '22,3389' } },

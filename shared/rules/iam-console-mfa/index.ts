@@ -17,6 +17,7 @@ export const iamConsoleMfaRule: Rule<Record<string, never>> = {
   resourceTypes: [IAM_USER_TYPE],
   severity: 8,
   accountFacts: ['credentialReport'],
+  readActions: ['iam:GenerateCredentialReport', 'iam:GetCredentialReport'],
   trigger: 'periodic',
   parameterDocs: [],
   managedRuleDifferences: [

@@ -18,6 +18,7 @@ export const iamUserMfaRule: Rule<Record<string, never>> = {
   resourceTypes: [IAM_USER_TYPE],
   severity: 7,
   accountFacts: ['credentialReport'],
+  readActions: ['iam:GenerateCredentialReport', 'iam:GetCredentialReport'],
   trigger: 'periodic',
   parameterDocs: [],
   managedRuleDifferences: [

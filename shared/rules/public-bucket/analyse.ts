@@ -9,7 +9,13 @@ import type { AccessKind } from './patterns.ts';
 import { parsePolicy, publicStatements } from './policy.ts';
 
 /** S3 Object Ownership; `BucketOwnerEnforced` disables ACLs. */
-export type ObjectOwnership = 'BucketOwnerEnforced' | 'BucketOwnerPreferred' | 'ObjectWriter';
+export const OBJECT_OWNERSHIPS = ['BucketOwnerEnforced', 'BucketOwnerPreferred', 'ObjectWriter'] as const;
+export type ObjectOwnership = (typeof OBJECT_OWNERSHIPS)[number];
+
+/** The Object Ownership setting a source names, or undefined for anything else (absent, a new value). */
+export function objectOwnershipOf(value: unknown): ObjectOwnership | undefined {
+  return OBJECT_OWNERSHIPS.find((candidate) => candidate === value);
+}
 
 export interface BucketState {
   name: string;

@@ -13,17 +13,11 @@
 import * as z from 'zod';
 import type { ConfigurationItem, PublicAccessBlockFlags } from '../../core/model.ts';
 import { decodeJson, grantsFromConfigItem } from './acl.ts';
-import type { BucketState, ObjectOwnership } from './analyse.ts';
+import { type BucketState, type ObjectOwnership, objectOwnershipOf } from './analyse.ts';
 import { flagsFromConfig, NONE_BLOCKED } from './block.ts';
 
 export const BUCKET_TYPE = 'AWS::S3::Bucket';
 export const ACCOUNT_BLOCK_TYPE = 'AWS::S3::AccountPublicAccessBlock';
-
-const OWNERSHIPS: readonly ObjectOwnership[] = [
-  'BucketOwnerEnforced',
-  'BucketOwnerPreferred',
-  'ObjectWriter',
-];
 
 /** A supplementary value by name, ignoring case (Config's own spelling has changed over time). */
 function supplementary(item: ConfigurationItem, name: string): unknown {
@@ -79,9 +73,8 @@ function findOwnership(value: unknown, depth = 0): ObjectOwnership | undefined {
   if (depth > 4 || value === null || typeof value !== 'object') return undefined;
   const entries = Array.isArray(value) ? value.map((item) => ['', item] as const) : Object.entries(value);
   for (const [key, child] of entries) {
-    if (key.toLowerCase() === 'objectownership' && OWNERSHIPS.includes(child as ObjectOwnership)) {
-      return child as ObjectOwnership;
-    }
+    const ownership = key.toLowerCase() === 'objectownership' ? objectOwnershipOf(child) : undefined;
+    if (ownership !== undefined) return ownership;
     const nested = findOwnership(child, depth + 1);
     if (nested !== undefined) return nested;
   }
@@ -98,21 +91,4 @@ export function accountBlockFromItem(item: ConfigurationItem): AccountBlockResul
     ok: true,
     flags: flags.flags ?? NONE_BLOCKED,
   };
-}
-
-/**
- * The account-level Block Public Access of `accountId` among a snapshot's items, for offline runs: null when
- * the snapshot records none for that account (or records it deleted), undefined when it holds no such item.
- */
-export function accountBlockFromItems(
-  items: readonly ConfigurationItem[],
-  accountId: string,
-): PublicAccessBlockFlags | null | undefined {
-  const item = items.find(
-    (candidate) => candidate.resourceType === ACCOUNT_BLOCK_TYPE && candidate.accountId === accountId,
-  );
-  if (item === undefined) return undefined;
-  if (item.status === 'ResourceDeleted' || item.status === 'ResourceDeletedNotRecorded') return null;
-  const flags = accountBlockFromItem(item);
-  return flags.ok ? flags.flags : undefined;
 }

@@ -16,7 +16,6 @@ export { ALL_BLOCKED, BLOCK_SETTINGS, type BlockSetting, flagsFromApi, isFullyBl
 export {
   ACCOUNT_BLOCK_TYPE,
   accountBlockFromItem,
-  accountBlockFromItems,
   BUCKET_TYPE,
   bucketStateFromItem,
 } from './configuration-item.ts';

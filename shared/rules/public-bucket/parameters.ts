@@ -5,6 +5,7 @@
 import * as z from 'zod';
 import { splitCsv } from '../../core/csv.ts';
 import { ParameterError, type SuiteSettings } from '../../core/model.ts';
+import { parseResponderSettings as parseOwnSettings } from '../../core/responder.ts';
 import { BLOCK_SETTINGS, type BlockSetting } from './block.ts';
 
 export const PUBLIC_ACCESS_KINDS = ['read', 'write', 'any'] as const;
@@ -105,23 +106,11 @@ export interface ResponderSettings {
   mode: ResponderMode;
 }
 
-const responderSettingsSchema = z.strictObject({ mode: z.enum(RESPONDER_MODES).default('report') });
+const responderSettingsSchema = z.strictObject({
+  mode: z.enum(RESPONDER_MODES, { error: 'expected enforce or report' }).default('report'),
+});
 
 /** Reads `responders["public-bucket-remediate"]` from the suite settings; absent means defaults. */
 export function parseResponderSettings(settings: SuiteSettings): ResponderSettings {
-  const responders = settings.responders;
-  if (responders === undefined || responders === null) return { mode: 'report' };
-  if (typeof responders !== 'object' || Array.isArray(responders)) {
-    throw new ParameterError('responders', responders, 'expected a map of responder name to settings');
-  }
-  const own = (responders as Record<string, unknown>)[RESPONDER_NAME];
-  const parsed = responderSettingsSchema.safeParse(own ?? {});
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  const field = issue?.code === 'unrecognized_keys' ? issue.keys[0] : issue?.path.map(String).join('.');
-  const name = `responders.${RESPONDER_NAME}${field ? `.${field}` : ''}`;
-  const value = field && own && typeof own === 'object' ? (own as Record<string, unknown>)[field] : own;
-  const problem =
-    issue?.code === 'unrecognized_keys' ? 'unknown setting (known: mode)' : 'expected enforce or report';
-  throw new ParameterError(name, value, problem);
+  return parseOwnSettings<ResponderSettings>(settings, RESPONDER_NAME, responderSettingsSchema);
 }

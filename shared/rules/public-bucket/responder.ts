@@ -20,10 +20,20 @@ import { buildAnnotation } from '../../core/annotation.ts';
 import type { Actor } from '../../core/cloudtrail.ts';
 import { describeZodError, InputError, type PublicAccessBlockFlags } from '../../core/model.ts';
 import type { Notice } from '../../core/notification.ts';
+import type { ResponderCall, ResponderSpec } from '../../core/responder.ts';
+import type { SuiteConfig } from '../../core/suite-config.ts';
 import { grantsFromCloudTrail, PUBLIC_CANNED_ACLS, publicGrants } from './acl.ts';
-import type { Exposure } from './analyse.ts';
+import { analyseBucket, type BucketState, type Exposure } from './analyse.ts';
 import { BLOCK_SETTINGS, describeFlags, flagsFromApi, isOn } from './block.ts';
-import { RESPONDER_NAME } from './parameters.ts';
+import {
+  type PublicBucketParams,
+  parsePublicBucketParameters,
+  parseResponderSettings,
+  RESPONDER_MODES,
+  RESPONDER_NAME,
+  type ResponderSettings,
+} from './parameters.ts';
+import { countedExposures, isExcluded } from './verdict.ts';
 
 /** The Config rule whose findings the responder acts on (after the deployment's rule prefix), for the notice's `rule` attribute. */
 export const RULE_ID = 'public-bucket';
@@ -244,3 +254,334 @@ export function remediationNotice(input: RemediationNoticeInput): Notice {
     when: input.when.toISOString(),
   };
 }
+
+// ---- The spec ----
+
+/** The bucket is gone (deleted, or now owned by another account): nothing to read or fix. */
+export class BucketGoneError extends Error {
+  constructor(
+    readonly bucket: string,
+    reason: string,
+  ) {
+    super(`Bucket ${bucket} is gone: ${reason}`);
+    this.name = 'BucketGoneError';
+  }
+}
+
+export interface ListedBucket {
+  name: string;
+  /** The bucket's region, when ListBuckets gives it. */
+  region?: string | undefined;
+}
+
+/** What the responder reads and writes in S3, in the call's account and Region (`shared/aws/s3.ts`). */
+export interface BucketPort {
+  /** The bucket's ACL, policy, Block Public Access and ownership; a {@link BucketGoneError} when it is gone. */
+  readBucket(bucket: string, expectedOwner: string): Promise<BucketState>;
+  /** The account-level Block Public Access; null when the account has none. */
+  readAccountBlock(accountId: string): Promise<PublicAccessBlockFlags | null>;
+  /** Every bucket of the account, a page at a time. */
+  listBuckets(): AsyncIterable<ListedBucket[]>;
+  /** Turns on all four Block Public Access settings of the bucket. */
+  blockBucket(bucket: string, expectedOwner: string): Promise<void>;
+}
+
+export interface PublicBucketConfiguration {
+  /** The rule's parameters (`rules["public-bucket"]`), so that exclusions mean the same everywhere. */
+  params: PublicBucketParams;
+  settings: ResponderSettings;
+}
+
+/** The rule's parameters and the responder's settings. */
+export function publicBucketConfiguration(suite: SuiteConfig): PublicBucketConfiguration {
+  // `ExecutionRoleName` is the Config runtime's own parameter (config-runtime.ts), not the rule's.
+  const { ExecutionRoleName: _runtimeOnly, ...raw } = suite.rules[RULE_ID] ?? {};
+  return { params: parsePublicBucketParameters(raw), settings: parseResponderSettings(suite.settings) };
+}
+
+/** What became of one bucket. */
+export type BucketResult =
+  | { status: 'not-public' | 'excluded' | 'gone'; bucket: string }
+  | {
+      status: 'blocked' | 'reported' | 'undetermined' | 'redelivered' | 'failed';
+      bucket: string;
+      findings: string[];
+      messageId?: string | undefined;
+    };
+
+export type PublicBucketResult =
+  | { status: 'skipped'; reason: string; bucket?: string }
+  | BucketResult
+  | {
+      /** An account-level Block Public Access change: every bucket of the account, checked again. */
+      status: 'account-checked';
+      account: string;
+      /** Buckets listed, excluded ones included. */
+      listed: number;
+      /** The buckets that were not left as they were or could not be judged (blocked, reported, failed…). */
+      buckets: BucketResult[];
+    };
+
+/** How many buckets an account-level event checks at once. */
+const BUCKET_CONCURRENCY = 8;
+
+type PublicBucketCall = ResponderCall<PublicBucketConfiguration, BucketPort>;
+
+type NoticeBase = Pick<
+  RemediationNoticeInput,
+  'rule' | 'bucket' | 'accountId' | 'region' | 'actor' | 'request'
+>;
+
+/** One bucket to judge and, in enforce mode, to block: `key` names its notice for a retry of the event. */
+interface BucketJob {
+  key: string;
+  notice: NoticeBase;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Notifies (best effort: the runtime logs a notice it cannot publish), then rethrows for the retry. */
+async function fail(
+  call: PublicBucketCall,
+  job: BucketJob,
+  outcome: RemediationOutcome,
+  error: unknown,
+  findings: readonly Exposure[] = [],
+): Promise<never> {
+  const notice = remediationNotice({ ...job.notice, findings, outcome, when: call.now() });
+  await call.publish(job.key, notice).catch(() => {});
+  throw error;
+}
+
+/** Judges one bucket from its current state and, when public, blocks it (enforce) or reports it. */
+async function remediate(
+  call: PublicBucketCall,
+  port: BucketPort,
+  job: BucketJob,
+  state: BucketState,
+  accountBlock: PublicAccessBlockFlags | null,
+): Promise<BucketResult> {
+  const { params, settings } = call.settings;
+  const { bucket } = job.notice;
+  const analysis = analyseBucket(state, accountBlock);
+  const findings = countedExposures(analysis, params);
+  const summary = findings.map((finding) => finding.cause);
+  const { problems } = analysis;
+  const notice = (outcome: RemediationOutcome) =>
+    remediationNotice({ ...job.notice, findings, problems, outcome, when: call.now() });
+  if (findings.length === 0 && problems.length > 0) {
+    // Nothing proven public, but part of the state is unreadable: say so rather than stay silent.
+    const messageId = await call.publish(job.key, notice({ kind: 'unreadable', error: problems.join('; ') }));
+    return { status: 'undetermined', bucket, findings: problems, messageId };
+  }
+  if (findings.length === 0) {
+    call.log.info('bucket not public', {
+      bucket,
+      eventName: call.detail.eventName,
+      exposures: analysis.exposures.length,
+    });
+    return { status: 'not-public', bucket };
+  }
+  const before = state.publicAccessBlock;
+  if (settings.mode === 'report') {
+    const messageId = await call.publish(job.key, notice({ kind: 'planned', before }));
+    call.log.info('public bucket reported', { bucket, findings: summary, messageId });
+    return { status: 'reported', bucket, findings: summary, messageId };
+  }
+  try {
+    await port.blockBucket(bucket, job.notice.accountId);
+  } catch (error) {
+    return fail(call, job, { kind: 'failed', error: messageOf(error) }, error, findings);
+  }
+  const messageId = await call.publish(job.key, notice({ kind: 'applied', before }));
+  call.log.info('public bucket blocked', { bucket, findings: summary, messageId });
+  return { status: 'blocked', bucket, findings: summary, messageId };
+}
+
+/** A notice of an applied change that could not be sent last time, sent now (EventBridge's retry). */
+async function redeliver(call: PublicBucketCall, key: string): Promise<BucketResult | undefined> {
+  const pending = call.pending(key);
+  if (pending === undefined) return undefined;
+  const messageId = await call.publish(key, pending);
+  return { status: 'redelivered', bucket: pending.resource.id, findings: [], messageId };
+}
+
+/** Reads the bucket afresh, then {@link remediate}; a bucket that is gone is no error. */
+async function checkBucket(
+  call: PublicBucketCall,
+  port: BucketPort,
+  job: BucketJob,
+  accountBlock: PublicAccessBlockFlags | null,
+): Promise<BucketResult> {
+  const redelivered = await redeliver(call, job.key);
+  if (redelivered !== undefined) return redelivered;
+  let state: BucketState;
+  try {
+    state = await port.readBucket(job.notice.bucket, job.notice.accountId);
+  } catch (error) {
+    if (error instanceof BucketGoneError) {
+      call.log.info('bucket gone', { bucket: job.notice.bucket, reason: error.message });
+      return { status: 'gone', bucket: job.notice.bucket };
+    }
+    return fail(call, job, { kind: 'unreadable', error: messageOf(error) }, error);
+  }
+  return remediate(call, port, job, state, accountBlock);
+}
+
+/**
+ * An account-level Block Public Access change: every bucket of the account, page by page, with the same
+ * exclusions and the same judgement as for one bucket; one notice a public bucket. A bucket that fails
+ * does not stop the others; the event is failed (and retried) at the end.
+ */
+async function checkAccount(call: PublicBucketCall, eventName: AccountEvent): Promise<PublicBucketResult> {
+  const { params } = call.settings;
+  const request = describeAccountRequest(eventName, call.detail.requestParameters);
+  const account = call.accountId;
+  const port = await call.port();
+  const accountBlock = await port.readAccountBlock(account);
+  if (!accountAllowsPublicBuckets(accountBlock)) {
+    return {
+      status: 'skipped',
+      reason: `account ${account} ignores public ACLs and restricts public policies: no bucket can be public`,
+    };
+  }
+  const results: BucketResult[] = [];
+  const errors: string[] = [];
+  let listed = 0;
+  for await (const page of port.listBuckets()) {
+    listed += page.length;
+    const jobs = page
+      .filter((bucket) => {
+        if (!isExcluded(bucket.name, params)) return true;
+        results.push({ status: 'excluded', bucket: bucket.name });
+        return false;
+      })
+      .map(
+        (bucket): BucketJob => ({
+          key: `${call.eventId}|${bucket.name}`,
+          notice: {
+            rule: call.ruleName,
+            bucket: bucket.name,
+            accountId: account,
+            region: bucket.region ?? call.region,
+            actor: call.actor,
+            request,
+          },
+        }),
+      );
+    for (let start = 0; start < jobs.length; start += BUCKET_CONCURRENCY) {
+      const batch = jobs.slice(start, start + BUCKET_CONCURRENCY);
+      const settled = await Promise.allSettled(
+        batch.map((job) => checkBucket(call, port, job, accountBlock)),
+      );
+      settled.forEach((outcome, index) => {
+        const bucket = (batch[index] as BucketJob).notice.bucket;
+        if (outcome.status === 'fulfilled') results.push(outcome.value);
+        else {
+          errors.push(`${bucket}: ${messageOf(outcome.reason)}`);
+          results.push({ status: 'failed', bucket, findings: [messageOf(outcome.reason)] });
+        }
+      });
+    }
+  }
+  const acted = results.filter((result) => result.status !== 'not-public' && result.status !== 'gone');
+  call.log.info('account checked', {
+    account,
+    eventName,
+    listed,
+    acted: acted.map((result) => result.bucket),
+  });
+  if (errors.length > 0) {
+    throw new Error(`${RESPONDER_NAME}: ${eventName} in account ${account}: ${errors.join('; ')}`);
+  }
+  return { status: 'account-checked', account, listed, buckets: acted };
+}
+
+async function remediateBucket(call: PublicBucketCall): Promise<PublicBucketResult> {
+  const redelivered = await redeliver(call, call.eventId);
+  if (redelivered !== undefined) return redelivered;
+  const eventName = call.detail.eventName as HandledEvent;
+  if (isAccountEvent(eventName)) return checkAccount(call, eventName);
+  const request = parseBucketRequest(eventName, call.detail.requestParameters);
+  const { bucket } = request;
+  if (CANNOT_MAKE_PUBLIC.has(eventName)) {
+    return { status: 'skipped', reason: `${eventName} cannot make a bucket public`, bucket };
+  }
+  if (isExcluded(bucket, call.settings.params)) {
+    call.log.info('bucket excluded', { bucket, eventName });
+    return { status: 'excluded', bucket };
+  }
+  const job: BucketJob = {
+    key: call.eventId,
+    notice: {
+      rule: call.ruleName,
+      bucket,
+      accountId: call.accountId,
+      region: call.region,
+      actor: call.actor,
+      request: request.description,
+    },
+  };
+  let port: BucketPort;
+  let state: BucketState;
+  let accountBlock: PublicAccessBlockFlags | null;
+  try {
+    port = await call.port();
+    [state, accountBlock] = await Promise.all([
+      port.readBucket(bucket, call.accountId),
+      port.readAccountBlock(call.accountId),
+    ]);
+  } catch (error) {
+    if (error instanceof BucketGoneError) {
+      call.log.info('bucket gone', { bucket, reason: error.message });
+      return { status: 'gone', bucket };
+    }
+    return fail(call, job, { kind: 'unreadable', error: messageOf(error) }, error);
+  }
+  return remediate(call, port, job, state, accountBlock);
+}
+
+/**
+ * `public-bucket-remediate`: CloudTrail S3 event → the bucket's current state → the public-bucket analyser →
+ * (enforce) bucket Block Public Access → SNS. Leaves excluded buckets untouched; writes only when the bucket
+ * is public, so a bucket already blocked costs no write. An account-level Block Public Access change checks
+ * every bucket of the account the same way, page by page. Failures notify `failed` where possible, then
+ * throw so that EventBridge retries and the dead-letter queue keeps the event.
+ */
+export const publicBucketResponder: ResponderSpec<PublicBucketConfiguration, BucketPort, PublicBucketResult> =
+  {
+    name: RESPONDER_NAME,
+    rule: RULE_ID,
+    description:
+      "checks a bucket when CloudTrail reports an ACL, policy or Block Public Access change; reports it, or (mode enforce) turns on the bucket's Block Public Access.",
+    eventSource: S3_EVENT_SOURCE,
+    eventNames: HANDLED_EVENTS,
+    grants: [
+      {
+        actions: [
+          's3:GetBucketAcl',
+          's3:GetBucketPolicy',
+          's3:GetBucketPublicAccessBlock',
+          's3:GetBucketOwnershipControls',
+          's3:PutBucketPublicAccessBlock',
+        ],
+        resources: ['arn:{partition}:s3:::*'],
+        ownAccountOnly: true,
+        wildcardReason:
+          "the responder acts on whichever bucket CloudTrail reports; aws:ResourceAccount limits it to this account's buckets",
+      },
+      {
+        // ListAllMyBuckets: an account-level Block Public Access change re-checks every bucket of the account.
+        actions: ['s3:GetAccountPublicAccessBlock', 's3:ListAllMyBuckets'],
+        resources: ['*'],
+        wildcardReason:
+          's3:GetAccountPublicAccessBlock and s3:ListAllMyBuckets are account-level actions with no resource type',
+      },
+    ],
+    deploySetting: { key: 'mode', values: RESPONDER_MODES, fallback: 'report' },
+    responderSettings: parseResponderSettings,
+    settings: publicBucketConfiguration,
+    handle: remediateBucket,
+  };

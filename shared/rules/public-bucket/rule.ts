@@ -26,8 +26,10 @@ export const publicBucketRule: Rule<PublicBucketParams> = {
   description:
     'S3 buckets that are public by ACL or bucket policy (S3\'s meaning of "public"), with bucket- and account-level Block Public Access considered; and the account-level Block Public Access itself.',
   resourceTypes: [BUCKET_TYPE, ACCOUNT_BLOCK_TYPE],
+  deployParameters: ['excludedPublicBuckets'],
   severity: 9,
   accountFacts: ['publicAccessBlock'],
+  readActions: ['s3:GetAccountPublicAccessBlock'],
   parameterDocs: [
     {
       name: 'excludedPublicBuckets',

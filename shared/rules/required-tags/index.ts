@@ -51,6 +51,8 @@ export function createRequiredTagsRule(resourceTypes: readonly string[]): Rule<R
     description: 'Resources carry the tags the organisation requires, with allowed values.',
     resourceTypes,
     severity: 3,
+    deployParameters: ['tag1Key', 'tag1Value', 'tag2Key', 'tag2Value', 'tag3Key', 'tag3Value'],
+    forSettings: requiredTagsRuleFor,
     parameterDocs: PARAMETER_DOCS,
     managedRuleDifferences: MANAGED_RULE_DIFFERENCES,
     parseParameters: (raw, suite) => parseRequiredTagsParameters(raw, suite, resourceTypes),

@@ -16,6 +16,7 @@ export const rootMfaRule: Rule<Record<string, never>> = {
   resourceTypes: [ACCOUNT_RESOURCE_TYPE],
   severity: 9,
   accountFacts: ['accountSummary'],
+  readActions: ['iam:GetAccountSummary'],
   trigger: 'periodic',
   parameterDocs: [],
   parseParameters: parseNoParameters,

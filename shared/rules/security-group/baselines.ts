@@ -20,7 +20,7 @@
  */
 
 import { parseCidr } from '../../core/cidr.ts';
-import { ParameterError, type Reason } from '../../core/model.ts';
+import { isRecord, ParameterError, PlumblineError, type Reason } from '../../core/model.ts';
 import {
   DIRECTIONS,
   type Direction,
@@ -74,7 +74,7 @@ export type BaselineResolution =
   | { kind: 'unknown'; name: string };
 
 /** A missing, conflicting or empty baseline for a group: never a reason to revoke anything. */
-export class BaselineError extends Error {
+export class BaselineError extends PlumblineError {
   constructor(
     readonly groupId: string,
     readonly baseline: string,
@@ -103,10 +103,6 @@ const RULE_KEYS = [
 ];
 const PEER_KEYS = ['cidr', 'cidrIpv6', 'prefixListId', 'groupId'] as const;
 const MAX_DESCRIPTION = 255;
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function rejectUnknownKeys(value: Record<string, unknown>, known: readonly string[], path: string): void {
   for (const key of Object.keys(value)) {

@@ -24,10 +24,8 @@ export {
   type GroupState,
   groupStateFromApi,
   groupStateFromConfiguration,
-  type IpPermissionInput,
   ruleKey,
   type SgRule,
-  toIpPermissions,
 } from './permissions.ts';
 export {
   applyPlan,
@@ -39,7 +37,7 @@ export {
 export {
   type ChangeResult,
   type DriftRevertSettings,
-  driftRevertEnvironment,
+  driftRevertResponder,
   failureNotice,
   outcomeOf,
   parseDriftRevertSettings,

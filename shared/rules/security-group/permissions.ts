@@ -588,69 +588,6 @@ export function ruleFromRuleRequest(
   ).rules[0];
 }
 
-// ---- Towards the EC2 API ----
-
-/** The `IpPermission` shape of the EC2 API (structurally the SDK's), built from rules. */
-export interface IpPermissionInput {
-  IpProtocol: string;
-  FromPort?: number;
-  ToPort?: number;
-  IpRanges?: { CidrIp: string; Description?: string }[];
-  Ipv6Ranges?: { CidrIpv6: string; Description?: string }[];
-  PrefixListIds?: { PrefixListId: string; Description?: string }[];
-  UserIdGroupPairs?: { GroupId: string; UserId?: string; Description?: string }[];
-}
-
-/**
- * Batches rules into as few `IpPermission`s as possible: one per protocol and port range, every peer listed in
- * it. Descriptions go along when asked (authorize); a revoke matches without them.
- */
-export function toIpPermissions(rules: readonly SgRule[], withDescriptions: boolean): IpPermissionInput[] {
-  const byTraffic = new Map<string, IpPermissionInput>();
-  for (const rule of rules) {
-    const key = `${rule.protocol} ${rule.fromPort ?? '*'} ${rule.toPort ?? '*'}`;
-    let permission = byTraffic.get(key);
-    if (permission === undefined) {
-      permission = {
-        IpProtocol: rule.protocol,
-        ...(rule.fromPort !== undefined ? { FromPort: rule.fromPort } : {}),
-        ...(rule.toPort !== undefined ? { ToPort: rule.toPort } : {}),
-      };
-      byTraffic.set(key, permission);
-    }
-    addPeer(permission, rule, withDescriptions && rule.description ? { Description: rule.description } : {});
-  }
-  return [...byTraffic.values()];
-}
-
-function addPeer(permission: IpPermissionInput, rule: SgRule, description: { Description?: string }): void {
-  const peer = rule.peer;
-  switch (peer.kind) {
-    case 'cidr':
-      permission.IpRanges = [...(permission.IpRanges ?? []), { CidrIp: peer.value, ...description }];
-      break;
-    case 'cidrIpv6':
-      permission.Ipv6Ranges = [...(permission.Ipv6Ranges ?? []), { CidrIpv6: peer.value, ...description }];
-      break;
-    case 'prefixList':
-      permission.PrefixListIds = [
-        ...(permission.PrefixListIds ?? []),
-        { PrefixListId: peer.value, ...description },
-      ];
-      break;
-    case 'group':
-      permission.UserIdGroupPairs = [
-        ...(permission.UserIdGroupPairs ?? []),
-        {
-          GroupId: peer.value,
-          ...(peer.userId ? { UserId: peer.userId } : {}),
-          ...description,
-        },
-      ];
-      break;
-  }
-}
-
 /** Rules from EC2 API `IpPermission`s (a revoke's `UnknownIpPermissions`, say). */
 export function rulesFromApiPermissions(
   direction: Direction,

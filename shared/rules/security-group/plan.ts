@@ -143,7 +143,3 @@ export function applyPlan(group: GroupState, plan: RemediationPlan): GroupState 
   };
   return { ...group, ingress: after('ingress'), egress: after('egress') };
 }
-
-export function isEmptyPlan(plan: RemediationPlan): boolean {
-  return plan.changes.length === 0;
-}

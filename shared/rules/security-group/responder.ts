@@ -1,27 +1,38 @@
 /**
- * The pure side of the `sg-drift-revert` responder: its settings (environment and suite configuration), the
- * outcome of an execution, and the notice that tells people what changed, who changed it and what was done.
+ * The `sg-drift-revert` responder: CloudTrail security-group call → the group's state (through its EC2 port) →
+ * the group's baseline and the blocked-ports policy → revoke/authorize → one notice. Its settings, the outcome
+ * of an execution, and the notice that tells people what changed, who changed it and what was done. The
+ * runtime around it (environment, own calls, accounts, publishing) is `shared/aws/responder-runtime.ts`.
  */
+import * as z from 'zod';
 import { buildAnnotation } from '../../core/annotation.ts';
 import { type Actor, ROLE_ARN } from '../../core/cloudtrail.ts';
-import {
-  type Environment,
-  executionRoleNameFromEnv,
-  rulePrefixFromEnv,
-  topicArnFromEnv,
-} from '../../core/environment.ts';
 import { ParameterError, type SuiteSettings } from '../../core/model.ts';
 import type { Notice, Outcome } from '../../core/notification.ts';
+import { parseResponderSettings, type ResponderCall, type ResponderSpec } from '../../core/responder.ts';
+import type { SuiteConfig } from '../../core/suite-config.ts';
+import { resolveBaseline } from './baselines.ts';
+import { type GroupTarget, readSecurityGroupCall, SECURITY_GROUP_EVENT_NAMES } from './events.ts';
+import { parseSecurityGroupParameters, type SecurityGroupParams } from './parameters.ts';
 import type { GroupState } from './permissions.ts';
 import { describeRule } from './permissions.ts';
-import type { BlockedPortsMode, ChangeCause, PlannedChange, RemediationPlan } from './plan.ts';
+import {
+  type BlockedPortsMode,
+  type ChangeCause,
+  type PlannedChange,
+  planRemediation,
+  type RemediationPlan,
+} from './plan.ts';
 
 export const RESPONDER_NAME = 'sg-drift-revert';
 /** The Config rule whose findings the responder acts on (after the deployment's rule prefix), for the notice's `rule` attribute. */
 export const RULE_ID = 'security-group';
 export const DEFAULT_BLOCKED_PORTS_MODE: BlockedPortsMode = 'report';
-const BLOCKED_PORTS_MODES: readonly BlockedPortsMode[] = ['enforce', 'report', 'off'];
-const SETTING_KEYS = ['blockedPortsMode', 'selfRoleArns'];
+export const BLOCKED_PORTS_MODES = [
+  'enforce',
+  'report',
+  'off',
+] as const satisfies readonly BlockedPortsMode[];
 
 export interface DriftRevertSettings {
   /** What to do with world-open rules on `rules.security-group.blockedPorts`. */
@@ -30,77 +41,27 @@ export interface DriftRevertSettings {
   selfRoleArns: string[];
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function stringList(value: unknown, path: string, pattern: RegExp, what: string): string[] {
-  if (value === undefined) return [];
-  if (!Array.isArray(value)) throw new ParameterError(path, value, `expected a list of ${what}`);
-  return value.map((entry, index) => {
-    if (typeof entry !== 'string' || !pattern.test(entry)) {
-      throw new ParameterError(`${path}[${index}]`, entry, `expected ${what.replace(/s$/, '')}`);
-    }
-    return entry;
-  });
-}
+const settingsSchema = z.strictObject({
+  blockedPortsMode: z
+    .enum(BLOCKED_PORTS_MODES, { error: 'expected enforce, report or off' })
+    .default(DEFAULT_BLOCKED_PORTS_MODE),
+  selfRoleArns: z
+    .array(z.string().regex(ROLE_ARN, 'expected role ARN'), { error: 'expected a list of role ARNs' })
+    .default([]),
+});
 
 /** Validates `responders["sg-drift-revert"]`; errors name the setting (`responders.sg-drift-revert.…`). */
 export function parseDriftRevertSettings(suite: SuiteSettings): DriftRevertSettings {
-  const path = `responders.${RESPONDER_NAME}`;
-  const responders = suite.responders;
-  if (responders !== undefined && !isRecord(responders)) {
-    throw new ParameterError('responders', responders, 'expected a map of responder name → settings');
-  }
-  const input = responders?.[RESPONDER_NAME];
-  if (input === undefined || input === null) {
-    return { blockedPortsMode: DEFAULT_BLOCKED_PORTS_MODE, selfRoleArns: [] };
-  }
-  if (!isRecord(input)) throw new ParameterError(path, input, 'expected { blockedPortsMode, selfRoleArns }');
-  if (input.selfRoleNames !== undefined) {
+  const own = (suite.responders as Record<string, unknown> | null | undefined)?.[RESPONDER_NAME];
+  const selfRoleNames = (own as { selfRoleNames?: unknown } | null | undefined)?.selfRoleNames;
+  if (selfRoleNames !== undefined) {
     throw new ParameterError(
-      `${path}.selfRoleNames`,
-      input.selfRoleNames,
+      `responders.${RESPONDER_NAME}.selfRoleNames`,
+      selfRoleNames,
       'no longer supported: a role name can be taken by an IAM user or by a role in another account; list the exact role ARNs in selfRoleArns instead',
     );
   }
-  for (const key of Object.keys(input)) {
-    if (!SETTING_KEYS.includes(key)) {
-      throw new ParameterError(
-        `${path}.${key}`,
-        input[key],
-        `unknown setting (expected one of: ${SETTING_KEYS.join(', ')})`,
-      );
-    }
-  }
-  const mode = input.blockedPortsMode ?? DEFAULT_BLOCKED_PORTS_MODE;
-  if (typeof mode !== 'string' || !BLOCKED_PORTS_MODES.includes(mode as BlockedPortsMode)) {
-    throw new ParameterError(`${path}.blockedPortsMode`, mode, 'expected enforce, report or off');
-  }
-  return {
-    blockedPortsMode: mode as BlockedPortsMode,
-    selfRoleArns: stringList(input.selfRoleArns, `${path}.selfRoleArns`, ROLE_ARN, 'role ARNs'),
-  };
-}
-
-export interface DriftRevertEnvironment {
-  topicArn: string;
-  /** Organisation mode: the role to assume in an event's account when it is not the function's. */
-  executionRoleName?: string | undefined;
-  /** The deployment's Config rule name, `<PLUMBLINE_RULE_PREFIX>security-group`, for the notice's `rule`. */
-  ruleName: string;
-}
-
-/**
- * Reads `PLUMBLINE_TOPIC_ARN` (required), `PLUMBLINE_EXECUTION_ROLE_NAME` and `PLUMBLINE_RULE_PREFIX`; errors
- * name the variable.
- */
-export function driftRevertEnvironment(env: Environment): DriftRevertEnvironment {
-  return {
-    topicArn: topicArnFromEnv(env),
-    executionRoleName: executionRoleNameFromEnv(env),
-    ruleName: `${rulePrefixFromEnv(env)}${RULE_ID}`,
-  };
+  return parseResponderSettings<DriftRevertSettings>(suite, RESPONDER_NAME, settingsSchema);
 }
 
 /** What became of one planned change. */
@@ -187,7 +148,7 @@ export function describePlannedChange(change: PlannedChange, plan: RemediationPl
 }
 
 export interface NoticeInput {
-  /** The deployment's name of the Config rule (`DriftRevertEnvironment.ruleName`). */
+  /** The deployment's name of the Config rule (`ResponderCall.ruleName`). */
   rule: string;
   group: Pick<GroupState, 'groupId' | 'groupName'>;
   accountId: string;
@@ -243,3 +204,160 @@ function noticeBase(input: NoticeInput, outcome: Outcome) {
     when: input.when,
   };
 }
+
+// ---- The spec ----
+
+/** What the responder reads and writes in EC2, in the call's account and Region (`shared/aws/ec2.ts`). */
+export interface SecurityGroupPort {
+  /** The group a call named (by id, by name or through its rule ids); undefined when it no longer exists. */
+  findGroup(target: GroupTarget): Promise<GroupState | undefined>;
+  /** Makes the plan's enforced changes; never throws: each change's result says what happened. */
+  executePlan(plan: RemediationPlan): Promise<ChangeResult[]>;
+}
+
+export interface DriftRevertConfiguration extends DriftRevertSettings {
+  /** The rule's parameters (`rules["security-group"]`): blocked ports, broad-range limits, baselines. */
+  params: SecurityGroupParams;
+}
+
+export type DriftRevertResult =
+  | { status: 'skipped'; reason: string }
+  | {
+      status: 'handled';
+      groupId: string;
+      baseline?: string | undefined;
+      outcome: Outcome;
+      /** Each planned change and what became of it. */
+      plan: string[];
+      messageId?: string | undefined;
+    };
+
+function driftRevertConfiguration(suite: SuiteConfig): DriftRevertConfiguration {
+  const settings = parseDriftRevertSettings(suite.settings);
+  return { ...settings, params: parseSecurityGroupParameters(suite.rules[RULE_ID] ?? {}, suite.settings) };
+}
+
+type DriftRevertCall = ResponderCall<DriftRevertConfiguration, SecurityGroupPort>;
+
+/** Notifies `failed` (best effort) when the group is known, then rethrows for EventBridge's retry. */
+async function failBeforePlan(
+  call: DriftRevertCall,
+  notice: (group: NoticeInput['group']) => NoticeInput,
+  group: NoticeInput['group'] | undefined,
+  error: unknown,
+): Promise<never> {
+  if (group !== undefined) {
+    await call.publish(call.eventId, failureNotice(notice(group), error as Error)).catch(() => {});
+  }
+  throw error;
+}
+
+async function revertDrift(call: DriftRevertCall): Promise<DriftRevertResult> {
+  const request = readSecurityGroupCall(call.detail);
+  const { params } = call.settings;
+  const noticeInput = (group: NoticeInput['group']): NoticeInput => ({
+    rule: call.ruleName,
+    group,
+    accountId: call.accountId,
+    region: call.region,
+    actor: call.actor,
+    callChanges: request.changes,
+    when: call.now().toISOString(),
+  });
+  let port: SecurityGroupPort;
+  let group: GroupState | undefined;
+  let plan: RemediationPlan;
+  try {
+    port = await call.port();
+    group = await port.findGroup(request.target);
+    if (group === undefined) {
+      const named = request.target.groupId ?? request.target.groupName ?? request.target.ruleIds.join(', ');
+      call.log.info('event skipped', { reason: `security group ${named} no longer exists` });
+      return { status: 'skipped', reason: `security group ${named} no longer exists` };
+    }
+    plan = planRemediation(group, resolveBaseline(group, params.baselines), {
+      blocked: params.blocked,
+      maxOpenPrefix: params.maxOpenPrefix,
+      mode: call.settings.blockedPortsMode,
+    });
+  } catch (error) {
+    const groupId = group?.groupId ?? request.target.groupId;
+    return failBeforePlan(call, noticeInput, group ?? (groupId ? { groupId } : undefined), error);
+  }
+  const where = { groupId: group.groupId, baseline: plan.baseline?.name };
+  if (plan.changes.length === 0) {
+    call.log.info('nothing to revert', { ...where, eventName: request.eventName });
+    return { status: 'handled', ...where, outcome: 'no-change', plan: [] };
+  }
+  call.log.info('remediation plan', {
+    ...where,
+    blockedPortsMode: plan.blockedPortsMode,
+    changes: plan.changes.map((change) => describePlannedChange(change, plan)),
+  });
+  const results = await port.executePlan(plan);
+  const outcome = outcomeOf(results);
+  const lines = results.map((result) => describeChangeResult(result, plan));
+  call.log.info('remediation done', { groupId: group.groupId, outcome, results: lines });
+  const failed = outcome === 'failed' || outcome === 'partial';
+  let messageId: string | undefined;
+  try {
+    messageId = await call.publish(call.eventId, remediationNotice(noticeInput(group), plan, results));
+  } catch (error) {
+    if (!failed) throw error;
+  }
+  if (failed) {
+    const failures = results
+      .filter((result) => result.status === 'failed')
+      .map((result) => describeChangeResult(result, plan));
+    throw new Error(`${RESPONDER_NAME}: ${outcome} on ${group.groupId}: ${failures.join('; ')}`);
+  }
+  return { status: 'handled', ...where, outcome, plan: lines, messageId };
+}
+
+/**
+ * `sg-drift-revert`: reverts security-group drift from the declared baseline and reports or revokes blocked
+ * ports opened to the world. Throws on failure (after notifying `failed` or `partial` where it can), so
+ * EventBridge retries and the dead-letter queue keeps what still fails.
+ */
+export const driftRevertResponder: ResponderSpec<
+  DriftRevertConfiguration,
+  SecurityGroupPort,
+  DriftRevertResult
+> = {
+  name: RESPONDER_NAME,
+  rule: RULE_ID,
+  description:
+    'reverts security-group drift from the declared baseline; blocked ports opened to the world are reported or revoked (blockedPortsMode).',
+  eventSource: 'ec2.amazonaws.com',
+  eventNames: SECURITY_GROUP_EVENT_NAMES,
+  grants: [
+    {
+      actions: ['ec2:DescribeSecurityGroups', 'ec2:DescribeSecurityGroupRules'],
+      resources: ['*'],
+      wildcardReason: 'EC2 Describe actions support no resource-level permissions',
+    },
+    {
+      actions: [
+        'ec2:RevokeSecurityGroupIngress',
+        'ec2:RevokeSecurityGroupEgress',
+        'ec2:AuthorizeSecurityGroupIngress',
+        'ec2:AuthorizeSecurityGroupEgress',
+      ],
+      resources: [
+        'arn:{partition}:ec2:{region}:{account}:security-group/*',
+        'arn:{partition}:ec2:{region}:{account}:security-group-rule/*',
+      ],
+      wildcardReason:
+        'the responder reverts drift on whichever security group CloudTrail reports, in this account and region only',
+    },
+  ],
+  deploySetting: {
+    key: 'blockedPortsMode',
+    values: BLOCKED_PORTS_MODES,
+    fallback: DEFAULT_BLOCKED_PORTS_MODE,
+  },
+  responderSettings: parseDriftRevertSettings,
+  settings: driftRevertConfiguration,
+  selfRoleArns: (settings) => settings.selfRoleArns,
+  handle: revertDrift,
+};

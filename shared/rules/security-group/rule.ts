@@ -46,6 +46,7 @@ export const securityGroupRule: Rule<SecurityGroupParams> = {
   description:
     'Security groups must not open blocked (or unauthorized) ports to 0.0.0.0/0 or ::/0, and must match their declared baseline rule by rule.',
   resourceTypes: [SECURITY_GROUP_RESOURCE_TYPE],
+  deployParameters: ['blockedPorts'],
   severity: 8,
   parameterDocs: PARAMETER_DOCS,
   managedRuleDifferences: MANAGED_RULE_DIFFERENCES,

@@ -24,16 +24,15 @@ import { STSClient } from '@aws-sdk/client-sts';
 import type { AwsClientStub } from 'aws-sdk-client-mock';
 import { loadSuiteConfig, readSnapshotFile } from '../../../cli/input.ts';
 import { evaluateAll, prepareRules, unreadableErrors } from '../../../cli/scan.ts';
-import { createPublicBucketResponder, responderEnvironment } from '../../../shared/aws/buckets.ts';
 import { createConfigRuleHandler } from '../../../shared/aws/config-runtime.ts';
 import { createComplianceNotifier } from '../../../shared/aws/notify.ts';
-import { createDriftRevert } from '../../../shared/aws/security-groups.ts';
+import { responderEnvironment } from '../../../shared/aws/responder-runtime.ts';
+import { createDriftRevert, createPublicBucketResponder } from '../../../shared/aws/responders.ts';
 import { notifierSettingsFromEnv } from '../../../shared/core/compliance-change.ts';
 import type { AnyRule, SuiteSettings } from '../../../shared/core/model.ts';
 import { InputError, ParameterError } from '../../../shared/core/model.ts';
 import { EMPTY_SUITE_CONFIG, type SuiteConfig } from '../../../shared/core/suite-config.ts';
 import { checkSuiteConfig, RULES } from '../../../shared/rules/index.ts';
-import { driftRevertEnvironment } from '../../../shared/rules/security-group/responder.ts';
 import {
   ACCOUNT,
   apiGroup,
@@ -154,7 +153,7 @@ export async function driftRevertOutcome(
     sns: new SNSClient({ region: 'us-east-1' }),
     sts: new STSClient({ region: 'us-east-1' }),
     ec2: new EC2Client({ region: 'us-east-1' }),
-    environment: () => driftRevertEnvironment({ PLUMBLINE_TOPIC_ARN: TOPIC_ARN }),
+    environment: () => responderEnvironment({ PLUMBLINE_TOPIC_ARN: TOPIC_ARN }),
     selfIdentity: () => ({ roleArns: [] }),
     suiteConfig: () => suite,
     region: 'us-east-1',

@@ -1,0 +1,162 @@
+/**
+ * What a responder is, SDK-free: a spec next to its rule (`shared/rules/<rule>/responder.ts`) that names the
+ * CloudTrail calls it answers, validates its settings and, given a port onto its AWS service, reads, plans,
+ * applies and tells. Everything around it (the environment, event parsing, failed and own calls, the client
+ * for the event's account, notice publishing) is `shared/aws/responder-runtime.ts`, once for every responder.
+ */
+
+import type * as z from 'zod';
+import {
+  type Actor,
+  type CloudTrailDetail,
+  type CloudTrailEvent,
+  isOwnCall,
+  type SelfIdentity,
+} from './cloudtrail.ts';
+import {
+  type ActionGrant,
+  InputError,
+  isRecord,
+  ParameterError,
+  parameterErrorFromZod,
+  type SuiteSettings,
+} from './model.ts';
+import type { Notice } from './notification.ts';
+import type { SuiteConfig } from './suite-config.ts';
+
+/** Structured logging, as the runtime gives it (the Lambda logger, or a test's). */
+export interface ResponderLog {
+  info(message: string, fields: Record<string, unknown>): void;
+  warn(message: string, fields: Record<string, unknown>): void;
+  error(message: string, fields: Record<string, unknown>): void;
+}
+
+/** One CloudTrail call that a responder handles, with everything it may need to answer it. */
+export interface ResponderCall<Settings, Port> {
+  event: CloudTrailEvent;
+  detail: CloudTrailDetail;
+  /** The EventBridge event id (or CloudTrail's eventID): the key of the call's notices. */
+  eventId: string;
+  /** The account the call was made in (`recipientAccountId`, else the envelope's account). */
+  accountId: string;
+  region: string;
+  actor: Actor;
+  /** The deployment's name of the Config rule the responder acts for (`<PLUMBLINE_RULE_PREFIX><rule>`). */
+  ruleName: string;
+  settings: Settings;
+  /**
+   * The port onto the service in the call's account and Region. In another account it assumes the
+   * execution role first, so that a role that cannot be assumed is one error naming it; without an
+   * execution role it throws a {@link CrossAccountError}.
+   */
+  port(): Promise<Port>;
+  /**
+   * Publishes a notice; a failure is logged with the whole notice and rethrown. The notice of a change
+   * already applied is kept under `key` for EventBridge's retry of the event (see {@link pending}).
+   */
+  publish(key: string, notice: Notice): Promise<string | undefined>;
+  /** A notice of an applied change that could not be sent the last time this key was handled. */
+  pending(key: string): Notice | undefined;
+  now(): Date;
+  log: ResponderLog;
+}
+
+/** Every result names its status; `skipped` results say why. */
+export type ResponderResult = { status: string } & Record<string, unknown>;
+
+export interface ResponderSpec<Settings, Port, Result extends ResponderResult = ResponderResult> {
+  /** The function's name: `functions/<name>/`, the Lambda function `<prefix>-<name>`, `responders.<name>`. */
+  name: string;
+  /** The rule whose findings the responder acts on (a registry rule's `name`), for the notice's `rule`. */
+  rule: string;
+  /** One sentence for the Lambda function's description. */
+  description: string;
+  /** CloudTrail's `eventSource` of the calls, e.g. `ec2.amazonaws.com`. */
+  eventSource: string;
+  /** The CloudTrail `eventName`s it answers: its EventBridge pattern and its own filter. */
+  eventNames: readonly string[];
+  /** The API calls its port makes (its role gets these and no others). */
+  grants: readonly ActionGrant[];
+  /**
+   * The deployment: its mode setting, offered as a CloudFormation parameter (`responders.<name>.<key>`),
+   * with its values and its default.
+   */
+  deploySetting: { key: string; values: readonly string[]; fallback: string };
+  /** Validates its own settings (`responders.<name>`); errors name the setting and the value. */
+  responderSettings(settings: SuiteSettings): unknown;
+  /** Its settings with the parameters of its rule (read as the rule reads them), from the suite configuration. */
+  settings(suite: SuiteConfig): Settings;
+  /** Further exact role ARNs whose calls are its own (besides its function role and execution role). */
+  selfRoleArns?(settings: Settings): readonly string[];
+  /** Reads, plans, applies and notifies for one call; throws (after notifying) when it fails. */
+  handle(call: ResponderCall<Settings, Port>): Promise<Result>;
+}
+
+/** A spec whose settings, port and result types are erased, for registries. */
+// biome-ignore lint/suspicious/noExplicitAny: the registry holds responders of every settings and port type
+export type AnyResponderSpec = ResponderSpec<any, any, any>;
+
+/** A cross-account call with no execution role to act there: the same error for every responder. */
+export class CrossAccountError extends InputError {
+  constructor(
+    readonly accountId: string,
+    readonly ownAccount: string,
+  ) {
+    super(
+      `The event is from account ${accountId}, not the function's account ${ownAccount}: set PLUMBLINE_EXECUTION_ROLE_NAME to act there`,
+    );
+    this.name = 'CrossAccountError';
+  }
+}
+
+/**
+ * Why a responder leaves this call alone, or undefined when it handles it. An event from another service
+ * is an error (an event pattern routes it wrongly: it goes to the dead-letter queue, never silently away);
+ * a failed call changed nothing; an own call must never be answered (no loops); other event names of the
+ * service are skipped.
+ */
+export function skipReason(
+  event: CloudTrailEvent,
+  spec: Pick<ResponderSpec<unknown, unknown>, 'eventSource' | 'eventNames'>,
+  self: SelfIdentity,
+): string | undefined {
+  const { detail } = event;
+  if (detail.eventSource !== spec.eventSource) {
+    throw new InputError(
+      `Invalid event: detail.eventSource is ${detail.eventSource}, expected ${spec.eventSource}`,
+    );
+  }
+  if (detail.errorCode) return `the call failed (${detail.errorCode}) and changed nothing`;
+  if (isOwnCall(event, self)) return `own call (${detail.userIdentity.arn ?? 'unknown caller'})`;
+  if (!spec.eventNames.includes(detail.eventName)) return `${detail.eventName} is not handled`;
+  return undefined;
+}
+
+/**
+ * A responder's own settings, `responders.<name>` in the suite settings, validated by `schema` (a strict zod
+ * object: an unknown key is named with the known ones); absent means the schema's defaults. Every error is a
+ * ParameterError naming the setting (`responders.<name>.<path>`) and the value.
+ */
+export function parseResponderSettings<Settings>(
+  settings: SuiteSettings,
+  name: string,
+  schema: z.ZodObject,
+): Settings {
+  const responders = settings.responders;
+  if (responders !== undefined && responders !== null && !isRecord(responders)) {
+    throw new ParameterError('responders', responders, 'expected a map of responder name → settings');
+  }
+  const own = responders?.[name] ?? {};
+  const path = `responders.${name}`;
+  const parsed = schema.safeParse(own);
+  if (parsed.success) return parsed.data as Settings;
+  const issue = parsed.error.issues[0];
+  if (issue?.code === 'unrecognized_keys' && isRecord(own)) {
+    const key = issue.keys[0] ?? '';
+    const known = Object.keys(schema.shape).join(', ');
+    throw new ParameterError(`${path}.${key}`, own[key], `unknown setting (known: ${known})`, {
+      cause: parsed.error,
+    });
+  }
+  throw parameterErrorFromZod(parsed.error, path, own);
+}
