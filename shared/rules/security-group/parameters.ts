@@ -9,9 +9,11 @@
  * - the suite setting `baselines` (see baselines.ts).
  * Every problem is a {@link ParameterError} naming the parameter and the value.
  */
-import { type ParameterDoc, ParameterError, type SuiteSettings } from '../../core/model.ts';
+import * as z from 'zod';
+import type { ParameterDoc, SuiteSettings } from '../../core/model.ts';
 import { type Baseline, parseBaselines } from './baselines.ts';
 import {
+  MAX_PORT,
   mergeRanges,
   NO_PORTS,
   type PortRange,
@@ -19,6 +21,7 @@ import {
   parsePortList,
   parseProtocolPortList,
 } from './ports.ts';
+import { knownFields, parseParameter } from './schema.ts';
 import type { MaxOpenPrefix, PortPolicy } from './world-open.ts';
 
 export interface SecurityGroupParams extends PortPolicy {
@@ -26,21 +29,6 @@ export interface SecurityGroupParams extends PortPolicy {
 }
 
 export const DEFAULT_BLOCKED_PORTS = '22,3389';
-const MANAGED_BLOCKED_PORTS = [
-  'blockedPort1',
-  'blockedPort2',
-  'blockedPort3',
-  'blockedPort4',
-  'blockedPort5',
-];
-const KNOWN_PARAMETERS = [
-  'blockedPorts',
-  ...MANAGED_BLOCKED_PORTS,
-  'authorizedTcpPorts',
-  'authorizedUdpPorts',
-  'maxOpenPrefixIpv4',
-  'maxOpenPrefixIpv6',
-];
 
 export const PARAMETER_DOCS: readonly ParameterDoc[] = [
   {
@@ -85,34 +73,77 @@ export const MANAGED_RULE_DIFFERENCES: readonly string[] = [
   'Setting any of blockedPort1…blockedPort5 replaces the defaults: only the ports given (and blockedPorts) are blocked; restricted-common-ports keeps the default of each slot left unset.',
 ];
 
-function text(raw: Record<string, unknown>, name: string): string | undefined {
-  const value = raw[name];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string' && typeof value !== 'number') {
-    throw new ParameterError(name, value, 'expected a string');
-  }
-  return String(value).trim();
+/** Config passes parameter values as strings; a number (`blockedPort1: 3306` in YAML) is taken as written. */
+const parameterText = z
+  .custom<string | number>((value) => typeof value === 'string' || typeof value === 'number', {
+    error: 'expected a string',
+  })
+  .nullish()
+  .transform((value) => (value === undefined || value === null ? undefined : String(value).trim()));
+
+const SINGLE_PORT = /^\d{1,5}$/;
+
+/** `blockedPort1`…`blockedPort5`: one TCP port each, blank when unset. */
+const singleTcpPort = parameterText
+  .refine(
+    (value) => !value || (SINGLE_PORT.test(value) && Number(value) <= MAX_PORT),
+    `expected one TCP port number from 0 to ${MAX_PORT}`,
+  )
+  .transform((value): PortRange | undefined =>
+    value ? { from: Number(value), to: Number(value) } : undefined,
+  );
+
+const PREFIX_LENGTH = /^\d{1,3}$/;
+
+function prefixLength(width: number) {
+  return parameterText
+    .refine(
+      (value) => !value || (PREFIX_LENGTH.test(value) && Number(value) >= 1 && Number(value) <= width),
+      `expected a prefix length from 1 to ${width}: blocked ports may not be open to ranges broader than it`,
+    )
+    .transform((value) => (value ? Number(value) : undefined));
 }
 
-function blockedPorts(raw: Record<string, unknown>): PortsByTransport {
-  const list = text(raw, 'blockedPorts');
-  const single: PortRange[] = MANAGED_BLOCKED_PORTS.flatMap((name) => {
-    const value = text(raw, name);
-    if (value === undefined || value === '') return [];
-    if (!/^\d{1,5}$/.test(value) || Number(value) > 65535) {
-      throw new ParameterError(name, raw[name], 'expected one TCP port number from 0 to 65535');
-    }
-    return [{ from: Number(value), to: Number(value) }];
-  });
+/** The parameters in the order the unknown-parameter message lists them. */
+const parameterShape = {
+  blockedPorts: parameterText,
+  blockedPort1: singleTcpPort,
+  blockedPort2: singleTcpPort,
+  blockedPort3: singleTcpPort,
+  blockedPort4: singleTcpPort,
+  blockedPort5: singleTcpPort,
+  authorizedTcpPorts: parameterText,
+  authorizedUdpPorts: parameterText,
+  maxOpenPrefixIpv4: prefixLength(32),
+  maxOpenPrefixIpv6: prefixLength(128),
+};
+const KNOWN_PARAMETERS = Object.keys(parameterShape);
+
+const parametersSchema = knownFields(
+  KNOWN_PARAMETERS,
+  'expected a map of parameters',
+  `unknown parameter for security-group (known: ${KNOWN_PARAMETERS.join(', ')})`,
+).pipe(z.object(parameterShape));
+
+type ParameterFields = z.infer<typeof parametersSchema>;
+
+function blockedPorts(fields: ParameterFields): PortsByTransport {
+  const single = [
+    fields.blockedPort1,
+    fields.blockedPort2,
+    fields.blockedPort3,
+    fields.blockedPort4,
+    fields.blockedPort5,
+  ].filter((port) => port !== undefined);
+  const list = fields.blockedPorts;
   if (list === undefined && single.length === 0)
     return parseProtocolPortList(DEFAULT_BLOCKED_PORTS, 'blockedPorts');
   const parsed = list === undefined ? NO_PORTS : parseProtocolPortList(list, 'blockedPorts');
   return { tcp: mergeRanges([...parsed.tcp, ...single]), udp: parsed.udp };
 }
 
-function authorizedPorts(raw: Record<string, unknown>): PortsByTransport | undefined {
-  const tcp = text(raw, 'authorizedTcpPorts');
-  const udp = text(raw, 'authorizedUdpPorts');
+function authorizedPorts(fields: ParameterFields): PortsByTransport | undefined {
+  const { authorizedTcpPorts: tcp, authorizedUdpPorts: udp } = fields;
   if (!tcp && !udp) return undefined;
   return {
     tcp: tcp ? parsePortList(tcp, 'authorizedTcpPorts') : [],
@@ -120,26 +151,8 @@ function authorizedPorts(raw: Record<string, unknown>): PortsByTransport | undef
   };
 }
 
-const PREFIX_WIDTH = { maxOpenPrefixIpv4: 32, maxOpenPrefixIpv6: 128 } as const;
-
-function prefixLength(raw: Record<string, unknown>, name: keyof typeof PREFIX_WIDTH): number | undefined {
-  const value = text(raw, name);
-  if (value === undefined || value === '') return undefined;
-  const width = PREFIX_WIDTH[name];
-  const number = Number(value);
-  if (!/^\d{1,3}$/.test(value) || number < 1 || number > width) {
-    throw new ParameterError(
-      name,
-      raw[name],
-      `expected a prefix length from 1 to ${width}: blocked ports may not be open to ranges broader than it`,
-    );
-  }
-  return number;
-}
-
-function maxOpenPrefix(raw: Record<string, unknown>): MaxOpenPrefix | undefined {
-  const ipv4 = prefixLength(raw, 'maxOpenPrefixIpv4');
-  const ipv6 = prefixLength(raw, 'maxOpenPrefixIpv6');
+function maxOpenPrefix(fields: ParameterFields): MaxOpenPrefix | undefined {
+  const { maxOpenPrefixIpv4: ipv4, maxOpenPrefixIpv6: ipv6 } = fields;
   if (ipv4 === undefined && ipv6 === undefined) return undefined;
   return { ...(ipv4 !== undefined ? { 4: ipv4 } : {}), ...(ipv6 !== undefined ? { 6: ipv6 } : {}) };
 }
@@ -148,20 +161,12 @@ export function parseSecurityGroupParameters(
   raw: Record<string, unknown>,
   suite: SuiteSettings,
 ): SecurityGroupParams {
-  for (const name of Object.keys(raw)) {
-    if (!KNOWN_PARAMETERS.includes(name)) {
-      throw new ParameterError(
-        name,
-        raw[name],
-        `unknown parameter for security-group (known: ${KNOWN_PARAMETERS.join(', ')})`,
-      );
-    }
-  }
-  const blocked = blockedPorts(raw);
-  const broadest = maxOpenPrefix(raw);
+  const fields = parseParameter(parametersSchema, raw, '');
+  const blocked = blockedPorts(fields);
+  const broadest = maxOpenPrefix(fields);
   return {
     blocked,
-    authorized: authorizedPorts(raw),
+    authorized: authorizedPorts(fields),
     maxOpenPrefix: broadest,
     baselines: parseBaselines(suite.baselines, { blocked, maxOpenPrefix: broadest }),
   };
