@@ -144,6 +144,23 @@ describe('port lists', () => {
         'expected a prefix length from 1 to 32: blocked ports may not be open to ranges broader than it',
       ),
     ],
+    [
+      // The blocked ports are read (lists included) before the prefix lengths and authorized ports.
+      { blockedPorts: '22,ssh', maxOpenPrefixIpv4: '99', authorizedTcpPorts: 443 },
+      error(
+        'blockedPorts',
+        '22,ssh',
+        '"ssh" is not a port or a range (ports 0-65535, TCP unless prefixed: 22, 1024-2048, udp:161)',
+      ),
+    ],
+    [
+      { blockedPort6: '22', blockedPorts: 'ssh' },
+      error(
+        'blockedPort6',
+        '22',
+        'unknown parameter for security-group (known: blockedPorts, blockedPort1, blockedPort2, blockedPort3, blockedPort4, blockedPort5, authorizedTcpPorts, authorizedUdpPorts, maxOpenPrefixIpv4, maxOpenPrefixIpv6)',
+      ),
+    ],
   ])('rejects %j naming the parameter and value', (raw, expected) => {
     expect(() => parse(raw)).toThrow(expected);
   });
@@ -355,6 +372,52 @@ describe('baselines', () => {
         'baselines.web.ingress[0].protocol',
         'http',
         'expected tcp, udp, icmp, icmpv6, -1 (all traffic) or a protocol number 0-255',
+      ),
+    ],
+    [
+      'a null peer',
+      { web: { ingress: [{ protocol: 'tcp', fromPort: 443, cidr: null }] } },
+      error('baselines.web.ingress[0].cidr', null, 'expected a non-empty string'),
+    ],
+    [
+      'a null prefix list id',
+      { web: { ingress: [{ protocol: 'tcp', fromPort: 443, prefixListId: null }] } },
+      error('baselines.web.ingress[0].prefixListId', null, 'expected a non-empty string'),
+    ],
+    [
+      'an owner given with a prefix list, before the list id is checked',
+      {
+        web: { ingress: [{ ...HTTPS, cidr: undefined, prefixListId: 'pl-x', groupOwnerId: '123456789012' }] },
+      },
+      error('baselines.web.ingress[0].groupOwnerId', '123456789012', 'only applies with groupId'),
+    ],
+    [
+      'an unknown field before the port it leaves out',
+      { web: { ingress: [{ protocol: 'tcp', port: 443, cidr: '0.0.0.0/0' }] } },
+      error(
+        'baselines.web.ingress[0].port',
+        443,
+        'unknown field (expected one of: protocol, fromPort, toPort, cidr, cidrIpv6, prefixListId, groupId, groupOwnerId, description)',
+      ),
+    ],
+    [
+      'a __proto__ field (JSON.parse makes it an own field, which zod records would drop)',
+      JSON.parse(
+        '{"web":{"ingress":[{"protocol":"tcp","fromPort":443,"cidr":"0.0.0.0/0","__proto__":{"x":1}}]}}',
+      ),
+      error(
+        'baselines.web.ingress[0].__proto__',
+        { x: 1 },
+        'unknown field (expected one of: protocol, fromPort, toPort, cidr, cidrIpv6, prefixListId, groupId, groupOwnerId, description)',
+      ),
+    ],
+    [
+      'rules with no rule among them before a bad mode',
+      { web: { mode: 'revert', ingress: [] } },
+      error(
+        'baselines.web',
+        { mode: 'revert', ingress: [] },
+        'declares no rules: an empty baseline would revoke every rule of its groups; list the ingress and egress rules to keep',
       ),
     ],
     [

@@ -19,7 +19,8 @@
  * baseline: restoring (authorizing) missing rules is for groups listed by id in `match.groupIds`.
  */
 
-import { parseCidr } from '../../core/cidr.ts';
+import * as z from 'zod';
+import { type IpFamily, parseCidr } from '../../core/cidr.ts';
 import { isRecord, ParameterError, PlumblineError, type Reason } from '../../core/model.ts';
 import {
   DIRECTIONS,
@@ -36,10 +37,11 @@ import {
   uniqueRules,
 } from './permissions.ts';
 import { formatRanges, MAX_PORT } from './ports.ts';
+import { knownFields, parseParameter, parseWithin, textOrNumber } from './schema.ts';
 import { exposedPorts, type PortPolicy } from './world-open.ts';
 
-export type RemediationMode = 'enforce' | 'report';
-export const REMEDIATION_MODES: readonly RemediationMode[] = ['enforce', 'report'];
+export const REMEDIATION_MODES = ['enforce', 'report'] as const;
+export type RemediationMode = (typeof REMEDIATION_MODES)[number];
 export const DEFAULT_BASELINE_MODE: RemediationMode = 'report';
 /** The tag that names a group's baseline: `plumbline:baseline=web`. */
 export const BASELINE_TAG_KEY = 'plumbline:baseline';
@@ -89,6 +91,7 @@ const BASELINE_NAME = /^[\w.:/=+@-]{1,128}$/;
 const GROUP_ID = /^sg-[0-9a-f]{8,17}$/;
 const PREFIX_LIST_ID = /^pl-[0-9a-f]{8,17}$/;
 const ACCOUNT_ID = /^\d{12}$/;
+const INTEGER_TEXT = /^-?\d+$/;
 const BASELINE_KEYS = ['mode', 'match', 'ingress', 'egress', 'description'];
 const RULE_KEYS = [
   'protocol',
@@ -102,215 +105,302 @@ const RULE_KEYS = [
   'description',
 ];
 const PEER_KEYS = ['cidr', 'cidrIpv6', 'prefixListId', 'groupId'] as const;
+type PeerKey = (typeof PEER_KEYS)[number];
 const MAX_DESCRIPTION = 255;
+const NON_EMPTY = 'expected a non-empty string';
+const SECURITY_GROUP_ID = 'expected a security group id (sg-...)';
 
-function rejectUnknownKeys(value: Record<string, unknown>, known: readonly string[], path: string): void {
-  for (const key of Object.keys(value)) {
-    if (!known.includes(key)) {
-      throw new ParameterError(
-        `${path}.${key}`,
-        value[key],
-        `unknown field (expected one of: ${known.join(', ')})`,
-      );
-    }
-  }
+function fieldsOf(known: readonly string[], expected: string) {
+  return knownFields(known, expected, `unknown field (expected one of: ${known.join(', ')})`);
 }
 
-function integerField(value: unknown, path: string, min: number, max: number): number | undefined {
-  if (value === undefined || value === null) return undefined;
-  const number = typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
-  if (typeof number !== 'number' || !Number.isInteger(number) || number < min || number > max) {
-    throw new ParameterError(path, value, `expected a whole number from ${min} to ${max}`);
-  }
-  return number;
+/** Blanks trimmed, then not empty. */
+const nonEmptyText = z.string({ error: NON_EMPTY }).trim().min(1, { error: NON_EMPTY });
+
+/** `schema`, or undefined when the field is null or absent. */
+function unsetWhenNull<Output>(schema: z.ZodType<Output>) {
+  return schema.nullish().transform((value) => value ?? undefined);
 }
 
-function stringField(value: unknown, path: string): string | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string' || value.trim() === '')
-    throw new ParameterError(path, value, 'expected a non-empty string');
-  return value.trim();
+/** A whole number, also written as text (`"443"`); `whenAbsent` is the problem when there is none. */
+function wholeNumber(min: number, max: number, whenAbsent?: string) {
+  const problem = `expected a whole number from ${min} to ${max}`;
+  return z
+    .int({ error: (issue) => (issue.input === undefined ? whenAbsent : undefined) ?? problem })
+    .min(min, { error: problem })
+    .max(max, { error: problem });
 }
 
-function parseProtocol(value: unknown, path: string): string {
-  if (typeof value !== 'string' && typeof value !== 'number') {
-    throw new ParameterError(path, value, `required: ${PROTOCOL_FORMS}`);
+function numberFromText(value: unknown): unknown {
+  if (value === null) return undefined;
+  return typeof value === 'string' && INTEGER_TEXT.test(value.trim()) ? Number(value) : value;
+}
+
+const optionalPort = (min: number, max: number) =>
+  z.preprocess(numberFromText, wholeNumber(min, max).optional());
+
+const requiredPort = (min: number, max: number, whenAbsent: string) =>
+  z.preprocess(numberFromText, wholeNumber(min, max, whenAbsent));
+
+interface Ports {
+  fromPort: number | undefined;
+  toPort: number | undefined;
+}
+
+/** tcp and udp: fromPort required, toPort defaults to it. */
+function rangedPorts(protocol: string): z.ZodType<Ports> {
+  return z
+    .object({
+      fromPort: requiredPort(0, MAX_PORT, `required for ${protocol} (the first port of the range)`),
+      toPort: optionalPort(0, MAX_PORT),
+    })
+    .transform(({ fromPort, toPort = fromPort }, context) => {
+      if (toPort < fromPort) {
+        context.addIssue({
+          code: 'custom',
+          path: ['toPort'],
+          message: `must not be below fromPort (${fromPort})`,
+        });
+      }
+      return { fromPort, toPort };
+    });
+}
+
+/** icmp and icmpv6: the type and the code, -1 (all) by default. */
+function icmpPorts(protocol: string): z.ZodType<Ports> {
+  return z
+    .object({ fromPort: optionalPort(-1, 255), toPort: optionalPort(-1, 255) })
+    .transform(({ fromPort = -1, toPort = -1 }, context) => {
+      if (fromPort === -1 && toPort !== -1) {
+        const message = `all ${protocol} types (fromPort -1) take all codes: use -1`;
+        context.addIssue({ code: 'custom', path: ['toPort'], message });
+      }
+      return { fromPort, toPort };
+    });
+}
+
+/** Every other protocol: no ports (-1 tolerated, as EC2 writes it). */
+function noPorts(protocol: string): z.ZodType<Ports> {
+  const absent = (field: string) =>
+    z
+      .unknown()
+      .refine((port) => port === -1 || port === '-1', {
+        error: `protocol ${protocol} has no ports; leave ${field} out`,
+      })
+      .optional();
+  return z
+    .object({ fromPort: absent('fromPort'), toPort: absent('toPort') })
+    .transform(() => ({ fromPort: undefined, toPort: undefined }));
+}
+
+/** Built once per protocol (at most 258 of them): a zod schema costs far more to build than to run. */
+const portsByProtocol = new Map<string, z.ZodType<Ports>>();
+
+function portsOf(protocol: string): z.ZodType<Ports> {
+  let schema = portsByProtocol.get(protocol);
+  if (schema === undefined) {
+    schema = hasPortRange(protocol)
+      ? rangedPorts(protocol)
+      : isIcmp(protocol)
+        ? icmpPorts(protocol)
+        : noPorts(protocol);
+    portsByProtocol.set(protocol, schema);
   }
+  return schema;
+}
+
+const protocolSchema = textOrNumber(`required: ${PROTOCOL_FORMS}`).transform((value, context) => {
   const protocol = readProtocol(typeof value === 'string' ? value.trim() : value);
-  if (protocol === undefined) throw new ParameterError(path, value, `expected ${PROTOCOL_FORMS}`);
-  return protocol;
-}
+  if (protocol !== undefined) return protocol;
+  context.addIssue({ code: 'custom', message: `expected ${PROTOCOL_FORMS}` });
+  return z.NEVER;
+});
 
-function parsePorts(input: Record<string, unknown>, protocol: string, path: string) {
-  if (hasPortRange(protocol)) {
-    const fromPort = integerField(input.fromPort, `${path}.fromPort`, 0, MAX_PORT);
-    if (fromPort === undefined) {
-      throw new ParameterError(
-        `${path}.fromPort`,
-        input.fromPort,
-        `required for ${protocol} (the first port of the range)`,
-      );
-    }
-    const toPort = integerField(input.toPort, `${path}.toPort`, 0, MAX_PORT) ?? fromPort;
-    if (toPort < fromPort) {
-      throw new ParameterError(`${path}.toPort`, input.toPort, `must not be below fromPort (${fromPort})`);
-    }
-    return { fromPort, toPort };
-  }
-  if (isIcmp(protocol)) {
-    const fromPort = integerField(input.fromPort, `${path}.fromPort`, -1, 255) ?? -1;
-    const toPort = integerField(input.toPort, `${path}.toPort`, -1, 255) ?? -1;
-    if (fromPort === -1 && toPort !== -1) {
-      throw new ParameterError(
-        `${path}.toPort`,
-        input.toPort,
-        `all ${protocol} types (fromPort -1) take all codes: use -1`,
-      );
-    }
-    return { fromPort, toPort };
-  }
-  for (const field of ['fromPort', 'toPort'] as const) {
-    const port = input[field];
-    if (port !== undefined && port !== -1 && port !== '-1') {
-      throw new ParameterError(
-        `${path}.${field}`,
-        port,
-        `protocol ${protocol} has no ports; leave ${field} out`,
-      );
-    }
-  }
-  return { fromPort: undefined, toPort: undefined };
-}
-
-function parsePeer(input: Record<string, unknown>, path: string): Peer {
-  const given = PEER_KEYS.filter((key) => input[key] !== undefined);
-  if (given.length !== 1) {
-    throw new ParameterError(
-      path,
-      input,
-      given.length === 0
-        ? 'give the peer: one of cidr, cidrIpv6, prefixListId or groupId'
-        : `one peer per rule, found ${given.join(' and ')}: write one rule for each`,
-    );
-  }
-  const key = given[0] as (typeof PEER_KEYS)[number];
-  const value = stringField(input[key], `${path}.${key}`) as string;
-  if (key === 'cidr' || key === 'cidrIpv6') {
-    const family = key === 'cidr' ? 4 : 6;
+function cidrBlock(family: IpFamily) {
+  return nonEmptyText.transform((value, context) => {
     const cidr = parseCidr(value);
     if (cidr === undefined || cidr.family !== family) {
       const other = family === 4 ? 'cidrIpv6' : 'cidr';
       const hint = cidr !== undefined ? `; it is an IPv${cidr.family} block, so use ${other}` : '';
-      throw new ParameterError(`${path}.${key}`, value, `not an IPv${family} CIDR block${hint}`);
+      context.addIssue({ code: 'custom', message: `not an IPv${family} CIDR block${hint}` });
+    } else if (cidr.hostBitsSet) {
+      context.addIssue({
+        code: 'custom',
+        message: `has bits set beyond the prefix; write ${cidr.canonical}`,
+      });
     }
-    if (cidr.hostBitsSet) {
-      throw new ParameterError(
-        `${path}.${key}`,
-        value,
-        `has bits set beyond the prefix; write ${cidr.canonical}`,
-      );
-    }
-    return { kind: key, value };
-  }
-  if (input.groupOwnerId !== undefined && key !== 'groupId') {
-    throw new ParameterError(`${path}.groupOwnerId`, input.groupOwnerId, 'only applies with groupId');
-  }
-  if (key === 'prefixListId') {
-    if (!PREFIX_LIST_ID.test(value))
-      throw new ParameterError(`${path}.prefixListId`, value, 'expected a prefix list id (pl-...)');
-    return { kind: 'prefixList', value };
-  }
-  if (!GROUP_ID.test(value))
-    throw new ParameterError(`${path}.groupId`, value, 'expected a security group id (sg-...)');
-  const userId = stringField(input.groupOwnerId, `${path}.groupOwnerId`);
-  if (userId !== undefined && !ACCOUNT_ID.test(userId)) {
-    throw new ParameterError(`${path}.groupOwnerId`, input.groupOwnerId, 'expected a 12-digit account id');
-  }
-  return { kind: 'group', value, ...(userId ? { userId } : {}) };
+    return value;
+  });
 }
 
-function parseRule(input: unknown, direction: Direction, path: string): SgRule {
-  if (!isRecord(input))
-    throw new ParameterError(
-      path,
-      input,
-      'expected a rule: { protocol, fromPort, toPort, cidr | cidrIpv6 | prefixListId | groupId }',
-    );
-  rejectUnknownKeys(input, RULE_KEYS, path);
-  const protocol = parseProtocol(input.protocol, `${path}.protocol`);
-  const ports = parsePorts(input, protocol, path);
-  const peer = parsePeer(input, path);
-  const description = stringField(input.description, `${path}.description`);
-  if (description !== undefined && description.length > MAX_DESCRIPTION) {
-    throw new ParameterError(`${path}.description`, description, `at most ${MAX_DESCRIPTION} characters`);
-  }
-  return { direction, protocol, ...ports, peer, ...(description ? { description } : {}) };
+const ruleDescription = unsetWhenNull(
+  nonEmptyText.max(MAX_DESCRIPTION, { error: `at most ${MAX_DESCRIPTION} characters` }),
+);
+const onlyWithGroupId = z.never({ error: 'only applies with groupId' }).optional();
+
+interface PeerFields {
+  peer: Peer;
+  description: string | undefined;
 }
 
-function parseRules(input: unknown, direction: Direction, path: string): SgRule[] | undefined {
-  if (input === undefined) return undefined;
-  if (!Array.isArray(input)) throw new ParameterError(path, input, 'expected a list of rules');
-  return uniqueRules(input.map((rule, index) => parseRule(rule, direction, `${path}[${index}]`)));
+/** The peer of a rule, by the one field that gives it. */
+const PEERS: Readonly<Record<PeerKey, z.ZodType<PeerFields>>> = {
+  cidr: z
+    .object({ cidr: cidrBlock(4), description: ruleDescription })
+    .transform(({ cidr, description }) => ({ peer: { kind: 'cidr', value: cidr }, description })),
+  cidrIpv6: z
+    .object({ cidrIpv6: cidrBlock(6), description: ruleDescription })
+    .transform(({ cidrIpv6, description }) => ({ peer: { kind: 'cidrIpv6', value: cidrIpv6 }, description })),
+  // An owner given with a prefix list is named before the list id's form is checked.
+  prefixListId: z
+    .looseObject({ prefixListId: nonEmptyText, groupOwnerId: onlyWithGroupId })
+    .pipe(
+      z.object({
+        prefixListId: z.string().regex(PREFIX_LIST_ID, { error: 'expected a prefix list id (pl-...)' }),
+        description: ruleDescription,
+      }),
+    )
+    .transform(({ prefixListId, description }) => ({
+      peer: { kind: 'prefixList', value: prefixListId },
+      description,
+    })),
+  groupId: z
+    .object({
+      groupId: nonEmptyText.regex(GROUP_ID, { error: SECURITY_GROUP_ID }),
+      groupOwnerId: unsetWhenNull(
+        nonEmptyText.regex(ACCOUNT_ID, { error: 'expected a 12-digit account id' }),
+      ),
+      description: ruleDescription,
+    })
+    .transform(({ groupId, groupOwnerId, description }) => ({
+      peer: { kind: 'group', value: groupId, ...(groupOwnerId ? { userId: groupOwnerId } : {}) },
+      description,
+    })),
+};
+
+/** A rule's fields once its protocol and ports are read. */
+type RuleFields = Readonly<Record<string, unknown>> & { protocol: string } & Ports;
+
+function peerCountProblem(given: readonly PeerKey[]): string {
+  return given.length === 0
+    ? 'give the peer: one of cidr, cidrIpv6, prefixListId or groupId'
+    : `one peer per rule, found ${given.join(' and ')}: write one rule for each`;
 }
 
-function parseTagMatch(input: unknown, path: string): TagMatch {
-  if (typeof input === 'string') {
-    const value = stringField(input, path) as string;
-    return { key: BASELINE_TAG_KEY, value };
-  }
-  if (!isRecord(input))
-    throw new ParameterError(
-      path,
-      input,
-      `expected { key, value } or a value for the ${BASELINE_TAG_KEY} tag`,
-    );
-  rejectUnknownKeys(input, ['key', 'value'], path);
-  const key = stringField(input.key, `${path}.key`) ?? BASELINE_TAG_KEY;
-  const value = stringField(input.value, `${path}.value`);
-  if (value === undefined)
-    throw new ParameterError(
-      `${path}.value`,
-      input.value,
-      'required: the tag value that attaches the baseline',
-    );
-  return { key, value };
+/** One rule, checked in the order a person fixes it: fields, protocol, ports, peer, description. */
+function ruleSchema(direction: Direction) {
+  return fieldsOf(
+    RULE_KEYS,
+    'expected a rule: { protocol, fromPort, toPort, cidr | cidrIpv6 | prefixListId | groupId }',
+  )
+    .pipe(z.looseObject({ protocol: protocolSchema }))
+    .transform(
+      (rule, context): RuleFields => ({ ...rule, ...parseWithin(portsOf(rule.protocol), rule, context) }),
+    )
+    .transform((rule, context): SgRule => {
+      const given = PEER_KEYS.filter((key) => rule[key] !== undefined);
+      const [key] = given;
+      if (key === undefined || given.length > 1) {
+        context.addIssue({ code: 'custom', message: peerCountProblem(given) });
+        return z.NEVER;
+      }
+      const { peer, description } = parseWithin(PEERS[key], rule, context);
+      const { protocol, fromPort, toPort } = rule;
+      return { direction, protocol, fromPort, toPort, peer, ...(description ? { description } : {}) };
+    });
 }
 
-function parseMatch(input: unknown, name: string, path: string): { groupIds: string[]; tags: TagMatch[] } {
+function rulesSchema(direction: Direction) {
+  return z
+    .array(ruleSchema(direction), { error: 'expected a list of rules' })
+    .transform(uniqueRules)
+    .optional();
+}
+
+const tagObject = fieldsOf(
+  ['key', 'value'],
+  `expected { key, value } or a value for the ${BASELINE_TAG_KEY} tag`,
+).pipe(
+  z.object({
+    key: unsetWhenNull(nonEmptyText).transform((key) => key ?? BASELINE_TAG_KEY),
+    value: z
+      .string({
+        error: (issue) =>
+          issue.input === undefined || issue.input === null
+            ? 'required: the tag value that attaches the baseline'
+            : NON_EMPTY,
+      })
+      .trim()
+      .min(1, { error: NON_EMPTY }),
+  }),
+);
+
+/** A tag value (for the plumbline:baseline key) or `{ key, value }`. */
+const tagMatch = z.unknown().transform((input, context): TagMatch => {
+  if (typeof input === 'string')
+    return { key: BASELINE_TAG_KEY, value: parseWithin(nonEmptyText, input, context) };
+  return parseWithin(tagObject, input, context);
+});
+
+const matchSchema = fieldsOf(['groupIds', 'tag'], 'expected { groupIds: [...], tag: { key, value } }')
+  .check((context) => {
+    if (context.value.groupIds !== undefined || context.value.tag !== undefined) return;
+    const message = 'give groupIds, tag or both (or leave match out to match the plumbline:baseline tag)';
+    context.issues.push({ code: 'custom', message, input: context.value });
+  })
+  .pipe(
+    z.object({
+      groupIds: z
+        .array(z.string({ error: SECURITY_GROUP_ID }).regex(GROUP_ID, { error: SECURITY_GROUP_ID }), {
+          error: 'expected a list of security group ids',
+        })
+        .nullish(),
+      tag: tagMatch.optional(),
+    }),
+  );
+
+/** Read first: a baseline without rules, or opening blocked ports, is refused whatever its mode and match. */
+const baselineRulesSchema = fieldsOf(BASELINE_KEYS, 'expected { mode, match, ingress, egress }').pipe(
+  z.object({ ingress: rulesSchema('ingress'), egress: rulesSchema('egress') }),
+);
+
+const baselineBindingSchema = z.object({
+  mode: z.enum(REMEDIATION_MODES, { error: 'expected enforce or report' }).default(DEFAULT_BASELINE_MODE),
+  match: matchSchema.optional(),
+});
+
+function matchOf(
+  name: string,
+  match: z.infer<typeof baselineBindingSchema>['match'],
+): Pick<Baseline, 'groupIds' | 'tags'> {
   const implicit: TagMatch = { key: BASELINE_TAG_KEY, value: name };
-  if (input === undefined) return { groupIds: [], tags: [implicit] };
-  if (!isRecord(input))
-    throw new ParameterError(path, input, 'expected { groupIds: [...], tag: { key, value } }');
-  rejectUnknownKeys(input, ['groupIds', 'tag'], path);
-  if (input.groupIds === undefined && input.tag === undefined) {
-    throw new ParameterError(
-      path,
-      input,
-      'give groupIds, tag or both (or leave match out to match the plumbline:baseline tag)',
-    );
-  }
-  const groupIds = input.groupIds ?? [];
-  if (!Array.isArray(groupIds))
-    throw new ParameterError(`${path}.groupIds`, groupIds, 'expected a list of security group ids');
-  for (const [index, id] of groupIds.entries()) {
-    if (typeof id !== 'string' || !GROUP_ID.test(id)) {
-      throw new ParameterError(`${path}.groupIds[${index}]`, id, 'expected a security group id (sg-...)');
-    }
-  }
-  const tag = input.tag === undefined ? undefined : parseTagMatch(input.tag, `${path}.tag`);
+  const tag = match?.tag;
   const tags =
     tag === undefined || (tag.key === implicit.key && tag.value === implicit.value)
       ? [implicit]
       : [implicit, tag];
-  return { groupIds: [...new Set(groupIds as string[])], tags };
+  return { groupIds: [...new Set(match?.groupIds ?? [])], tags };
 }
 
-function parseMode(input: unknown, path: string): RemediationMode {
-  if (input === undefined) return DEFAULT_BASELINE_MODE;
-  if (typeof input !== 'string' || !REMEDIATION_MODES.includes(input as RemediationMode)) {
-    throw new ParameterError(path, input, 'expected enforce or report');
-  }
-  return input as RemediationMode;
+function rejectEmpty(path: string, input: unknown, rules: z.infer<typeof baselineRulesSchema>): void {
+  if ((rules.ingress?.length ?? 0) + (rules.egress?.length ?? 0) > 0) return;
+  throw new ParameterError(
+    path,
+    input,
+    'declares no rules: an empty baseline would revoke every rule of its groups; list the ingress and egress rules to keep',
+  );
+}
+
+/** The blocked-ports policy would revoke what the baseline restores: refused, alone or by a union of ranges. */
+function rejectBlockedPorts(path: string, ingress: readonly SgRule[], policy: PortPolicy): void {
+  const [exposed] = exposedPorts(ingress, { blocked: policy.blocked, maxOpenPrefix: policy.maxOpenPrefix });
+  if (exposed === undefined) return;
+  const rules = exposed.rules.map((rule) => `ingress[${ingress.indexOf(rule)}]`);
+  throw new ParameterError(
+    `${path}.${rules.join(' + ')}`,
+    exposed.rules.map(describeRule).join(' + '),
+    `opens blocked ports (${exposed.transport} ${formatRanges(exposed.ports)}) ${exposed.exposure === 'world' ? 'to the world' : 'to a range broader than maxOpenPrefixIpv4 / maxOpenPrefixIpv6 allow'}; remove the rule or the ports from blockedPorts`,
+  );
 }
 
 function parseBaseline(name: string, input: unknown, policy: PortPolicy): Baseline {
@@ -322,35 +412,16 @@ function parseBaseline(name: string, input: unknown, policy: PortPolicy): Baseli
       'a baseline name is 1-128 letters, digits or . : / = + @ _ - (it is also a tag value)',
     );
   }
-  if (!isRecord(input)) throw new ParameterError(path, input, 'expected { mode, match, ingress, egress }');
-  rejectUnknownKeys(input, BASELINE_KEYS, path);
-  const ingress = parseRules(input.ingress, 'ingress', `${path}.ingress`);
-  const egress = parseRules(input.egress, 'egress', `${path}.egress`);
-  if ((ingress?.length ?? 0) + (egress?.length ?? 0) === 0) {
-    throw new ParameterError(
-      path,
-      input,
-      'declares no rules: an empty baseline would revoke every rule of its groups; list the ingress and egress rules to keep',
-    );
-  }
-  const [exposed] = exposedPorts(ingress ?? [], {
-    blocked: policy.blocked,
-    maxOpenPrefix: policy.maxOpenPrefix,
-  });
-  if (exposed !== undefined) {
-    const rules = exposed.rules.map((rule) => `ingress[${(ingress ?? []).indexOf(rule)}]`);
-    throw new ParameterError(
-      `${path}.${rules.join(' + ')}`,
-      exposed.rules.map(describeRule).join(' + '),
-      `opens blocked ports (${exposed.transport} ${formatRanges(exposed.ports)}) ${exposed.exposure === 'world' ? 'to the world' : 'to a range broader than maxOpenPrefixIpv4 / maxOpenPrefixIpv6 allow'}; remove the rule or the ports from blockedPorts`,
-    );
-  }
+  const rules = parseParameter(baselineRulesSchema, input, path);
+  rejectEmpty(path, input, rules);
+  rejectBlockedPorts(path, rules.ingress ?? [], policy);
+  const { mode, match } = parseParameter(baselineBindingSchema, input, path);
   return {
     name,
-    mode: parseMode(input.mode, `${path}.mode`),
-    ...parseMatch(input.match, name, `${path}.match`),
-    ...(ingress !== undefined ? { ingress } : {}),
-    ...(egress !== undefined ? { egress } : {}),
+    mode,
+    ...matchOf(name, match),
+    ...(rules.ingress !== undefined ? { ingress: rules.ingress } : {}),
+    ...(rules.egress !== undefined ? { egress: rules.egress } : {}),
   };
 }
 

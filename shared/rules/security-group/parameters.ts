@@ -21,7 +21,7 @@ import {
   parsePortList,
   parseProtocolPortList,
 } from './ports.ts';
-import { knownFields, parseParameter } from './schema.ts';
+import { knownFields, parseParameter, textOrNumber } from './schema.ts';
 import type { MaxOpenPrefix, PortPolicy } from './world-open.ts';
 
 export interface SecurityGroupParams extends PortPolicy {
@@ -74,10 +74,7 @@ export const MANAGED_RULE_DIFFERENCES: readonly string[] = [
 ];
 
 /** Config passes parameter values as strings; a number (`blockedPort1: 3306` in YAML) is taken as written. */
-const parameterText = z
-  .custom<string | number>((value) => typeof value === 'string' || typeof value === 'number', {
-    error: 'expected a string',
-  })
+const parameterText = textOrNumber('expected a string')
   .nullish()
   .transform((value) => (value === undefined || value === null ? undefined : String(value).trim()));
 
@@ -104,30 +101,47 @@ function prefixLength(width: number) {
     .transform((value) => (value ? Number(value) : undefined));
 }
 
-/** The parameters in the order the unknown-parameter message lists them. */
-const parameterShape = {
-  blockedPorts: parameterText,
-  blockedPort1: singleTcpPort,
-  blockedPort2: singleTcpPort,
-  blockedPort3: singleTcpPort,
-  blockedPort4: singleTcpPort,
-  blockedPort5: singleTcpPort,
-  authorizedTcpPorts: parameterText,
-  authorizedUdpPorts: parameterText,
-  maxOpenPrefixIpv4: prefixLength(32),
-  maxOpenPrefixIpv6: prefixLength(128),
-};
-const KNOWN_PARAMETERS = Object.keys(parameterShape);
+const KNOWN_PARAMETERS = [
+  'blockedPorts',
+  'blockedPort1',
+  'blockedPort2',
+  'blockedPort3',
+  'blockedPort4',
+  'blockedPort5',
+  'authorizedTcpPorts',
+  'authorizedUdpPorts',
+  'maxOpenPrefixIpv4',
+  'maxOpenPrefixIpv6',
+];
 
-const parametersSchema = knownFields(
+/** Read first: the blocked ports (ports.ts then reads the lists). */
+const blockedPortsSchema = knownFields(
   KNOWN_PARAMETERS,
   'expected a map of parameters',
   `unknown parameter for security-group (known: ${KNOWN_PARAMETERS.join(', ')})`,
-).pipe(z.object(parameterShape));
+).pipe(
+  z.object({
+    blockedPorts: parameterText,
+    blockedPort1: singleTcpPort,
+    blockedPort2: singleTcpPort,
+    blockedPort3: singleTcpPort,
+    blockedPort4: singleTcpPort,
+    blockedPort5: singleTcpPort,
+  }),
+);
 
-type ParameterFields = z.infer<typeof parametersSchema>;
+/** Read once the blocked ports are: the prefix lengths that widen them, then the authorized ports. */
+const wideningSchema = z.object({
+  maxOpenPrefixIpv4: prefixLength(32),
+  maxOpenPrefixIpv6: prefixLength(128),
+  authorizedTcpPorts: parameterText,
+  authorizedUdpPorts: parameterText,
+});
 
-function blockedPorts(fields: ParameterFields): PortsByTransport {
+type BlockedPortsFields = z.infer<typeof blockedPortsSchema>;
+type WideningFields = z.infer<typeof wideningSchema>;
+
+function blockedPorts(fields: BlockedPortsFields): PortsByTransport {
   const single = [
     fields.blockedPort1,
     fields.blockedPort2,
@@ -142,7 +156,7 @@ function blockedPorts(fields: ParameterFields): PortsByTransport {
   return { tcp: mergeRanges([...parsed.tcp, ...single]), udp: parsed.udp };
 }
 
-function authorizedPorts(fields: ParameterFields): PortsByTransport | undefined {
+function authorizedPorts(fields: WideningFields): PortsByTransport | undefined {
   const { authorizedTcpPorts: tcp, authorizedUdpPorts: udp } = fields;
   if (!tcp && !udp) return undefined;
   return {
@@ -151,7 +165,7 @@ function authorizedPorts(fields: ParameterFields): PortsByTransport | undefined 
   };
 }
 
-function maxOpenPrefix(fields: ParameterFields): MaxOpenPrefix | undefined {
+function maxOpenPrefix(fields: WideningFields): MaxOpenPrefix | undefined {
   const { maxOpenPrefixIpv4: ipv4, maxOpenPrefixIpv6: ipv6 } = fields;
   if (ipv4 === undefined && ipv6 === undefined) return undefined;
   return { ...(ipv4 !== undefined ? { 4: ipv4 } : {}), ...(ipv6 !== undefined ? { 6: ipv6 } : {}) };
@@ -161,12 +175,12 @@ export function parseSecurityGroupParameters(
   raw: Record<string, unknown>,
   suite: SuiteSettings,
 ): SecurityGroupParams {
-  const fields = parseParameter(parametersSchema, raw, '');
-  const blocked = blockedPorts(fields);
-  const broadest = maxOpenPrefix(fields);
+  const blocked = blockedPorts(parseParameter(blockedPortsSchema, raw, ''));
+  const widening = parseParameter(wideningSchema, raw, '');
+  const broadest = maxOpenPrefix(widening);
   return {
     blocked,
-    authorized: authorizedPorts(fields),
+    authorized: authorizedPorts(widening),
     maxOpenPrefix: broadest,
     baselines: parseBaselines(suite.baselines, { blocked, maxOpenPrefix: broadest }),
   };

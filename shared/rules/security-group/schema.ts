@@ -22,3 +22,24 @@ export function parseParameter<Output>(schema: z.ZodType<Output>, input: unknown
   throw parameterErrorFromZod(parsed.error, root, input);
 }
 
+/**
+ * Parses `value` with a schema chosen from what is already parsed (the ports its protocol takes), from inside a
+ * transform: the issues keep their paths, relative to the value being transformed.
+ */
+export function parseWithin<Output>(
+  schema: z.ZodType<Output>,
+  value: unknown,
+  context: z.RefinementCtx,
+): Output {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  for (const issue of parsed.error.issues) context.addIssue({ ...issue });
+  return z.NEVER;
+}
+
+/** A string or a number (YAML writes `443` and `"443"` alike), `problem` otherwise. */
+export function textOrNumber(problem: string) {
+  return z.custom<string | number>((value) => typeof value === 'string' || typeof value === 'number', {
+    error: problem,
+  });
+}
