@@ -392,6 +392,20 @@ describe('baselines', () => {
       error('baselines.web.ingress[0].groupOwnerId', '123456789012', 'only applies with groupId'),
     ],
     [
+      'an owner given with an IPv4 block (it would be ignored)',
+      { web: { ingress: [{ ...HTTPS, groupOwnerId: '123456789012' }] } },
+      error('baselines.web.ingress[0].groupOwnerId', '123456789012', 'only applies with groupId'),
+    ],
+    [
+      'an owner given with an IPv6 block (it would be ignored)',
+      {
+        web: {
+          ingress: [{ ...HTTPS, cidr: undefined, cidrIpv6: '2001:db8::/32', groupOwnerId: '123456789012' }],
+        },
+      },
+      error('baselines.web.ingress[0].groupOwnerId', '123456789012', 'only applies with groupId'),
+    ],
+    [
       'an unknown field before the port it leaves out',
       { web: { ingress: [{ protocol: 'tcp', port: 443, cidr: '0.0.0.0/0' }] } },
       error(

@@ -246,10 +246,10 @@ interface PeerFields {
 /** The peer of a rule, by the one field that gives it. */
 const PEERS: Readonly<Record<PeerKey, z.ZodType<PeerFields>>> = {
   cidr: z
-    .object({ cidr: cidrBlock(4), description: ruleDescription })
+    .object({ cidr: cidrBlock(4), groupOwnerId: onlyWithGroupId, description: ruleDescription })
     .transform(({ cidr, description }) => ({ peer: { kind: 'cidr', value: cidr }, description })),
   cidrIpv6: z
-    .object({ cidrIpv6: cidrBlock(6), description: ruleDescription })
+    .object({ cidrIpv6: cidrBlock(6), groupOwnerId: onlyWithGroupId, description: ruleDescription })
     .transform(({ cidrIpv6, description }) => ({ peer: { kind: 'cidrIpv6', value: cidrIpv6 }, description })),
   // An owner given with a prefix list is named before the list id's form is checked.
   prefixListId: z
