@@ -6,7 +6,7 @@
  */
 import type { InventoryStrategy } from '../shared/aws/config-inventory.ts';
 import { complianceNotifierSpec, DEFAULT_RULE_PREFIX } from '../shared/core/compliance-change.ts';
-import type { ActionGrant, AnyRule } from '../shared/core/model.ts';
+import { type ActionGrant, type AnyRule, InputError } from '../shared/core/model.ts';
 import type { AnyResponderSpec } from '../shared/core/responder.ts';
 import { RESPONDERS, RULES } from '../shared/rules/index.ts';
 
@@ -57,6 +57,13 @@ export const isGlobalRule = (rule: ConfigRuleFunction): boolean =>
 
 /** Whether `name` is a Config-rule function (a registry rule). */
 export const isConfigRuleFunction = (name: string): boolean => CONFIG_RULE_FUNCTIONS.includes(name);
+
+/**
+ * Whether the stack of a region deploys the function `name` (and its Config rule): a global rule's only in the
+ * home region, every other function in every region. Both modes.
+ */
+export const deployedInRegion = (name: FunctionName, homeRegion: boolean): boolean =>
+  homeRegion || !(isConfigRuleFunction(name) && isGlobalRule(name));
 
 /** The functions EventBridge invokes: the responders (unless turned off) and the notifier. */
 export function eventFunctions(responders: boolean): EventFunction[] {
@@ -205,8 +212,6 @@ export function ruleGrants(rule: AnyRule): ActionGrant[] {
 /**
  * Each function's actions, for a deployment that reads the inventory with `inventory`: a Config-rule
  * function the runtime's reads and writes plus what its rule declares; a responder what its spec declares.
- * The Config-rule functions share the same grant objects, so that a role serving several holds each
- * statement once.
  */
 function actionsFor(inventory: InventoryStrategy): Record<FunctionName, ActionGrant[]> {
   const configGrants = configReadWrite(inventory);
@@ -233,25 +238,35 @@ export function functionActions(name: FunctionName, inventory: InventoryStrategy
 }
 
 /**
- * Organisation mode: the role each function assumes in a member account. The Config-rule functions share the
- * execution role named by the `ExecutionRoleName` rule parameter (read-only plus PutEvaluations); each
- * responder and the notifier get their own, so that a flaw in one can never use another's permissions.
+ * Organisation mode: the longest suffix a member role name takes, `-<function>` (IAM's 64 characters bound
+ * `executionRoleName` by it).
+ */
+export const MEMBER_ROLE_SUFFIX_LENGTH = Math.max(...ALL_FUNCTIONS.map((name) => name.length + 1));
+
+/**
+ * Organisation mode: the role `name` assumes in a member account, `<executionRoleName>-<function>`. One per
+ * function, each Config-rule function's included: each holds only its function's actions (only an IAM rule's
+ * role reads IAM) and trusts only its function's roles, so that a flaw in one can never use another's
+ * permissions, and each trust policy lists one role per region.
  */
 export function memberRoleName(executionRoleName: string, name: FunctionName): string {
-  return isConfigRuleFunction(name) ? executionRoleName : `${executionRoleName}-${name}`;
+  if (!ALL_FUNCTIONS.includes(name)) throw new Error(`No function named ${name} in the catalog`);
+  const roleName = `${executionRoleName}-${name}`;
+  if (roleName.length > ROLE_NAME_LIMIT) {
+    throw new InputError(
+      `Invalid context plumbline:executionRoleName=${JSON.stringify(executionRoleName)}: the member role name ` +
+        `${roleName} is ${roleName.length} characters; IAM accepts ${ROLE_NAME_LIMIT}: choose a shorter executionRoleName`,
+    );
+  }
+  return roleName;
 }
 
-/** The member roles of the `deployed` functions, each with the functions that may assume it. */
+/** The member roles of the `deployed` functions: one per function, with the function that may assume it. */
 export function memberRoles(
   executionRoleName: string,
   deployed: readonly FunctionName[],
-): { roleName: string; functions: FunctionName[] }[] {
-  const roles = new Map<string, FunctionName[]>();
-  for (const name of deployed) {
-    const roleName = memberRoleName(executionRoleName, name);
-    roles.set(roleName, [...(roles.get(roleName) ?? []), name]);
-  }
-  return [...roles].map(([roleName, functions]) => ({ roleName, functions }));
+): { roleName: string; function: FunctionName }[] {
+  return deployed.map((name) => ({ roleName: memberRoleName(executionRoleName, name), function: name }));
 }
 
 /** The pattern of `name`'s trigger (and forwarding rule) for a deployment whose rule names start with `<prefix>-`. */

@@ -8,7 +8,7 @@
 import * as z from 'zod';
 import type { InventoryStrategy } from '../shared/aws/config-inventory.ts';
 import { InputError } from '../shared/core/model.ts';
-import { DEFAULT_NAME_PREFIX } from './catalog.ts';
+import { DEFAULT_NAME_PREFIX, MEMBER_ROLE_SUFFIX_LENGTH, ROLE_NAME_LIMIT } from './catalog.ts';
 
 export const CONTEXT_PREFIX = 'plumbline:';
 
@@ -54,11 +54,13 @@ const namePrefix = z
   )
   .refine((prefix) => prefix !== 'default', '"default" is the name of every account\'s default event bus');
 
-/** The member role of the Config-rule functions when `executionRoleName` is not set. */
+/** The start of the member roles' names when `executionRoleName` is not set. */
 export function defaultExecutionRoleName(prefix: string): string {
   return prefix === DEFAULT_NAME_PREFIX ? 'PlumblineExecutionRole' : `${prefix}-execution`;
 }
 const ROLE_NAME = /^[\w+=,.@-]+$/;
+/** `executionRoleName` leaves room for the longest `-<function>` within IAM's 64 characters. */
+export const EXECUTION_ROLE_NAME_LIMIT = ROLE_NAME_LIMIT - MEMBER_ROLE_SUFFIX_LENGTH;
 const RESOURCE_TYPE = /^AWS::[A-Za-z0-9]+::[A-Za-z0-9]+$/;
 
 function listItems(value: unknown): unknown[] {
@@ -202,13 +204,16 @@ const settingsObject = z.object({
     z.string().regex(/^(ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}|r-[a-z0-9]{4,32})$/, 'expected ou-… or r-… ids'),
   ).default([]),
   /**
-   * The member role the Config-rule functions assume; the responders assume `<name>-<responder>`. Default:
-   * `PlumblineExecutionRole` with the default prefix, `<namePrefix>-execution` otherwise.
+   * The start of the member roles' names: each function assumes its own, `<executionRoleName>-<function>`.
+   * Default: `PlumblineExecutionRole` with the default prefix, `<namePrefix>-execution` otherwise.
    */
   executionRoleName: z
     .string()
     .regex(ROLE_NAME, 'expected an IAM role name')
-    .max(40, 'at most 40 characters (the responder roles append up to 24)')
+    .max(
+      EXECUTION_ROLE_NAME_LIMIT,
+      `at most ${EXECUTION_ROLE_NAME_LIMIT} characters (the member roles append -<function>, up to ${MEMBER_ROLE_SUFFIX_LENGTH})`,
+    )
     .optional(),
   /** Accounts Plumbline leaves out: the organisation Config rules skip them and the StackSet does not deploy there. */
   excludedAccounts: list(z.string().regex(/^\d{12}$/, 'expected 12-digit account ids')).default([]),

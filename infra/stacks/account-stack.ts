@@ -9,10 +9,10 @@ import { DEPLOY_PARAMETERS_VARIABLE } from '../../shared/lambda/suite.ts';
 import {
   CONFIG_RULE_FUNCTIONS,
   configRuleName,
+  deployedInRegion,
   eventFunctions,
   type FunctionName,
   functionActions,
-  isGlobalRule,
   isPeriodicOnly,
   NOTIFIER_FUNCTION,
   ruleDescription,
@@ -78,7 +78,7 @@ export class AccountStack extends Stack {
     const functionProps = { settings, bundles, topic: this.topic.topic };
     const deployParameters = new DeployParameters(this, suite);
     // A rule of global resources (IAM, the account) runs in the home region only: once an account.
-    const rules = CONFIG_RULE_FUNCTIONS.filter((rule) => props.primaryRegion || !isGlobalRule(rule));
+    const rules = CONFIG_RULE_FUNCTIONS.filter((rule) => deployedInRegion(rule, props.primaryRegion));
     for (const rule of rules) {
       const fn = ruleFunction(this, rule, functionProps);
       fn.grantActions(functionActions(rule, settings.inventory));

@@ -1,8 +1,8 @@
 /**
  * What organisation mode needs in every member account, deployed by the StackSet (and, as a plain stack, in
  * the management account, which service-managed StackSets never reach):
- * - in the home region only (IAM is global): the roles the deployed functions assume, each trusting exactly
- *   the administrator account's roles of the functions that need it, by ARN, in every deployed region;
+ * - in the home region only (IAM is global): the role each deployed function assumes, each trusting exactly
+ *   that function's roles in the administrator account, by ARN, one per region that deploys it;
  * - in every region: rules that forward the responders' CloudTrail events and Plumbline's compliance changes
  *   from the default bus to the central bus, through a role, with a dead-letter queue and an alarm on its
  *   depth (no action: the topic is in the administrator account).
@@ -33,6 +33,7 @@ import type { InventoryStrategy } from '../../shared/aws/config-inventory.ts';
 import { InputError } from '../../shared/core/model.ts';
 import {
   deployedFunctions,
+  deployedInRegion,
   eventFunctions,
   eventPattern,
   type FunctionName,
@@ -67,7 +68,7 @@ export interface MemberStackProps extends StackProps {
   homeRegion: string;
   /** The responders are deployed: their member roles exist and their events are forwarded. */
   responders: boolean;
-  /** How the Config-rule functions read the inventory: the execution role gets only those Config reads. */
+  /** How the Config-rule functions read the inventory: their member roles get only those Config reads. */
   inventory: InventoryStrategy;
   /** Default for the AdminAccountId parameter (the StackSet always passes it). */
   adminAccountId?: string | undefined;
@@ -106,32 +107,35 @@ export class MemberStack extends Stack {
     });
 
     // Only the roles of the deployed functions: without the responders, no member role can write.
-    for (const { roleName, functions } of memberRoles(
+    for (const { roleName, function: name } of memberRoles(
       props.executionRoleName,
       deployedFunctions(props.responders),
     )) {
-      const grants = functions.flatMap((name) => functionActions(name, props.inventory));
-      checkTrustPolicyLength(roleName, functions, props.regions, props.namePrefix);
+      const grants = functionActions(name, props.inventory);
+      // Its function's role in each region that deploys it (a global rule's: the home region's only).
+      const regions = props.regions.filter((region) => deployedInRegion(name, region === props.homeRegion));
+      checkTrustPolicyLength(roleName, name, regions, props.namePrefix);
       const role = new iam.Role(this, `${roleName}Role`, {
         roleName,
-        description: `Assumed by the Plumbline functions ${functions.join(', ')} in account ${admin}`,
-        // Exactly the functions' roles (named, so their ARNs are known), never a path: a role someone else
+        description: `Assumed by the Plumbline function ${lambdaFunctionName(name, props.namePrefix)} of account ${admin}`,
+        // Exactly the function's roles (named, so their ARNs are known), never a path: a role someone else
         // creates in the administrator account, under any path, is not trusted.
         assumedBy: new iam.AccountPrincipal(admin).withConditions({
+          // As `Fn::Sub`, the shortest rendering: the template body grows by one ARN per function and region.
           ArnEquals: {
             'aws:PrincipalArn': trustedFunctionRoles(
-              Aws.PARTITION,
-              admin,
-              functions,
-              props.regions,
+              `\${AWS::Partition}`,
+              `\${${this.adminAccountId.logicalId}}`,
+              name,
+              regions,
               props.namePrefix,
-            ),
+            ).map((arn) => Fn.sub(arn)),
           },
         }),
         // One global role serves every region, so region-scoped ARNs take any region of this account.
         inlinePolicies: {
           Plumbline: new iam.PolicyDocument({
-            statements: grantStatements(dedupe(grants), {
+            statements: grantStatements(grants, {
               partition: Aws.PARTITION,
               region: '*',
               account: Aws.ACCOUNT_ID,
@@ -140,7 +144,7 @@ export class MemberStack extends Stack {
         },
       });
       (role.node.defaultChild as iam.CfnRole).cfnOptions.condition = this.isHomeRegion;
-      acknowledgeWildcards(role, dedupe(grants), { region: '*' });
+      acknowledgeWildcards(role, grants, { region: '*' });
       this.roles[roleName] = role;
     }
 
@@ -212,41 +216,38 @@ function homeRegion(props: MemberStackProps): string {
   return props.homeRegion;
 }
 
-/** The exact ARNs of `functions`' roles in the administrator account, one per function and region. */
+/** The exact ARNs of `name`'s roles in the administrator account, one per region. */
 export function trustedFunctionRoles(
   partition: string,
   adminAccountId: string,
-  functions: readonly FunctionName[],
+  name: FunctionName,
   regions: readonly string[],
   namePrefix: string,
 ): string[] {
-  return functions.flatMap((name) =>
-    regions.map((region) => functionRoleArn(partition, adminAccountId, name, region, namePrefix)),
-  );
+  return regions.map((region) => functionRoleArn(partition, adminAccountId, name, region, namePrefix));
 }
 
 /** IAM's default quota on a role trust policy (characters, without white space; adjustable to 4,096). */
 export const TRUST_POLICY_LIMIT = 2048;
 
 /**
- * The trust policy lists every function role of every region: fail the synth, naming the setting, when it
- * would exceed IAM's quota in the member accounts (or a function role's name IAM's 64 characters).
+ * The trust policy lists the function's role in each region that deploys it: fail the synth, naming the
+ * setting, when it would exceed IAM's quota in the member accounts (or a function role's name IAM's 64
+ * characters).
  */
 function checkTrustPolicyLength(
   roleName: string,
-  functions: readonly FunctionName[],
+  name: FunctionName,
   regions: readonly string[],
   namePrefix: string,
 ): void {
-  for (const name of functions) {
-    for (const region of regions) {
-      const functionRole = functionRoleName(name, region, namePrefix);
-      if (functionRole.length > ROLE_NAME_LIMIT) {
-        throw new InputError(
-          `Invalid context plumbline:namePrefix=${JSON.stringify(namePrefix)} with plumbline:regions (${region}): ` +
-            `the role name ${functionRole} is ${functionRole.length} characters; IAM accepts ${ROLE_NAME_LIMIT}: choose a shorter prefix`,
-        );
-      }
+  for (const region of regions) {
+    const functionRole = functionRoleName(name, region, namePrefix);
+    if (functionRole.length > ROLE_NAME_LIMIT) {
+      throw new InputError(
+        `Invalid context plumbline:namePrefix=${JSON.stringify(namePrefix)} with plumbline:regions (${region}): ` +
+          `the role name ${functionRole} is ${functionRole.length} characters; IAM accepts ${ROLE_NAME_LIMIT}: choose a shorter prefix`,
+      );
     }
   }
   // The policy as IAM measures it, with the longest partition name and a 12-digit account.
@@ -259,13 +260,7 @@ function checkTrustPolicyLength(
         Action: 'sts:AssumeRole',
         Condition: {
           ArnEquals: {
-            'aws:PrincipalArn': trustedFunctionRoles(
-              'aws-us-gov',
-              '123456789012',
-              functions,
-              regions,
-              namePrefix,
-            ),
+            'aws:PrincipalArn': trustedFunctionRoles('aws-us-gov', '123456789012', name, regions, namePrefix),
           },
         },
       },
@@ -275,19 +270,20 @@ function checkTrustPolicyLength(
   if (length > TRUST_POLICY_LIMIT) {
     throw new InputError(
       `Invalid context plumbline:regions=${JSON.stringify(regions.join(','))}: the member role ${roleName} would trust ` +
-        `${functions.length * regions.length} function roles (${functions.join(', ')} in each region), a trust policy of ` +
+        `${regions.length} function roles (${name} in each region), a trust policy of ` +
         `${length} characters; IAM accepts ${TRUST_POLICY_LIMIT} by default: list fewer regions`,
     );
   }
 }
 
-function dedupe<T>(items: readonly T[]): T[] {
-  return [...new Set(items)];
-}
+/** CloudFormation's quota on a template passed as `TemplateBody` (bytes), a StackSet's included. */
+export const TEMPLATE_BODY_LIMIT = 51_200;
 
 /**
  * The member template as the StackSet's `TemplateBody`: synthesised in an app of its own, without the CDK
- * bootstrap parameter or metadata (StackSet instances never see the CDK).
+ * bootstrap parameter or metadata (StackSet instances never see the CDK). It grows by one ARN per function and
+ * region (each member role trusts its function's role in each region that deploys it): fail the synth, naming
+ * the setting, when CloudFormation would refuse it.
  */
 export function memberTemplateBody(props: MemberStackProps): string {
   const outdir = mkdtempSync(join(tmpdir(), 'plumbline-member-'));
@@ -299,7 +295,16 @@ export function memberTemplateBody(props: MemberStackProps): string {
       context: { [ACCESS_LOGS_BY_BUCKET_POLICY]: true },
     });
     const stack = new MemberStack(app, 'PlumblineMember', props);
-    return JSON.stringify(app.synth().getStackArtifact(stack.artifactId).template);
+    const body = JSON.stringify(app.synth().getStackArtifact(stack.artifactId).template);
+    const size = Buffer.byteLength(body, 'utf8');
+    if (size > TEMPLATE_BODY_LIMIT) {
+      throw new InputError(
+        `Invalid context plumbline:regions=${JSON.stringify(props.regions.join(','))}: the member template would be ` +
+          `${size} bytes (a member role per function, each trusting its function's role in each region by ARN); ` +
+          `CloudFormation accepts a TemplateBody of ${TEMPLATE_BODY_LIMIT}: list fewer regions`,
+      );
+    }
+    return body;
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }

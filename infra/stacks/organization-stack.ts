@@ -13,6 +13,7 @@ import { DEPLOY_PARAMETERS_VARIABLE } from '../../shared/lambda/suite.ts';
 import {
   CONFIG_RULE_FUNCTIONS,
   configRuleName,
+  deployedInRegion,
   eventFunctions,
   type FunctionName,
   functionRoleName,
@@ -150,11 +151,14 @@ export class OrganizationStack extends Stack {
     };
     const excludedAccounts = ruleExcludedAccounts(settings);
     const deployParameters = new DeployParameters(this, suite);
-    for (const rule of CONFIG_RULE_FUNCTIONS) {
+    // A rule of global resources (IAM, the account) runs in the home region only: once an account.
+    const homeRegion = this.region === settings.homeRegion;
+    for (const rule of CONFIG_RULE_FUNCTIONS.filter((name) => deployedInRegion(name, homeRegion))) {
       const fn = ruleFunction(this, rule, functionProps);
-      // The runtime assumes ExecutionRoleName in the evaluated account for every read and write, this
-      // account included: the function itself needs nothing else.
-      this.allowAssume(fn, memberRoleName(settings.executionRoleName, rule), organizationId);
+      // The runtime assumes ExecutionRoleName, this rule's own member role, in the evaluated account for every
+      // read and write, this account included: the function itself needs nothing else.
+      const memberRole = memberRoleName(settings.executionRoleName, rule);
+      this.allowAssume(fn, memberRole, organizationId);
       const orgRule = new OrganizationConfigRule(this, `${functionId(rule)}ConfigRule`, {
         ruleName: configRuleName(rule, settings.namePrefix),
         description: ruleDescription(rule),
@@ -165,10 +169,10 @@ export class OrganizationStack extends Stack {
           ruleInputParameters(
             suite,
             rule,
-            { ExecutionRoleName: memberRoleName(settings.executionRoleName, rule) },
+            { ExecutionRoleName: memberRole },
             INPUT_PARAMETERS_LIMIT.organization,
           ),
-          memberRoleName(settings.executionRoleName, rule),
+          memberRole,
         ),
         frequency: settings.periodicFrequency,
         periodicOnly: isPeriodicOnly(rule),

@@ -6,10 +6,18 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
+  ALL_FUNCTIONS,
+  CONFIG_RULE_FUNCTIONS,
+  eventFunctions,
+  isGlobalRule,
+  RESPONDER_FUNCTIONS,
+} from '../../infra/catalog.ts';
+import {
   arnOf,
   buildApp,
   CONFIG_SERVICE_LINKED_ROLE_ARN,
   functionLogicalId,
+  GLOBAL_RULES,
   logicalId,
   refTo,
   workspace,
@@ -46,6 +54,18 @@ beforeAll(() => {
 }, 300_000);
 
 const ruleIds = (template: Template) => Object.keys(template.findResources('AWS::Config::ConfigRule'));
+const configRuleNames = (template: Template) =>
+  (
+    Object.values(template.findResources('AWS::Config::ConfigRule')) as {
+      Properties: { ConfigRuleName: string };
+    }[]
+  ).map((rule) => rule.Properties.ConfigRuleName);
+const functionNames = (template: Template) =>
+  (
+    Object.values(template.findResources('AWS::Lambda::Function')) as {
+      Properties: { FunctionName: string };
+    }[]
+  ).map((fn) => fn.Properties.FunctionName);
 
 describe('account mode, every option', () => {
   it('deploys one stack per region, pinned to its region', () => {
@@ -219,9 +239,12 @@ describe('account mode, every option', () => {
   });
 
   it('uses the configured frequency, log retention, log level and reserved concurrency', () => {
+    expect(ruleIds(primary)).toHaveLength(CONFIG_RULE_FUNCTIONS.length);
     for (const id of ruleIds(primary)) {
-      expect(primary.toJSON().Resources[id].Properties.MaximumExecutionFrequency).toBe('Six_Hours');
-      expect(primary.toJSON().Resources[id].Properties.Source.SourceDetails[2]).toEqual({
+      const properties = primary.toJSON().Resources[id].Properties;
+      expect(properties.MaximumExecutionFrequency).toBe('Six_Hours');
+      // The schedule is the last trigger of every rule, the only one of a periodic-only rule.
+      expect(properties.Source.SourceDetails.at(-1)).toEqual({
         EventSource: 'aws.config',
         MessageType: 'ScheduledNotification',
         MaximumExecutionFrequency: 'Six_Hours',
@@ -230,15 +253,15 @@ describe('account mode, every option', () => {
     const groups = Object.values(primary.findResources('AWS::Logs::LogGroup')) as {
       Properties: { RetentionInDays: number };
     }[];
-    expect(groups.map((group) => group.Properties.RetentionInDays)).toEqual([30, 30, 30, 30, 30, 30]);
-    for (const name of ['security-group', 'required-tags', 'public-bucket']) {
+    expect(groups.map((group) => group.Properties.RetentionInDays)).toEqual(ALL_FUNCTIONS.map(() => 30));
+    for (const name of CONFIG_RULE_FUNCTIONS) {
       primary.hasResourceProperties('AWS::Lambda::Function', {
         FunctionName: `plumbline-${name}`,
         ReservedConcurrentExecutions: 20,
         Environment: { Variables: Match.objectLike({ POWERTOOLS_LOG_LEVEL: 'DEBUG' }) },
       });
     }
-    for (const name of ['sg-drift-revert', 'public-bucket-remediate', 'compliance-notifier']) {
+    for (const name of eventFunctions(true)) {
       primary.hasResourceProperties('AWS::Lambda::Function', {
         FunctionName: `plumbline-${name}`,
         // eventConcurrency's default.
@@ -247,10 +270,11 @@ describe('account mode, every option', () => {
     }
   });
 
-  it.each(['security-group', 'required-tags', 'public-bucket'])(
+  it.each(CONFIG_RULE_FUNCTIONS)(
     'inventory list: %s reads Config with ListDiscoveredResources and BatchGetResourceConfig, not SelectResourceConfig',
     (name) => {
-      for (const template of [primary, secondary]) {
+      // A rule of global resources is deployed in the home region only.
+      for (const template of isGlobalRule(name) ? [primary] : [primary, secondary]) {
         template.hasResourceProperties('AWS::Lambda::Function', {
           FunctionName: `plumbline-${name}`,
           Environment: { Variables: Match.objectLike({ PLUMBLINE_INVENTORY: 'list' }) },
@@ -274,6 +298,28 @@ describe('account mode, every option', () => {
       }
     },
   );
+
+  it('the rules of global resources (IAM users, the account) run in the home region only: once an account', () => {
+    expect(GLOBAL_RULES.length).toBeGreaterThan(0);
+    expect(configRuleNames(primary).sort()).toEqual(
+      CONFIG_RULE_FUNCTIONS.map((name) => `plumbline-${name}`).sort(),
+    );
+    expect(functionNames(primary).sort()).toEqual(ALL_FUNCTIONS.map((name) => `plumbline-${name}`).sort());
+    const regional = CONFIG_RULE_FUNCTIONS.filter((name) => !GLOBAL_RULES.includes(name));
+    expect(configRuleNames(secondary).sort()).toEqual(regional.map((name) => `plumbline-${name}`).sort());
+    expect(functionNames(secondary).sort()).toEqual(
+      ALL_FUNCTIONS.filter((name) => !GLOBAL_RULES.includes(name))
+        .map((name) => `plumbline-${name}`)
+        .sort(),
+    );
+    // Neither their roles nor any other role of that region reads IAM.
+    for (const name of GLOBAL_RULES) {
+      expect(
+        secondary.findResources('AWS::IAM::Role', { Properties: { Path: `/plumbline/${name}/` } }),
+      ).toEqual({});
+    }
+    expect(JSON.stringify(secondary.findResources('AWS::IAM::Policy'))).not.toContain('"iam:');
+  });
 
   it('scopes region-specific ARNs to the stack’s region', () => {
     const role = logicalId(secondary, 'AWS::IAM::Role', { Path: '/plumbline/sg-drift-revert/' });
@@ -331,9 +377,10 @@ describe('account mode, every option', () => {
 
 describe('account mode without responders', () => {
   it('deploys the rules and the notifier, no responder and no CloudTrail rule', () => {
-    withoutResponders.resourceCountIs('AWS::Lambda::Function', 4);
+    withoutResponders.resourceCountIs('AWS::Lambda::Function', CONFIG_RULE_FUNCTIONS.length + 1);
     withoutResponders.resourceCountIs('AWS::Events::Rule', 1);
-    for (const name of ['sg-drift-revert', 'public-bucket-remediate']) {
+    expect(RESPONDER_FUNCTIONS.length).toBeGreaterThan(0);
+    for (const name of RESPONDER_FUNCTIONS) {
       expect(
         Object.keys(
           withoutResponders.findResources('AWS::Lambda::Function', {

@@ -5,14 +5,27 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
+  ALL_FUNCTIONS,
+  CONFIG_RULE_FUNCTIONS,
+  eventFunctions,
+  isPeriodicOnly,
+  RESPONDER_FUNCTIONS,
+} from '../../infra/catalog.ts';
+import {
   agnosticArn,
   arnOf,
   buildApp,
   type CfnTemplate,
   functionLogicalId,
   logicalId,
+  PERIODIC_ONLY_RULES,
+  RULE_READ_ACTIONS,
+  readStatements,
   refTo,
   ruleInputs,
+  TEST_SUITE_PARAMETERS,
+  testSuiteScope,
+  triggersOf,
   workspace,
 } from './support.ts';
 
@@ -27,9 +40,10 @@ beforeAll(() => {
   template = Template.fromStack(stack);
 });
 
-const RULE_FUNCTIONS = ['security-group', 'required-tags', 'public-bucket'];
-const RESPONDERS = ['sg-drift-revert', 'public-bucket-remediate'];
-const ALL = [...RULE_FUNCTIONS, ...RESPONDERS, 'compliance-notifier'];
+const RULE_FUNCTIONS = CONFIG_RULE_FUNCTIONS;
+const RESPONDERS = RESPONDER_FUNCTIONS;
+const ALL = ALL_FUNCTIONS;
+const EVENT_FUNCTIONS = eventFunctions(true);
 
 const topicRef = () => refTo(logicalId(template, 'AWS::SNS::Topic', {}));
 const keyArn = () => arnOf(logicalId(template, 'AWS::KMS::Key', {}));
@@ -99,19 +113,21 @@ describe('account mode, default settings', () => {
     expect(stackNames).toEqual(['Plumbline']);
   });
 
-  it('creates exactly the resources of six functions, three Config rules, three EventBridge rules and a topic', () => {
+  it('creates exactly the resources of a function per rule, responder and the notifier, a Config rule per rule, an EventBridge rule per event function and a topic', () => {
+    // The one stack is the home region's: every rule, global ones included.
+    const functions = ALL.length;
     const counts: Record<string, number> = {
-      'AWS::Lambda::Function': 6,
-      'AWS::Logs::LogGroup': 6,
-      'AWS::IAM::Role': 6,
-      'AWS::IAM::Policy': 6,
-      'AWS::SQS::Queue': 6,
-      'AWS::SQS::QueuePolicy': 6,
-      'AWS::Lambda::EventInvokeConfig': 6,
-      'AWS::Lambda::Permission': 6,
-      'AWS::CloudWatch::Alarm': 12,
-      'AWS::Config::ConfigRule': 3,
-      'AWS::Events::Rule': 3,
+      'AWS::Lambda::Function': functions,
+      'AWS::Logs::LogGroup': functions,
+      'AWS::IAM::Role': functions,
+      'AWS::IAM::Policy': functions,
+      'AWS::SQS::Queue': functions,
+      'AWS::SQS::QueuePolicy': functions,
+      'AWS::Lambda::EventInvokeConfig': functions,
+      'AWS::Lambda::Permission': functions,
+      'AWS::CloudWatch::Alarm': 2 * functions,
+      'AWS::Config::ConfigRule': RULE_FUNCTIONS.length,
+      'AWS::Events::Rule': EVENT_FUNCTIONS.length,
       'AWS::SNS::Topic': 1,
       'AWS::SNS::TopicPolicy': 1,
       'AWS::KMS::Key': 1,
@@ -127,12 +143,9 @@ describe('account mode, default settings', () => {
   });
 
   it.each([
-    ['security-group', 512, 900],
-    ['required-tags', 512, 900],
-    ['public-bucket', 512, 900],
-    ['sg-drift-revert', 512, 180],
-    ['public-bucket-remediate', 512, 180],
-    ['compliance-notifier', 256, 120],
+    ...RULE_FUNCTIONS.map((name) => [name, 512, 900] as const),
+    ...RESPONDERS.map((name) => [name, 512, 180] as const),
+    ['compliance-notifier', 256, 120] as const,
   ])('%s: nodejs22.x on arm64, %i MB, %i s, its own role and log group', (name, memory, timeout) => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       FunctionName: `plumbline-${name}`,
@@ -157,7 +170,7 @@ describe('account mode, default settings', () => {
           .Properties.LoggingConfig.LogGroup.Ref;
       }),
     );
-    expect(groups.size).toBe(6);
+    expect(groups.size).toBe(ALL.length);
     for (const group of groups) {
       expect(template.toJSON().Resources[group]).toMatchObject({
         Type: 'AWS::Logs::LogGroup',
@@ -216,12 +229,38 @@ describe('account mode, default settings', () => {
     );
   });
 
-  it.each(RULE_FUNCTIONS.filter((name) => name !== 'public-bucket'))(
-    '%s: may write its log, dead-letter a failed event, and call exactly the Config APIs the runtime uses',
+  it.each(RULE_FUNCTIONS)(
+    '%s: may write its log, dead-letter a failed event, call exactly the Config APIs the runtime uses, and make only the reads its rule declares',
     (name) => {
-      expect(policyStatements(name)).toEqual([...logsAndDeadLetters(name), ...configStatements]);
+      expect(policyStatements(name)).toEqual([
+        ...logsAndDeadLetters(name),
+        ...configStatements,
+        ...readStatements(name),
+      ]);
     },
   );
+
+  it.each([
+    ['iam-user-mfa', ['iam:GenerateCredentialReport', 'iam:GetCredentialReport']],
+    ['iam-console-mfa', ['iam:GenerateCredentialReport', 'iam:GetCredentialReport']],
+    ['root-mfa', 'iam:GetAccountSummary'],
+  ])('%s: also reads its IAM facts (the credential report, the account summary), on *', (name, actions) => {
+    expect(policyStatements(name)).toEqual([
+      ...logsAndDeadLetters(name),
+      ...configStatements,
+      { Effect: 'Allow', Action: actions, Resource: '*' },
+    ]);
+  });
+
+  it('no role but the IAM rules’ may call IAM', () => {
+    const withIam = ALL.filter((name) => JSON.stringify(policyStatements(name)).includes('"iam:'));
+    expect(withIam).toEqual(
+      RULE_FUNCTIONS.filter((name) =>
+        (RULE_READ_ACTIONS[name] ?? []).some((action) => action.startsWith('iam:')),
+      ),
+    );
+    expect(withIam).toEqual(['iam-user-mfa', 'iam-console-mfa', 'root-mfa']);
+  });
 
   it('public-bucket: also reads the account-level Block Public Access', () => {
     expect(policyStatements('public-bucket')).toEqual([
@@ -286,17 +325,9 @@ describe('account mode, default settings', () => {
     ]);
   });
 
-  it.each([
-    ['security-group', { blockedPorts: '22,3389' }, ['AWS::EC2::SecurityGroup']],
-    [
-      'required-tags',
-      { tag1Key: 'owner', tag1Value: 'team-a, team-b' },
-      ['AWS::EC2::Instance', 'AWS::S3::Bucket'],
-    ],
-    ['public-bucket', {}, ['AWS::S3::Bucket', 'AWS::S3::AccountPublicAccessBlock']],
-  ])(
-    'Config rule plumbline-%s: change, oversized and daily triggers on its types, parameters from the file',
-    (name, parameters, types) => {
+  it.each(RULE_FUNCTIONS)(
+    'Config rule plumbline-%s: its triggers (change, oversized and daily; daily only if periodic-only), its scope, parameters from the file',
+    (name) => {
       const permission = logicalId(template, 'AWS::Lambda::Permission', {
         FunctionName: arnOf(functionLogicalId(template, name)),
         Principal: 'config.amazonaws.com',
@@ -307,25 +338,57 @@ describe('account mode, default settings', () => {
           Source: {
             Owner: 'CUSTOM_LAMBDA',
             SourceIdentifier: arnOf(functionLogicalId(template, name)),
-            SourceDetails: [
-              { EventSource: 'aws.config', MessageType: 'ConfigurationItemChangeNotification' },
-              { EventSource: 'aws.config', MessageType: 'OversizedConfigurationItemChangeNotification' },
-              {
-                EventSource: 'aws.config',
-                MessageType: 'ScheduledNotification',
-                MaximumExecutionFrequency: 'TwentyFour_Hours',
-              },
-            ],
+            SourceDetails: triggersOf(name).map((messageType) =>
+              messageType === 'ScheduledNotification'
+                ? {
+                    EventSource: 'aws.config',
+                    MessageType: messageType,
+                    MaximumExecutionFrequency: 'TwentyFour_Hours',
+                  }
+                : { EventSource: 'aws.config', MessageType: messageType },
+            ),
           },
-          Scope: { ComplianceResourceTypes: types },
+          Scope: isPeriodicOnly(name) ? Match.absent() : { ComplianceResourceTypes: testSuiteScope(name) },
           MaximumExecutionFrequency: 'TwentyFour_Hours',
         },
         DependsOn: [permission],
       });
       // As AWS Config receives them: the deploy-time parameters resolved with their defaults (the file's values).
-      expect(ruleInputs(template.toJSON() as CfnTemplate, {})[`plumbline-${name}`]).toEqual(parameters);
+      expect(ruleInputs(template.toJSON() as CfnTemplate, {})[`plumbline-${name}`]).toEqual(
+        TEST_SUITE_PARAMETERS[name] ?? {},
+      );
     },
   );
+
+  it('the periodic-only rules (the IAM ones) are triggered by the schedule alone and have no scope', () => {
+    expect(PERIODIC_ONLY_RULES.length).toBeGreaterThan(0);
+    for (const name of PERIODIC_ONLY_RULES) {
+      const [rule, ...more] = Object.values(
+        template.findResources('AWS::Config::ConfigRule', {
+          Properties: { ConfigRuleName: `plumbline-${name}` },
+        }),
+      ) as { Properties: Record<string, unknown> }[];
+      expect(more).toEqual([]);
+      expect(rule?.Properties).toEqual({
+        ConfigRuleName: `plumbline-${name}`,
+        Description: expect.stringMatching(/^Plumbline: /),
+        Source: {
+          Owner: 'CUSTOM_LAMBDA',
+          SourceIdentifier: arnOf(functionLogicalId(template, name)),
+          SourceDetails: [
+            {
+              EventSource: 'aws.config',
+              MessageType: 'ScheduledNotification',
+              MaximumExecutionFrequency: 'TwentyFour_Hours',
+            },
+          ],
+        },
+        // No parameters: the IAM rules take none.
+        InputParameters: {},
+        MaximumExecutionFrequency: 'TwentyFour_Hours',
+      });
+    }
+  });
 
   it.each(RULE_FUNCTIONS)('%s: only AWS Config, on behalf of this account, may invoke it', (name) => {
     template.hasResourceProperties('AWS::Lambda::Permission', {
@@ -427,7 +490,7 @@ describe('account mode, default settings', () => {
     const rules = Object.values(template.findResources('AWS::Events::Rule')) as {
       Properties: { EventPattern: unknown };
     }[];
-    expect(rules).toHaveLength(3);
+    expect(rules).toHaveLength(EVENT_FUNCTIONS.length);
     for (const rule of rules) expect(JSON.stringify(rule.Properties.EventPattern).length).toBeLessThan(2048);
   });
 

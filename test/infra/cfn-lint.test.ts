@@ -11,7 +11,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type BuiltApp, buildApp, ORGANIZATION_CONTEXT, workspace } from './support.ts';
+import { type BuiltApp, buildApp, ORGANIZATION_CONTEXT, RECORDED_RULE_TYPES, workspace } from './support.ts';
 
 function cfnLintVersion(): string | undefined {
   try {
@@ -60,8 +60,7 @@ const VARIANTS: Record<string, Record<string, unknown>> = {
     ...ORGANIZATION_CONTEXT,
     'plumbline:createConfigRecorder': true,
     'plumbline:configRecordingFrequency': 'DAILY',
-    'plumbline:configResourceTypes':
-      'AWS::EC2::SecurityGroup,AWS::EC2::Instance,AWS::S3::Bucket,AWS::S3::AccountPublicAccessBlock',
+    'plumbline:configResourceTypes': RECORDED_RULE_TYPES.join(','),
   },
   'account, recorder recording all but a list': {
     'plumbline:createConfigRecorder': true,

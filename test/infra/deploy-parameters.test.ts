@@ -7,6 +7,7 @@
  */
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { CONFIG_RULE_FUNCTIONS } from '../../infra/catalog.ts';
 import {
   buildApp,
   type CfnTemplate,
@@ -25,6 +26,25 @@ const BLANK = {
 
 let account: CfnTemplate;
 let organization: CfnTemplate;
+
+/**
+ * What every Config rule receives: `given`'s parameters for the rules it names, none for the others; in
+ * organisation mode each rule's own member role as ExecutionRoleName besides.
+ */
+function expectedInputs(
+  given: Record<string, Record<string, string>>,
+  mode: 'account' | 'organization',
+): Record<string, Record<string, string>> {
+  return Object.fromEntries(
+    CONFIG_RULE_FUNCTIONS.map((name) => [
+      `plumbline-${name}`,
+      {
+        ...given[name],
+        ...(mode === 'organization' ? { ExecutionRoleName: `PlumblineExecutionRole-${name}` } : {}),
+      },
+    ]),
+  );
+}
 
 describe('parameters at deploy time', () => {
   beforeAll(() => {
@@ -62,11 +82,15 @@ describe('parameters at deploy time', () => {
   });
 
   it('account mode: the defaults reach the rules exactly as the file gives them', () => {
-    expect(ruleInputs(account, {})).toEqual({
-      'plumbline-security-group': { blockedPorts: '22,3389' },
-      'plumbline-required-tags': { tag1Key: 'owner', tag1Value: 'team-a, team-b' },
-      'plumbline-public-bucket': {},
-    });
+    expect(ruleInputs(account, {})).toEqual(
+      expectedInputs(
+        {
+          'security-group': { blockedPorts: '22,3389' },
+          'required-tags': { tag1Key: 'owner', tag1Value: 'team-a, team-b' },
+        },
+        'account',
+      ),
+    );
   });
 
   it('account mode: a changed value reaches the rule; a blank one is left out, never sent blank', () => {
@@ -76,31 +100,33 @@ describe('parameters at deploy time', () => {
         SecurityGroupBlockedPorts: '22,8080',
         RequiredTagsTag2Key: 'CostCenter',
       }),
-    ).toEqual({
-      'plumbline-security-group': { blockedPorts: '22,8080' },
-      'plumbline-required-tags': { tag2Key: 'CostCenter' },
-      'plumbline-public-bucket': {},
-    });
+    ).toEqual(
+      expectedInputs(
+        {
+          'security-group': { blockedPorts: '22,8080' },
+          'required-tags': { tag2Key: 'CostCenter' },
+        },
+        'account',
+      ),
+    );
   });
 
   it('organisation mode: the JSON string holds the values and ExecutionRoleName, never a blank value', () => {
-    expect(ruleInputs(organization, {})).toEqual({
-      'plumbline-security-group': { blockedPorts: '22,3389', ExecutionRoleName: 'PlumblineExecutionRole' },
-      'plumbline-required-tags': {
-        tag1Key: 'owner',
-        tag1Value: 'team-a, team-b',
-        ExecutionRoleName: 'PlumblineExecutionRole',
-      },
-      'plumbline-public-bucket': { ExecutionRoleName: 'PlumblineExecutionRole' },
+    expect(ruleInputs(organization, {})).toEqual(
+      expectedInputs(
+        {
+          'security-group': { blockedPorts: '22,3389' },
+          'required-tags': { tag1Key: 'owner', tag1Value: 'team-a, team-b' },
+        },
+        'organization',
+      ),
+    );
+    expect(ruleInputs(organization, {})['plumbline-public-bucket']).toEqual({
+      ExecutionRoleName: 'PlumblineExecutionRole-public-bucket',
     });
-    expect(ruleInputs(organization, { ...BLANK, PublicBucketExcludedPublicBuckets: 'logs,site' })).toEqual({
-      'plumbline-security-group': { ExecutionRoleName: 'PlumblineExecutionRole' },
-      'plumbline-required-tags': { ExecutionRoleName: 'PlumblineExecutionRole' },
-      'plumbline-public-bucket': {
-        excludedPublicBuckets: 'logs,site',
-        ExecutionRoleName: 'PlumblineExecutionRole',
-      },
-    });
+    expect(ruleInputs(organization, { ...BLANK, PublicBucketExcludedPublicBuckets: 'logs,site' })).toEqual(
+      expectedInputs({ 'public-bucket': { excludedPublicBuckets: 'logs,site' } }, 'organization'),
+    );
   });
 
   it.each([

@@ -5,6 +5,7 @@
  */
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ALL_FUNCTIONS } from '../../infra/catalog.ts';
 import type { BuiltApp } from './support.ts';
 import { buildApp, ORGANIZATION_CONTEXT, workspace } from './support.ts';
 
@@ -56,11 +57,15 @@ describe('organisation mode: the home region chosen explicitly', () => {
     )[0] as { Properties: { TemplateBody: string } };
     const member = Template.fromJSON(JSON.parse(stackSet.Properties.TemplateBody));
     member.hasCondition('IsHomeRegion', { 'Fn::Equals': [{ Ref: 'AWS::Region' }, 'eu-west-1'] });
-    const roles = member.findResources('AWS::IAM::Role', {
-      Properties: { RoleName: 'PlumblineExecutionRole' },
-    });
-    expect(Object.values(roles).map((role) => (role as { Condition?: string }).Condition)).toEqual([
-      'IsHomeRegion',
-    ]);
+    // Every member role (one per function), none in the other regions.
+    const roles = Object.values(member.findResources('AWS::IAM::Role')) as {
+      Condition?: string;
+      Properties: { RoleName?: string };
+    }[];
+    const memberRoles = roles.filter((role) => role.Properties.RoleName !== undefined);
+    expect(memberRoles.map((role) => role.Properties.RoleName).sort()).toEqual(
+      ALL_FUNCTIONS.map((name) => `PlumblineExecutionRole-${name}`).sort(),
+    );
+    expect(memberRoles.map((role) => role.Condition)).toEqual(ALL_FUNCTIONS.map(() => 'IsHomeRegion'));
   });
 });

@@ -7,7 +7,7 @@
  */
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildApp, ORGANIZATION_CONTEXT, workspace } from './support.ts';
+import { buildApp, ORGANIZATION_CONTEXT, RECORDED_RULE_TYPES, workspace } from './support.ts';
 
 /** The StackSet's member template of the home region's stack. */
 function memberTemplate(context: Record<string, unknown>): Template {
@@ -18,8 +18,7 @@ function memberTemplate(context: Record<string, unknown>): Template {
   return Template.fromJSON(JSON.parse(stackSet.Properties.TemplateBody));
 }
 
-const RULE_TYPES =
-  'AWS::EC2::SecurityGroup,AWS::EC2::Instance,AWS::S3::Bucket,AWS::S3::AccountPublicAccessBlock';
+const RULE_TYPES = RECORDED_RULE_TYPES.join(',');
 
 let off: Template;
 let all: Template;
@@ -94,7 +93,10 @@ describe('organisation mode: AWS Config in the member accounts', () => {
     });
   });
 
-  it('a list of types with periodic (daily) recording', () => {
+  it('a list of types with periodic (daily) recording: every type a rule evaluates, the account itself excepted', () => {
+    // root-mfa judges AWS::::Account, which no recorder records: the list need not (and could not) name it.
+    expect(RECORDED_RULE_TYPES).toContain('AWS::IAM::User');
+    expect(RECORDED_RULE_TYPES).not.toContain('AWS::::Account');
     listed.hasResourceProperties('AWS::Config::ConfigurationRecorder', {
       RecordingGroup: {
         AllSupported: false,
@@ -126,7 +128,15 @@ describe('the recorder settings at synth', () => {
   it.each([
     [
       { 'plumbline:configResourceTypes': 'AWS::EC2::SecurityGroup' },
-      'Invalid context plumbline:configResourceTypes="AWS::EC2::SecurityGroup": the rules evaluate AWS::EC2::Instance, AWS::S3::Bucket, AWS::S3::AccountPublicAccessBlock, which the recorder would not record (a rule never evaluates an unrecorded type)',
+      `Invalid context plumbline:configResourceTypes="AWS::EC2::SecurityGroup": the rules evaluate ${RECORDED_RULE_TYPES.filter((type) => type !== 'AWS::EC2::SecurityGroup').join(', ')}, which the recorder would not record (a rule never evaluates an unrecorded type)`,
+    ],
+    [
+      {
+        'plumbline:configResourceTypes': RECORDED_RULE_TYPES.filter((type) => type !== 'AWS::IAM::User').join(
+          ',',
+        ),
+      },
+      `Invalid context plumbline:configResourceTypes="${RECORDED_RULE_TYPES.filter((type) => type !== 'AWS::IAM::User').join(',')}": the rules evaluate AWS::IAM::User, which the recorder would not record (a rule never evaluates an unrecorded type)`,
     ],
     [
       { 'plumbline:configExcludedResourceTypes': 'AWS::S3::Bucket,AWS::EC2::NetworkInterface' },

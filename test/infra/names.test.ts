@@ -6,6 +6,7 @@
  */
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ALL_FUNCTIONS, deployedFunctions, functionRoleName, ROLE_NAME_LIMIT } from '../../infra/catalog.ts';
 import { buildApp, ORGANIZATION_CONTEXT, workspace } from './support.ts';
 
 /** The properties that hold a name chosen at synth (CloudFormation generates every other name). */
@@ -116,7 +117,7 @@ describe('names that do not collide', () => {
     expect(names.filter((entry) => !ownName(entry.slice(entry.indexOf(' ') + 1)))).toEqual([]);
   });
 
-  it('the default prefix keeps the names of earlier deployments', () => {
+  it('the default prefix keeps the names of earlier deployments (the event functions’ member roles included)', () => {
     expect(deployments['organisation, default prefix'].names).toEqual(
       expect.arrayContaining([
         'AWS::Lambda::Function plumbline-security-group',
@@ -125,9 +126,20 @@ describe('names that do not collide', () => {
         'AWS::Events::EventBus plumbline',
         'AWS::Config::OrganizationConfigRule plumbline-security-group',
         'AWS::CloudFormation::StackSet plumbline-member',
-        'AWS::IAM::Role PlumblineExecutionRole',
         'AWS::IAM::Role PlumblineExecutionRole-sg-drift-revert',
       ]),
+    );
+  });
+
+  it('the member roles: one per function, <executionRoleName>-<function>, none shared', () => {
+    const memberRoles = deployments['organisation, default prefix'].names.filter((name) =>
+      name.startsWith('AWS::IAM::Role PlumblineExecutionRole'),
+    );
+    expect(memberRoles.sort()).toEqual(
+      ALL_FUNCTIONS.map((name) => `AWS::IAM::Role PlumblineExecutionRole-${name}`).sort(),
+    );
+    expect(deployments['member stacks, prefix acme-org'].names).toEqual(
+      expect.arrayContaining(ALL_FUNCTIONS.map((name) => `AWS::IAM::Role acme-org-execution-${name}`)),
     );
   });
 
@@ -141,7 +153,7 @@ describe('names that do not collide', () => {
         'AWS::Events::EventBus acme-org',
         'AWS::Config::OrganizationConfigRule acme-org-security-group',
         'AWS::CloudFormation::StackSet acme-org-member',
-        'AWS::IAM::Role acme-org-execution',
+        'AWS::IAM::Role acme-org-execution-security-group',
         'AWS::IAM::Role acme-org-execution-sg-drift-revert',
       ]),
     );
@@ -187,6 +199,14 @@ describe('names that do not collide', () => {
   }, 120_000);
 
   it("a prefix that makes a function role name longer than IAM's 64 characters fails the synth, naming the prefix", () => {
+    const prefix = 'a-very-long-prefix-x';
+    const region = 'eu-very-far-southeast-1';
+    // The first member role, in the order the functions are deployed, whose function role is too long.
+    const name = deployedFunctions(true).find(
+      (candidate) => functionRoleName(candidate, region, prefix).length > ROLE_NAME_LIMIT,
+    );
+    expect(name).toBeDefined();
+    const roleName = functionRoleName(name as string, region, prefix);
     expect(() =>
       buildApp(workspace(), {
         ...ORGANIZATION_CONTEXT,
@@ -196,7 +216,7 @@ describe('names that do not collide', () => {
         'plumbline:homeRegion': 'eu-west-1',
       }),
     ).toThrow(
-      'Invalid context plumbline:namePrefix="a-very-long-prefix-x" with plumbline:regions (eu-very-far-southeast-1): the role name a-very-long-prefix-x-public-bucket-remediate-eu-very-far-southeast-1 is 68 characters; IAM accepts 64: choose a shorter prefix',
+      `Invalid context plumbline:namePrefix="a-very-long-prefix-x" with plumbline:regions (eu-very-far-southeast-1): the role name ${roleName} is ${roleName.length} characters; IAM accepts 64: choose a shorter prefix`,
     );
   }, 120_000);
 });

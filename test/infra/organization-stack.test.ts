@@ -4,16 +4,29 @@
  */
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { EVENT_PATTERNS, type EventFunction } from '../../infra/catalog.ts';
+import {
+  ALL_FUNCTIONS,
+  CONFIG_RULE_FUNCTIONS,
+  EVENT_PATTERNS,
+  eventFunctions,
+  isPeriodicOnly,
+} from '../../infra/catalog.ts';
 import {
   arnOf,
   buildApp,
   type CfnTemplate,
   functionLogicalId,
+  GLOBAL_RULES,
   logicalId,
   ORGANIZATION_CONTEXT,
+  PERIODIC_ONLY_RULES,
+  RULE_READ_ACTIONS,
+  readStatements,
   refTo,
   ruleInputs,
+  TEST_SUITE_PARAMETERS,
+  testSuiteScope,
+  triggersOf,
   workspace,
 } from './support.ts';
 
@@ -67,12 +80,10 @@ function memberTemplateOf(template: Template): Template {
   return Template.fromJSON(JSON.parse(stackSet.Properties.TemplateBody));
 }
 
-const RULE_FUNCTIONS = ['security-group', 'required-tags', 'public-bucket'];
-const EVENT_FUNCTIONS: EventFunction[] = [
-  'sg-drift-revert',
-  'public-bucket-remediate',
-  'compliance-notifier',
-];
+const RULE_FUNCTIONS = CONFIG_RULE_FUNCTIONS;
+const EVENT_FUNCTIONS = eventFunctions(true);
+/** Each function's member role: `<executionRoleName>-<function>`. */
+const memberRoleOf = (name: string) => `PlumblineExecutionRole-${name}`;
 /** The function's own dead-letter queue: its Lambda on-failure destination. */
 const queueOf = (template: Template, name: string) => {
   const [config] = Object.values(
@@ -119,13 +130,18 @@ describe('organisation mode: the administrator account', () => {
     other.resourceCountIs('AWS::CloudFormation::StackSet', 0);
     home.resourceCountIs('AWS::CloudTrail::Trail', 1);
     other.resourceCountIs('AWS::CloudTrail::Trail', 0);
-    for (const template of [home, other]) {
-      template.resourceCountIs('AWS::Lambda::Function', 6);
-      template.resourceCountIs('AWS::Config::OrganizationConfigRule', 3);
+    for (const [template, functions] of [
+      [home, ALL_FUNCTIONS.length],
+      // The rules of global resources (IAM, the account) run in the home region only.
+      [other, ALL_FUNCTIONS.length - GLOBAL_RULES.length],
+    ] as const) {
+      // Each function alarms on its errors and its dead letters.
+      template.resourceCountIs('AWS::Lambda::Function', functions);
+      template.resourceCountIs('AWS::Config::OrganizationConfigRule', functions - EVENT_FUNCTIONS.length);
       template.resourceCountIs('AWS::Config::ConfigRule', 0);
       template.resourceCountIs('AWS::Events::EventBus', 1);
-      template.resourceCountIs('AWS::Events::Rule', 3);
-      template.resourceCountIs('AWS::CloudWatch::Alarm', 12);
+      template.resourceCountIs('AWS::Events::Rule', EVENT_FUNCTIONS.length);
+      template.resourceCountIs('AWS::CloudWatch::Alarm', 2 * functions);
       template.resourceCountIs('AWS::Config::ConfigurationRecorder', 0);
     }
   });
@@ -162,7 +178,7 @@ describe('organisation mode: the administrator account', () => {
   });
 
   it.each(RULE_FUNCTIONS)(
-    'organisation rule plumbline-%s: every trigger, its scope, parameters plus ExecutionRoleName, after the StackSet',
+    'organisation rule plumbline-%s: its triggers and scope, parameters plus its own ExecutionRoleName, after the StackSet',
     (name) => {
       const fn = functionLogicalId(home, name);
       const permission = logicalId(home, 'AWS::Lambda::Permission', {
@@ -170,20 +186,6 @@ describe('organisation mode: the administrator account', () => {
         Principal: 'config.amazonaws.com',
       });
       const stackSet = logicalId(home, 'AWS::CloudFormation::StackSet', {});
-      const parameters: Record<string, Record<string, string>> = {
-        'security-group': { blockedPorts: '22,3389', ExecutionRoleName: 'PlumblineExecutionRole' },
-        'required-tags': {
-          tag1Key: 'owner',
-          tag1Value: 'team-a, team-b',
-          ExecutionRoleName: 'PlumblineExecutionRole',
-        },
-        'public-bucket': { ExecutionRoleName: 'PlumblineExecutionRole' },
-      };
-      const scopes: Record<string, string[]> = {
-        'security-group': ['AWS::EC2::SecurityGroup'],
-        'required-tags': ['AWS::EC2::Instance', 'AWS::S3::Bucket'],
-        'public-bucket': ['AWS::S3::Bucket', 'AWS::S3::AccountPublicAccessBlock'],
-      };
       const rule = Object.values(
         home.findResources('AWS::Config::OrganizationConfigRule', {
           Properties: { OrganizationConfigRuleName: `plumbline-${name}` },
@@ -193,19 +195,19 @@ describe('organisation mode: the administrator account', () => {
       };
       expect(rule.DependsOn.sort()).toEqual([permission, stackSet].sort());
       // As AWS Config receives it: the JSON string resolved with the deploy-time parameters' defaults.
-      expect(ruleInputs(home.toJSON() as CfnTemplate, {})[`plumbline-${name}`]).toEqual(parameters[name]);
+      expect(ruleInputs(home.toJSON() as CfnTemplate, {})[`plumbline-${name}`]).toEqual({
+        ...TEST_SUITE_PARAMETERS[name],
+        ExecutionRoleName: memberRoleOf(name),
+      });
       home.hasResourceProperties('AWS::Config::OrganizationConfigRule', {
         OrganizationConfigRuleName: `plumbline-${name}`,
         // excludedAccounts, and the management account (no StackSet reaches it).
         ExcludedAccounts: ['111111111111', '333333333333'],
         OrganizationCustomRuleMetadata: {
           LambdaFunctionArn: arnOf(fn),
-          OrganizationConfigRuleTriggerTypes: [
-            'ConfigurationItemChangeNotification',
-            'OversizedConfigurationItemChangeNotification',
-            'ScheduledNotification',
-          ],
-          ResourceTypesScope: scopes[name],
+          OrganizationConfigRuleTriggerTypes: triggersOf(name),
+          // A periodic-only rule has no scope: its schedule is not filtered by resource type.
+          ResourceTypesScope: isPeriodicOnly(name) ? Match.absent() : testSuiteScope(name),
           MaximumExecutionFrequency: 'TwentyFour_Hours',
           Description: Match.stringLikeRegexp('^Plumbline: '),
         },
@@ -220,6 +222,47 @@ describe('organisation mode: the administrator account', () => {
     },
   );
 
+  it('the periodic-only rules (the IAM ones) are triggered by the schedule alone, with no scope', () => {
+    expect(PERIODIC_ONLY_RULES.length).toBeGreaterThan(0);
+    for (const name of PERIODIC_ONLY_RULES) {
+      const [rule, ...more] = Object.values(
+        home.findResources('AWS::Config::OrganizationConfigRule', {
+          Properties: { OrganizationConfigRuleName: `plumbline-${name}` },
+        }),
+      ) as { Properties: { OrganizationCustomRuleMetadata: Record<string, unknown> } }[];
+      expect(more).toEqual([]);
+      expect(rule?.Properties.OrganizationCustomRuleMetadata).toEqual({
+        Description: expect.stringMatching(/^Plumbline: /),
+        LambdaFunctionArn: arnOf(functionLogicalId(home, name)),
+        OrganizationConfigRuleTriggerTypes: ['ScheduledNotification'],
+        // Only its own member role: the IAM rules take no parameter.
+        InputParameters: JSON.stringify({ ExecutionRoleName: memberRoleOf(name) }),
+        MaximumExecutionFrequency: 'TwentyFour_Hours',
+      });
+    }
+  });
+
+  it('the rules of global resources (IAM users, the account) and their functions are in the home region only: each account judged once', () => {
+    expect(GLOBAL_RULES.length).toBeGreaterThan(0);
+    const names = (template: Template, type: string, property: string) =>
+      (Object.values(template.findResources(type)) as { Properties: Record<string, unknown> }[])
+        .map((resource) => resource.Properties[property])
+        .sort();
+    expect(names(home, 'AWS::Config::OrganizationConfigRule', 'OrganizationConfigRuleName')).toEqual(
+      RULE_FUNCTIONS.map((name) => `plumbline-${name}`).sort(),
+    );
+    expect(names(other, 'AWS::Config::OrganizationConfigRule', 'OrganizationConfigRuleName')).toEqual(
+      RULE_FUNCTIONS.filter((name) => !GLOBAL_RULES.includes(name))
+        .map((name) => `plumbline-${name}`)
+        .sort(),
+    );
+    expect(names(other, 'AWS::Lambda::Function', 'FunctionName')).toEqual(
+      ALL_FUNCTIONS.filter((name) => !GLOBAL_RULES.includes(name))
+        .map((name) => `plumbline-${name}`)
+        .sort(),
+    );
+  });
+
   it('the other regions’ rules do not wait on a StackSet of their own', () => {
     const rules = Object.values(other.findResources('AWS::Config::OrganizationConfigRule')) as {
       DependsOn: string[];
@@ -228,18 +271,20 @@ describe('organisation mode: the administrator account', () => {
   });
 
   it.each(RULE_FUNCTIONS)(
-    '%s: its role can only write logs, dead-letter, and assume the execution role inside the organisation',
+    '%s: its role can only write logs, dead-letter, and assume its own member role inside the organisation',
     (name) => {
-      const statements = statementsOf(home, name);
-      expect(statements).toHaveLength(3);
-      expect(statements[2]).toEqual(assumeStatement('PlumblineExecutionRole'));
+      for (const template of GLOBAL_RULES.includes(name) ? [home] : [home, other]) {
+        const statements = statementsOf(template, name);
+        expect(statements).toHaveLength(3);
+        expect(statements[2]).toEqual(assumeStatement(memberRoleOf(name)));
+      }
     },
   );
 
   it.each(EVENT_FUNCTIONS)(
     '%s: assumes its own member role; environment names it for the recursion guard',
     (name) => {
-      const memberRole = `PlumblineExecutionRole-${name}`;
+      const memberRole = memberRoleOf(name);
       expect(statementsOf(home, name)).toContainEqual(assumeStatement(memberRole));
       const variables: Record<string, unknown> = {
         PLUMBLINE_EXECUTION_ROLE_NAME: memberRole,
@@ -369,7 +414,7 @@ describe('organisation mode: the administrator account', () => {
       // The grants are the member role's: the function itself still only assumes it.
       const statements = statementsOf(listHome, name);
       expect(statements).toHaveLength(3);
-      expect(statements[2]).toEqual(assumeStatement('PlumblineExecutionRole'));
+      expect(statements[2]).toEqual(assumeStatement(memberRoleOf(name)));
     },
   );
 
@@ -400,24 +445,22 @@ describe('organisation mode: the administrator account', () => {
 });
 
 describe('organisation mode: the member template', () => {
-  const roles = [
-    ['PlumblineExecutionRole', ['security-group', 'required-tags', 'public-bucket']],
-    ['PlumblineExecutionRole-sg-drift-revert', ['sg-drift-revert']],
-    ['PlumblineExecutionRole-public-bucket-remediate', ['public-bucket-remediate']],
-    ['PlumblineExecutionRole-compliance-notifier', ['compliance-notifier']],
-  ] as const;
+  const roles = ALL_FUNCTIONS.map((name) => [memberRoleOf(name), name] as const);
 
   it('takes the administrator account as a parameter and creates IAM roles in the home region only', () => {
     member.hasParameter('AdminAccountId', { Type: 'String', AllowedPattern: '^\\d{12}$' });
     expect(Object.keys(member.toJSON().Parameters)).toEqual(['AdminAccountId']);
     member.hasCondition('IsHomeRegion', { 'Fn::Equals': [{ Ref: 'AWS::Region' }, 'eu-west-1'] });
-    member.resourceCountIs('AWS::IAM::Role', 5);
+    // A member role per function, and the forwarding role.
+    member.resourceCountIs('AWS::IAM::Role', ALL_FUNCTIONS.length + 1);
     member.resourceCountIs('AWS::CDK::Metadata', 0);
   });
 
   it.each(roles)(
-    '%s: trusts exactly the administrator account roles of %j in each region, by ARN',
-    (roleName, functions) => {
+    '%s: trusts exactly the administrator account roles of %s, one per region that deploys it, by ARN',
+    (roleName, name) => {
+      // A global rule's function exists in the home region only.
+      const regions = GLOBAL_RULES.includes(name) ? ['eu-west-1'] : ['eu-west-1', 'us-east-1'];
       member.hasResource('AWS::IAM::Role', {
         Condition: 'IsHomeRegion',
         Properties: {
@@ -437,20 +480,9 @@ describe('organisation mode: the member template', () => {
                 },
                 Condition: {
                   ArnEquals: {
-                    'aws:PrincipalArn': functions.flatMap((name) =>
-                      ['eu-west-1', 'us-east-1'].map((region) => ({
-                        'Fn::Join': [
-                          '',
-                          [
-                            'arn:',
-                            { Ref: 'AWS::Partition' },
-                            ':iam::',
-                            { Ref: 'AdminAccountId' },
-                            `:role/plumbline/${name}/plumbline-${name}-${region}`,
-                          ],
-                        ],
-                      })),
-                    ),
+                    'aws:PrincipalArn': regions.map((region) => ({
+                      'Fn::Sub': `arn:\${AWS::Partition}:iam::\${AdminAccountId}:role/plumbline/${name}/plumbline-${name}-${region}`,
+                    })),
                   },
                 },
               },
@@ -470,13 +502,19 @@ describe('organisation mode: the member template', () => {
       }
     ).Properties.Policies;
 
-  it.each([
-    ['select', () => member, ['config:SelectResourceConfig']],
-    ['list', () => listMember, ['config:ListDiscoveredResources', 'config:BatchGetResourceConfig']],
-  ] as const)(
-    'inventory %s: the execution role reads Config with that strategy only and writes evaluations, any region of the member account',
-    (_inventory, template, inventoryActions) => {
-      const [policy, ...others] = policyOf('PlumblineExecutionRole', template());
+  it.each(
+    (
+      [
+        ['select', () => member, ['config:SelectResourceConfig']],
+        ['list', () => listMember, ['config:ListDiscoveredResources', 'config:BatchGetResourceConfig']],
+      ] as const
+    ).flatMap(([inventory, template, inventoryActions]) =>
+      RULE_FUNCTIONS.map((name) => [inventory, name, template, inventoryActions] as const),
+    ),
+  )(
+    'inventory %s: %s’s member role reads Config with that strategy only, writes evaluations (any region of the member account), and reads only what its rule declares',
+    (_inventory, name, template, inventoryActions) => {
+      const [policy, ...others] = policyOf(memberRoleOf(name), template());
       expect(others).toEqual([]);
       expect(policy?.PolicyDocument.Statement).toEqual([
         {
@@ -494,17 +532,35 @@ describe('organisation mode: the member template', () => {
             ],
           },
         },
-        { Effect: 'Allow', Action: 's3:GetAccountPublicAccessBlock', Resource: '*' },
+        ...readStatements(name),
       ]);
     },
   );
+
+  it('only the IAM rules’ member roles may read IAM, each exactly its rule’s reads', () => {
+    const iamActions = Object.fromEntries(
+      ALL_FUNCTIONS.map((name) => [
+        name,
+        policyOf(memberRoleOf(name))
+          .flatMap((policy) => policy.PolicyDocument.Statement.flatMap((statement) => statement.Action))
+          .filter((action) => action.startsWith('iam:')),
+      ]),
+    );
+    expect(
+      Object.fromEntries(Object.entries(iamActions).filter(([, actions]) => actions.length > 0)),
+    ).toEqual({
+      'iam-user-mfa': RULE_READ_ACTIONS['iam-user-mfa'],
+      'iam-console-mfa': RULE_READ_ACTIONS['iam-console-mfa'],
+      'root-mfa': ['iam:GetAccountSummary'],
+    });
+  });
 
   it('each responder role holds only that responder’s actions; the notifier’s only LookupEvents and the name lookup', () => {
     const actions = (roleName: string) =>
       policyOf(roleName).flatMap((policy) =>
         policy.PolicyDocument.Statement.flatMap((statement) => statement.Action),
       );
-    expect(actions('PlumblineExecutionRole-sg-drift-revert')).toEqual([
+    expect(actions(memberRoleOf('sg-drift-revert'))).toEqual([
       'ec2:DescribeSecurityGroups',
       'ec2:DescribeSecurityGroupRules',
       'ec2:RevokeSecurityGroupIngress',
@@ -512,7 +568,7 @@ describe('organisation mode: the member template', () => {
       'ec2:AuthorizeSecurityGroupIngress',
       'ec2:AuthorizeSecurityGroupEgress',
     ]);
-    expect(actions('PlumblineExecutionRole-public-bucket-remediate')).toEqual([
+    expect(actions(memberRoleOf('public-bucket-remediate'))).toEqual([
       's3:GetBucketAcl',
       's3:GetBucketPolicy',
       's3:GetBucketPublicAccessBlock',
@@ -521,14 +577,14 @@ describe('organisation mode: the member template', () => {
       's3:GetAccountPublicAccessBlock',
       's3:ListAllMyBuckets',
     ]);
-    expect(actions('PlumblineExecutionRole-compliance-notifier')).toEqual([
+    expect(actions(memberRoleOf('compliance-notifier'))).toEqual([
       'cloudtrail:LookupEvents',
       'config:ListDiscoveredResources',
     ]);
   });
 
   it('forwards the responders’ CloudTrail events and the compliance changes to the central bus, through a role, with a DLQ', () => {
-    member.resourceCountIs('AWS::Events::Rule', 3);
+    member.resourceCountIs('AWS::Events::Rule', EVENT_FUNCTIONS.length);
     const busArn = {
       'Fn::Join': [
         '',

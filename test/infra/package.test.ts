@@ -9,8 +9,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ALL_FUNCTIONS } from '../../infra/catalog.ts';
+import { functionId } from '../../infra/constructs/suite-functions.ts';
 import { type PackageResult, packageArguments, packagePlumbline } from '../../infra/package.ts';
-import { cdkJsonContext, ORGANIZATION_CONTEXT, workspace } from './support.ts';
+import { cdkJsonContext, GLOBAL_RULES, ORGANIZATION_CONTEXT, workspace } from './support.ts';
 
 interface PackagedTemplate {
   Parameters: Record<string, { Type: string; Default?: string }>;
@@ -45,14 +46,19 @@ describe('npm run package', () => {
 
   it('writes one template per stack and a manifest with regions, order and assets', () => {
     expect(account.templates.map((file) => file.split('/').pop())).toEqual(['Plumbline.template.json']);
-    const manifest = readJson<{ stacks: { name: string; dependsOn: string[] }[]; assets: unknown[] }>(
-      join(organization.outDir, 'manifest.json'),
-    );
+    const manifest = readJson<{
+      stacks: { name: string; dependsOn: string[] }[];
+      assets: { stack: string }[];
+    }>(join(organization.outDir, 'manifest.json'));
     expect(manifest.stacks.map(({ name, dependsOn }) => [name, dependsOn])).toEqual([
       ['PlumblineOrg-eu-west-1', []],
       ['PlumblineOrg-us-east-1', ['PlumblineOrg-eu-west-1']],
     ]);
-    expect(manifest.assets).toHaveLength(2 * ALL_FUNCTIONS.length);
+    // A bundle per function of each stack: the rules of global resources are in the home region's only.
+    const assetsOf = (stack: string) => manifest.assets.filter((asset) => asset.stack === stack);
+    expect(assetsOf('PlumblineOrg-eu-west-1')).toHaveLength(ALL_FUNCTIONS.length);
+    expect(assetsOf('PlumblineOrg-us-east-1')).toHaveLength(ALL_FUNCTIONS.length - GLOBAL_RULES.length);
+    expect(manifest.assets).toHaveLength(2 * ALL_FUNCTIONS.length - GLOBAL_RULES.length);
   });
 
   it('each function reads its code from AssetBucket and its own key parameter, defaulting to the zip', () => {
@@ -67,8 +73,11 @@ describe('npm run package', () => {
     for (const fn of functions) {
       const code = fn.Properties.Code as { S3Bucket: unknown; S3Key: { Ref: string } };
       expect(code.S3Bucket).toEqual({ Ref: 'AssetBucket' });
+      // `<Function>CodeKey`, defaulting to `<Function>-<hash>.zip` (`Ec2EbsOptimized` for ec2-ebs-optimized).
+      const id = functionId(String(fn.Properties.FunctionName).replace(/^plumbline-/, ''));
+      expect(code.S3Key.Ref).toBe(`${id}CodeKey`);
       const key = template.Parameters[code.S3Key.Ref];
-      expect(key?.Default).toMatch(/^[A-Za-z]+-[0-9a-f]{16}\.zip$/);
+      expect(key?.Default).toMatch(new RegExp(`^${id}-[0-9a-f]{16}\\.zip$`));
       expect(account.assets.map((asset) => asset.file)).toContain(`assets/${key?.Default}`);
     }
   });

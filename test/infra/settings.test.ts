@@ -5,7 +5,9 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readSettings } from '../../infra/settings.ts';
+import { deployedFunctions, MEMBER_ROLE_SUFFIX_LENGTH } from '../../infra/catalog.ts';
+import { EXECUTION_ROLE_NAME_LIMIT, readSettings } from '../../infra/settings.ts';
+import { TEMPLATE_BODY_LIMIT } from '../../infra/stacks/member-stack.ts';
 import { buildApp, ORGANIZATION_CONTEXT, TEST_SUITE_YAML, workspace } from './support.ts';
 
 const read = (context: Record<string, unknown>) => readSettings((key) => context[key], Object.keys(context));
@@ -133,8 +135,8 @@ describe('deployment settings', () => {
       'Invalid context plumbline:regions="eu-west-1,eu-west-1": lists each value once',
     ],
     [
-      { 'plumbline:executionRoleName': 'A'.repeat(41) },
-      `Invalid context plumbline:executionRoleName="${'A'.repeat(41)}": at most 40 characters (the responder roles append up to 24)`,
+      { 'plumbline:executionRoleName': 'A'.repeat(EXECUTION_ROLE_NAME_LIMIT + 1) },
+      `Invalid context plumbline:executionRoleName="${'A'.repeat(EXECUTION_ROLE_NAME_LIMIT + 1)}": at most ${EXECUTION_ROLE_NAME_LIMIT} characters (the member roles append -<function>, up to ${MEMBER_ROLE_SUFFIX_LENGTH})`,
     ],
     [
       { 'plumbline:eventBusName': 'default' },
@@ -289,20 +291,76 @@ describe('deployment settings', () => {
 });
 
 describe('the member template', () => {
-  const REGIONS = 'eu-west-1,us-east-1,us-west-2,eu-central-1,ap-southeast-1,ap-northeast-1';
-  const memberStacks = (regions: string) =>
+  /** Real Regions, in no particular order. */
+  const REGIONS = [
+    'eu-west-1',
+    'us-east-1',
+    'us-west-2',
+    'eu-central-1',
+    'ap-southeast-1',
+    'ap-northeast-1',
+    'us-east-2',
+    'us-west-1',
+    'eu-west-2',
+    'eu-west-3',
+    'eu-north-1',
+    'ap-south-1',
+    'ap-northeast-2',
+    'ap-southeast-2',
+    'ca-central-1',
+    'sa-east-1',
+    'ap-northeast-3',
+    'eu-south-1',
+    'eu-central-2',
+    'ap-southeast-3',
+    'me-central-1',
+    'af-south-1',
+    'il-central-1',
+    'ap-east-1',
+    'eu-south-2',
+  ];
+  const memberStacks = (regions: readonly string[], context: Record<string, unknown> = {}) =>
     buildApp(workspace(), {
       ...ORGANIZATION_CONTEXT,
       'plumbline:stacks': 'member',
-      'plumbline:regions': regions,
+      'plumbline:regions': regions.join(','),
+      ...context,
     });
 
-  it("too many regions for IAM's trust policy quota fail the synth, naming regions", () => {
-    // Six regions: the execution role trusts 18 function roles, within 2,048 characters.
-    expect(memberStacks(REGIONS).stacks).toHaveLength(6);
-    expect(() => memberStacks(`${REGIONS},eu-north-1`)).toThrow(
-      `Invalid context plumbline:regions="${REGIONS},eu-north-1": the member role PlumblineExecutionRole would trust 21 function roles (security-group, required-tags, public-bucket in each region), a trust policy of 2306 characters; IAM accepts 2048 by default: list fewer regions`,
+  it('ten regions fit: each member role trusts one function role a region, not every rule’s', () => {
+    expect(memberStacks(REGIONS.slice(0, 10)).stacks).toHaveLength(10);
+  });
+
+  it("a member role trusting more function roles than IAM's trust policy quota allows fails the synth, naming regions", () => {
+    // Every role's trust policy is too long with this many regions: the first deployed function's is named.
+    const [first] = deployedFunctions(true);
+    expect(() => memberStacks(REGIONS)).toThrow(
+      new RegExp(
+        `^Invalid context plumbline:regions="${REGIONS.join(',')}": the member role PlumblineExecutionRole-${first} would trust ${REGIONS.length} function roles \\(${first} in each region\\), a trust policy of \\d+ characters; IAM accepts 2048 by default: list fewer regions$`,
+      ),
     );
+  });
+
+  it("a member template longer than CloudFormation's TemplateBody quota fails the synth, naming regions", () => {
+    // The recorder adds to the template; each region adds a trusted ARN to (nearly) every member role.
+    // As many regions as the trust policies allow (the longest function name's), with the recorder.
+    const regions = REGIONS.slice(0, 15);
+    expect(() => memberStacks(regions, { 'plumbline:createConfigRecorder': true })).toThrow(
+      new RegExp(
+        `^Invalid context plumbline:regions="${regions.join(',')}": the member template would be \\d+ bytes \\(a member role per function, each trusting its function's role in each region by ARN\\); CloudFormation accepts a TemplateBody of ${TEMPLATE_BODY_LIMIT}: list fewer regions$`,
+      ),
+    );
+  });
+
+  it('the administrator synth refuses the same member template, before any stack is built', () => {
+    const regions = REGIONS.slice(0, 15);
+    expect(() =>
+      buildApp(workspace(), {
+        ...ORGANIZATION_CONTEXT,
+        'plumbline:regions': regions.join(','),
+        'plumbline:createConfigRecorder': true,
+      }),
+    ).toThrow(`Invalid context plumbline:regions="${regions.join(',')}": the member template would be `);
   });
 });
 

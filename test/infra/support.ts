@@ -9,9 +9,11 @@ import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import type { Template } from 'aws-cdk-lib/assertions';
 import { parse as parseYaml } from 'yaml';
-import { ALL_FUNCTIONS } from '../../infra/catalog.ts';
+import { ALL_FUNCTIONS, CONFIG_RULE_FUNCTIONS, isGlobalRule, isPeriodicOnly } from '../../infra/catalog.ts';
 import { definePlumbline, type PlumblineApp, REPOSITORY_ROOT } from '../../infra/plumbline.ts';
+import { recordedTypes } from '../../shared/core/account-item.ts';
 import { DEPLOY_PARAMETERS_VARIABLE } from '../../shared/lambda/suite.ts';
+import { findRule } from '../../shared/rules/index.ts';
 
 /** The suite configuration the stack tests deploy: parameters each rule documents. */
 export const TEST_SUITE_YAML = `# Test suite configuration
@@ -26,6 +28,59 @@ tagPolicy:
 responders:
   sg-drift-revert: {}
 `;
+
+/** The rule parameters TEST_SUITE_YAML gives, by rule; every other rule gets none from the file. */
+export const TEST_SUITE_PARAMETERS: Record<string, Record<string, string>> = {
+  'security-group': { blockedPorts: '22,3389' },
+  'required-tags': { tag1Key: 'owner', tag1Value: 'team-a, team-b' },
+};
+
+/** Each rule's Config scope with TEST_SUITE_YAML: the registry's types, required-tags' narrowed by tagPolicy. */
+export function testSuiteScope(rule: string): readonly string[] {
+  if (rule === 'required-tags') return ['AWS::EC2::Instance', 'AWS::S3::Bucket'];
+  const registered = findRule(rule);
+  if (registered === undefined) throw new Error(`no rule ${rule}`);
+  return registered.resourceTypes;
+}
+
+/**
+ * Every type the rules evaluate with TEST_SUITE_YAML that a recorder can record, in the rules' order: the
+ * account itself (`AWS::::Account`) is judged, never recorded.
+ */
+export const RECORDED_RULE_TYPES: readonly string[] = [
+  ...new Set(CONFIG_RULE_FUNCTIONS.flatMap((rule) => recordedTypes(testSuiteScope(rule)))),
+];
+
+/** The Config-rule functions triggered on a schedule only (`trigger: 'periodic'`): no change trigger, no scope. */
+export const PERIODIC_ONLY_RULES = CONFIG_RULE_FUNCTIONS.filter(isPeriodicOnly);
+/** The Config-rule functions of global resources only (IAM, the account): home region only in account mode. */
+export const GLOBAL_RULES = CONFIG_RULE_FUNCTIONS.filter(isGlobalRule);
+/** The rules' own account-level reads (`readActions`), by rule; a rule without any is absent. */
+export const RULE_READ_ACTIONS: Record<string, readonly string[]> = Object.fromEntries(
+  CONFIG_RULE_FUNCTIONS.flatMap((rule) => {
+    const reads = findRule(rule)?.readActions ?? [];
+    return reads.length > 0 ? [[rule, reads]] : [];
+  }),
+);
+
+/** Every message type, as a Config rule of recorded resources is triggered. */
+export const CHANGE_AND_PERIODIC_TRIGGERS = [
+  'ConfigurationItemChangeNotification',
+  'OversizedConfigurationItemChangeNotification',
+  'ScheduledNotification',
+];
+/** The message types that trigger `rule`'s Config rule. */
+export const triggersOf = (rule: string): string[] =>
+  isPeriodicOnly(rule) ? ['ScheduledNotification'] : CHANGE_AND_PERIODIC_TRIGGERS;
+
+/** A rule's `readActions` as one IAM statement renders them (a single action as a string), or none. */
+export function readStatements(
+  rule: string,
+): { Effect: string; Action: string | string[]; Resource: string }[] {
+  const reads = RULE_READ_ACTIONS[rule];
+  if (reads === undefined) return [];
+  return [{ Effect: 'Allow', Action: reads.length === 1 ? (reads[0] as string) : [...reads], Resource: '*' }];
+}
 
 export interface Workspace {
   dir: string;

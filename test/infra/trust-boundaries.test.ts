@@ -6,8 +6,15 @@
  */
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ALL_FUNCTIONS, CONFIG_RULE_FUNCTIONS, type FunctionName } from '../../infra/catalog.ts';
-import { buildApp, type CfnTemplate, ORGANIZATION_CONTEXT, ruleInputs, workspace } from './support.ts';
+import { ALL_FUNCTIONS, CONFIG_RULE_FUNCTIONS } from '../../infra/catalog.ts';
+import {
+  buildApp,
+  type CfnTemplate,
+  GLOBAL_RULES,
+  ORGANIZATION_CONTEXT,
+  ruleInputs,
+  workspace,
+} from './support.ts';
 
 /** A suite configuration with blank parameters, as the shipped plumbline.config.yaml has. */
 const BLANK_PARAMETERS_YAML = `rules:
@@ -23,6 +30,8 @@ const BLANK_PARAMETERS_YAML = `rules:
 `;
 
 const ADMIN = '222222222222';
+/** Each function's member role: `<executionRoleName>-<function>`. */
+const memberRoleOf = (name: string) => `PlumblineExecutionRole-${name}`;
 const MANAGEMENT = '333333333333';
 
 let orgHome: Template;
@@ -76,17 +85,23 @@ beforeAll(() => {
 
 type Json = unknown;
 
-/** A CloudFormation value as a string, with `Ref`s replaced from `refs` (`Fn::Join` and literals only). */
+/**
+ * A CloudFormation value as a string, with `Ref`s (and `Fn::Sub`'s `${…}`) replaced from `refs` (`Fn::Join`,
+ * `Fn::Sub` without variables, and literals only).
+ */
 function resolve(value: Json, refs: Record<string, string>): string {
   if (typeof value === 'string') return value;
-  const object = value as { Ref?: string; 'Fn::Join'?: [string, Json[]] };
-  if (object.Ref !== undefined) {
-    const resolved = refs[object.Ref];
-    if (resolved === undefined) throw new Error(`no value for Ref ${object.Ref}`);
+  const object = value as { Ref?: string; 'Fn::Join'?: [string, Json[]]; 'Fn::Sub'?: Json };
+  const refTo = (name: string) => {
+    const resolved = refs[name];
+    if (resolved === undefined) throw new Error(`no value for Ref ${name}`);
     return resolved;
-  }
+  };
+  if (object.Ref !== undefined) return refTo(object.Ref);
   const join = object['Fn::Join'];
   if (join) return join[1].map((part) => resolve(part, refs)).join(join[0]);
+  const sub = object['Fn::Sub'];
+  if (typeof sub === 'string') return sub.replace(/\$\{([^}]+)\}/g, (_match, name: string) => refTo(name));
   throw new Error(`cannot resolve ${JSON.stringify(value)}`);
 }
 
@@ -138,12 +153,8 @@ function functionRoleArns(template: Template): Record<string, string> {
 describe('member roles trust exactly the function roles (issue 13, point 4)', () => {
   it('every member role trusts by ArnEquals on exact ARNs: no ArnLike, no wildcard', () => {
     const trust = memberTrust(orgMember);
-    expect(Object.keys(trust).sort()).toEqual([
-      'PlumblineExecutionRole',
-      'PlumblineExecutionRole-compliance-notifier',
-      'PlumblineExecutionRole-public-bucket-remediate',
-      'PlumblineExecutionRole-sg-drift-revert',
-    ]);
+    // One member role per function: none is shared.
+    expect(Object.keys(trust).sort()).toEqual(ALL_FUNCTIONS.map(memberRoleOf).sort());
     for (const { operators, arns } of Object.values(trust)) {
       expect(operators).toEqual(['ArnEquals']);
       expect(arns.length).toBeGreaterThan(0);
@@ -151,14 +162,15 @@ describe('member roles trust exactly the function roles (issue 13, point 4)', ()
     }
   });
 
-  it('the function roles are named, so their ARNs are known at synth, one per function and region', () => {
-    for (const [template, region] of [
-      [orgHome, 'eu-west-1'],
-      [orgOther, 'us-east-1'],
+  it('the function roles are named, so their ARNs are known at synth, one per function and region that deploys it', () => {
+    for (const [template, region, functions] of [
+      [orgHome, 'eu-west-1', ALL_FUNCTIONS],
+      // A rule of global resources (IAM, the account) runs in the home region only.
+      [orgOther, 'us-east-1', ALL_FUNCTIONS.filter((name) => !GLOBAL_RULES.includes(name))],
     ] as const) {
       expect(functionRoleArns(template)).toEqual(
         Object.fromEntries(
-          ALL_FUNCTIONS.map((name) => [
+          functions.map((name) => [
             name,
             `arn:aws:iam::${ADMIN}:role/plumbline/${name}/plumbline-${name}-${region}`,
           ]),
@@ -167,16 +179,16 @@ describe('member roles trust exactly the function roles (issue 13, point 4)', ()
     }
   });
 
-  it('each member role trusts exactly the roles of its functions in every region, and nothing else', () => {
-    const deployed = { ...functionRoleArns(orgHome) };
-    const other = functionRoleArns(orgOther);
-    const expected = (names: FunctionName[]) => names.flatMap((name) => [deployed[name], other[name]]).sort();
-    const trust = memberTrust(orgMember);
-    expect(trust.PlumblineExecutionRole?.arns.sort()).toEqual(expected([...CONFIG_RULE_FUNCTIONS]));
-    for (const name of ['sg-drift-revert', 'public-bucket-remediate', 'compliance-notifier'] as const) {
-      expect(trust[`PlumblineExecutionRole-${name}`]?.arns.sort()).toEqual(expected([name]));
-    }
-  });
+  it.each(ALL_FUNCTIONS)(
+    '%s: its member role trusts exactly its function role in each region that deploys it, and nothing else',
+    (name) => {
+      const deployed = [functionRoleArns(orgHome)[name], functionRoleArns(orgOther)[name]].filter(
+        (arn) => arn !== undefined,
+      );
+      expect(deployed).toHaveLength(GLOBAL_RULES.includes(name) ? 1 : 2);
+      expect(memberTrust(orgMember)[memberRoleOf(name)]?.arns.sort()).toEqual(deployed.sort());
+    },
+  );
 
   it('the StackSet passes the administrator account as AdminAccountId', () => {
     orgHome.hasResourceProperties('AWS::CloudFormation::StackSet', {
@@ -191,22 +203,24 @@ describe('without the responders, no write-capable member role (issue 13, point 
   it.each([
     ['the StackSet member template', () => memberWithoutResponders],
     ['the stand-alone member stack', () => standaloneWithoutResponders],
-  ])('%s holds only the execution role and the notifier role, and no write action', (_where, template) => {
-    expect(Object.keys(memberTrust(template())).sort()).toEqual([
-      'PlumblineExecutionRole',
-      'PlumblineExecutionRole-compliance-notifier',
-    ]);
-    const actions = rolesOf(template()).flatMap((role) =>
-      (role.Properties.Policies ?? []).flatMap((policy) =>
-        policy.PolicyDocument.Statement.flatMap((statement) => statement.Action),
-      ),
-    );
-    expect(actions.length).toBeGreaterThan(0);
-    expect(actions.filter((action) => writeActions.test(action))).toEqual([]);
-  });
+  ])(
+    '%s holds only the rule functions’ roles and the notifier role, and no write action',
+    (_where, template) => {
+      expect(Object.keys(memberTrust(template())).sort()).toEqual(
+        [...CONFIG_RULE_FUNCTIONS, 'compliance-notifier'].map(memberRoleOf).sort(),
+      );
+      const actions = rolesOf(template()).flatMap((role) =>
+        (role.Properties.Policies ?? []).flatMap((policy) =>
+          policy.PolicyDocument.Statement.flatMap((statement) => statement.Action),
+        ),
+      );
+      expect(actions.length).toBeGreaterThan(0);
+      expect(actions.filter((action) => writeActions.test(action))).toEqual([]);
+    },
+  );
 
   it('the administrator stack deploys no responder either', () => {
-    orgWithoutResponders.resourceCountIs('AWS::Lambda::Function', 4);
+    orgWithoutResponders.resourceCountIs('AWS::Lambda::Function', CONFIG_RULE_FUNCTIONS.length + 1);
   });
 });
 
@@ -215,7 +229,7 @@ describe('the organisation rules and the member roles cover the same accounts (i
     const rules = Object.values(orgHome.findResources('AWS::Config::OrganizationConfigRule')) as {
       Properties: { ExcludedAccounts: string[] };
     }[];
-    expect(rules).toHaveLength(3);
+    expect(rules).toHaveLength(CONFIG_RULE_FUNCTIONS.length);
     for (const rule of rules) expect(rule.Properties.ExcludedAccounts).toEqual(['111111111111', MANAGEMENT]);
     orgHome.hasResourceProperties('AWS::CloudFormation::StackSet', {
       StackInstancesGroup: [
@@ -236,7 +250,7 @@ describe('the organisation rules and the member roles cover the same accounts (i
     ) as {
       Properties: { ExcludedAccounts: string[] };
     }[];
-    expect(rules).toHaveLength(3);
+    expect(rules).toHaveLength(CONFIG_RULE_FUNCTIONS.length);
     for (const rule of rules) expect(rule.Properties.ExcludedAccounts).toEqual(['111111111111']);
   });
 });
@@ -251,11 +265,9 @@ describe('invocation and concurrency (issue 13, point 7)', () => {
       const functions = Object.values(template().findResources('AWS::Lambda::Function')) as {
         Properties: { FunctionName: string; ReservedConcurrentExecutions?: number };
       }[];
-      expect(functions).toHaveLength(6);
+      expect(functions).toHaveLength(ALL_FUNCTIONS.length);
       for (const fn of functions) {
-        const rule = (CONFIG_RULE_FUNCTIONS as readonly string[]).includes(
-          fn.Properties.FunctionName.replace('plumbline-', ''),
-        );
+        const rule = CONFIG_RULE_FUNCTIONS.includes(fn.Properties.FunctionName.replace('plumbline-', ''));
         expect([fn.Properties.FunctionName, fn.Properties.ReservedConcurrentExecutions]).toEqual([
           fn.Properties.FunctionName,
           rule ? 20 : 10,
@@ -271,7 +283,7 @@ describe('invocation and concurrency (issue 13, point 7)', () => {
     const configPermissions = permissions.filter(
       (permission) => permission.Properties.Principal === 'config.amazonaws.com',
     );
-    expect(configPermissions).toHaveLength(3);
+    expect(configPermissions).toHaveLength(CONFIG_RULE_FUNCTIONS.length);
     for (const permission of configPermissions) {
       expect(Object.keys(permission.Properties).sort()).toEqual(['Action', 'FunctionName', 'Principal']);
     }
@@ -281,19 +293,25 @@ describe('invocation and concurrency (issue 13, point 7)', () => {
 describe('no blank rule parameter reaches AWS Config (issue 13, point 8)', () => {
   it('account mode: every InputParameters value is non-blank; blank ones are left out, the others kept', () => {
     // As AWS Config receives them: the deploy-time parameters resolved with their defaults (the file's values).
-    expect(ruleInputs(account.toJSON() as CfnTemplate, {})).toEqual({
-      'plumbline-security-group': { blockedPorts: '22,3389' },
-      'plumbline-public-bucket': { publicAccess: 'any' },
-      'plumbline-required-tags': { tag1Key: 'owner' },
-    });
+    const kept: Record<string, Record<string, string>> = {
+      'security-group': { blockedPorts: '22,3389' },
+      'public-bucket': { publicAccess: 'any' },
+      'required-tags': { tag1Key: 'owner' },
+    };
+    expect(ruleInputs(account.toJSON() as CfnTemplate, {})).toEqual(
+      Object.fromEntries(CONFIG_RULE_FUNCTIONS.map((name) => [`plumbline-${name}`, kept[name] ?? {}])),
+    );
   });
 
   it('organisation mode: the InputParameters JSON string holds no blank value', () => {
     const rules = ruleInputs(orgHome.toJSON() as CfnTemplate, {}) as Record<string, Record<string, string>>;
-    expect(Object.keys(rules)).toHaveLength(3);
-    for (const parameters of Object.values(rules)) {
+    expect(Object.keys(rules).sort()).toEqual(
+      CONFIG_RULE_FUNCTIONS.map((name) => `plumbline-${name}`).sort(),
+    );
+    for (const name of CONFIG_RULE_FUNCTIONS) {
+      const parameters = rules[`plumbline-${name}`] ?? {};
       for (const value of Object.values(parameters)) expect(value.trim()).not.toBe('');
-      expect(parameters.ExecutionRoleName).toBe('PlumblineExecutionRole');
+      expect(parameters.ExecutionRoleName).toBe(memberRoleOf(name));
     }
   });
 });
