@@ -48,7 +48,7 @@ const settingsSchema = z.strictObject({
   excludedBuckets: z
     .array(
       z.string().refine(isBucketName, {
-        error: 'expected S3 bucket names (3-63 lower-case letters, digits, dots and hyphens; no wildcards)',
+        error: 'expected an S3 bucket name (3-63 lower-case letters, digits, dots and hyphens; no wildcards)',
       }),
     )
     .max(1000)
