@@ -186,3 +186,8 @@ export async function redeliverPending(
   if (pending === undefined) return undefined;
   return { resource: pending.resource.id, messageId: await call.publish(key, pending) };
 }
+
+/** An error's message, for a notice's line (anything thrown, not only an Error). */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

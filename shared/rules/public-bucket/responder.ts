@@ -20,7 +20,7 @@ import { buildAnnotation } from '../../core/annotation.ts';
 import type { Actor } from '../../core/cloudtrail.ts';
 import { describeZodError, InputError, type PublicAccessBlockFlags } from '../../core/model.ts';
 import type { Notice } from '../../core/notification.ts';
-import { type ResponderCall, type ResponderSpec, redeliverPending } from '../../core/responder.ts';
+import { messageOf, type ResponderCall, type ResponderSpec, redeliverPending } from '../../core/responder.ts';
 import type { SuiteConfig } from '../../core/suite-config.ts';
 import { grantsFromCloudTrail, PUBLIC_CANNED_ACLS, publicGrants } from './acl.ts';
 import { analyseBucket, type BucketState, type Exposure } from './analyse.ts';
@@ -336,10 +336,6 @@ type NoticeBase = Pick<
 interface BucketJob {
   key: string;
   notice: NoticeBase;
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /** Notifies (best effort: the runtime logs a notice it cannot publish), then rethrows for the retry. */

@@ -16,6 +16,7 @@ import type { Actor } from '../../core/cloudtrail.ts';
 import { describeZodError, InputError, type SuiteSettings } from '../../core/model.ts';
 import type { Notice } from '../../core/notification.ts';
 import {
+  messageOf,
   parseResponderSettings,
   REMEDIATION_MODES,
   type RemediationMode,
@@ -243,10 +244,6 @@ export type SnapshotResult =
     };
 
 type SnapshotCall = ResponderCall<SnapshotResponderSettings, SnapshotPort>;
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 async function makeSnapshotPrivate(call: SnapshotCall): Promise<SnapshotResult> {
   const eventName = call.detail.eventName as SnapshotEvent;

@@ -16,6 +16,7 @@ import type { Actor } from '../../core/cloudtrail.ts';
 import { describeZodError, InputError, type SuiteSettings } from '../../core/model.ts';
 import type { Notice } from '../../core/notification.ts';
 import {
+  messageOf,
   parseResponderSettings,
   REMEDIATION_MODES,
   type RemediationMode,
@@ -187,10 +188,6 @@ export type VersioningResult =
     };
 
 type VersioningCall = ResponderCall<VersioningResponderSettings, VersioningPort>;
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 async function enableVersioning(call: VersioningCall): Promise<VersioningResult> {
   const request = parseVersioningRequest(call.detail.requestParameters);
