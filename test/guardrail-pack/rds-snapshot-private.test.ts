@@ -12,6 +12,7 @@ import {
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
+import fc from 'fast-check';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { responderEnvironment } from '../../shared/aws/responder-runtime.ts';
 import { createSnapshotPrivateResponder } from '../../shared/aws/responders.ts';
@@ -327,5 +328,35 @@ describe('rds-snapshot-private: bad input is an error naming the field', () => {
       'Invalid rule parameter responders.rds-snapshot-private.modes="enforce": unknown setting (known: mode)',
     );
     expect(parseSnapshotResponderSettings({})).toEqual({ mode: 'report' });
+  });
+});
+
+describe('rds-snapshot-private over random sharing', () => {
+  it('never widens access: in enforce mode the only write removes exactly "all", and only when RDS lists it', async () => {
+    const account = fc.stringMatching(/^[0-9]{12}$/);
+    await fc.assert(
+      fc.asyncProperty(
+        fc.uniqueArray(fc.oneof(account, fc.constant('all')), { maxLength: 6 }),
+        fc.constantFrom(...['enforce', 'report']),
+        async (restore, mode) => {
+          for (const mock of [rds, sns]) mock.reset();
+          sns.on(PublishCommand).resolves({ MessageId: 'msg-1' });
+          snapshotSharedWith(restore);
+          const result = await responder(mode)(modifySnapshotAttribute(), context);
+          const writes = rds.commandCalls(ModifyDBSnapshotAttributeCommand).map((call) => call.args[0].input);
+          const isPublic = restore.includes('all');
+          expect(writes).toEqual(
+            isPublic && mode === 'enforce'
+              ? [{ DBSnapshotIdentifier: SNAPSHOT, AttributeName: 'restore', ValuesToRemove: ['all'] }]
+              : [],
+          );
+          expect(result).toMatchObject({
+            sharedWith: restore.filter((value) => value !== 'all'),
+            status: isPublic ? (mode === 'enforce' ? 'made-private' : 'reported') : 'not-public',
+          });
+        },
+      ),
+      { numRuns: 100 },
+    );
   });
 });

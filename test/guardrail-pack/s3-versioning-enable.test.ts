@@ -7,6 +7,7 @@ import { GetBucketVersioningCommand, PutBucketVersioningCommand, S3Client } from
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
+import fc from 'fast-check';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { responderEnvironment } from '../../shared/aws/responder-runtime.ts';
 import { createVersioningEnableResponder } from '../../shared/aws/responders.ts';
@@ -214,5 +215,36 @@ describe('s3-versioning-enable: bad input is an error naming the field', () => {
       'responders.s3-versioning-enable.mode="on": expected enforce or report',
     );
     expect(parseVersioningResponderSettings({})).toEqual({ mode: 'report', excludedBuckets: [] });
+  });
+});
+
+describe('s3-versioning-enable over random bucket states', () => {
+  it('writes only Status Enabled, only in enforce mode, only to a bucket not enabled and without MFA delete', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(undefined, 'Enabled' as const, 'Suspended' as const),
+        fc.constantFrom(undefined, 'Enabled' as const, 'Disabled' as const),
+        fc.constantFrom('enforce', 'report'),
+        fc.boolean(),
+        async (status, mfaDelete, mode, excluded) => {
+          for (const mock of [s3, sns]) mock.reset();
+          sns.on(PublishCommand).resolves({ MessageId: 'msg-1' });
+          versioning({
+            ...(status ? { Status: status } : {}),
+            ...(mfaDelete ? { MFADelete: mfaDelete } : {}),
+          });
+          const settings = { mode, excludedBuckets: excluded ? [BUCKET] : [] };
+          await responder(settings)(putBucketVersioning(), context);
+          const writes = s3.commandCalls(PutBucketVersioningCommand).map((call) => call.args[0].input);
+          const shouldWrite =
+            !excluded && mode === 'enforce' && status !== 'Enabled' && mfaDelete !== 'Enabled';
+          expect(writes).toEqual(
+            shouldWrite ? [{ ...READ, VersioningConfiguration: { Status: 'Enabled' } }] : [],
+          );
+          if (excluded) expect(s3.calls()).toHaveLength(0);
+        },
+      ),
+      { numRuns: 60 },
+    );
   });
 });
