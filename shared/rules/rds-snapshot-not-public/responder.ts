@@ -77,8 +77,18 @@ const common = {
   valuesToAdd: attributeValues,
   valuesToRemove: attributeValues,
 };
-const dbSnapshotRequest = z.looseObject({ dBSnapshotIdentifier: snapshotReference, ...common });
-const clusterSnapshotRequest = z.looseObject({ dBClusterSnapshotIdentifier: snapshotReference, ...common });
+/** Each event's request, its snapshot field read as `reference`. */
+const REQUEST_SCHEMAS = {
+  ModifyDBSnapshotAttribute: z
+    .looseObject({ dBSnapshotIdentifier: snapshotReference, ...common })
+    .transform(({ dBSnapshotIdentifier, ...rest }) => ({ ...rest, reference: dBSnapshotIdentifier })),
+  ModifyDBClusterSnapshotAttribute: z
+    .looseObject({ dBClusterSnapshotIdentifier: snapshotReference, ...common })
+    .transform(({ dBClusterSnapshotIdentifier, ...rest }) => ({
+      ...rest,
+      reference: dBClusterSnapshotIdentifier,
+    })),
+};
 
 export interface SnapshotTarget {
   identifier: string;
@@ -103,14 +113,14 @@ export function parseSnapshotRequest(
 ): SnapshotRequest {
   const isCluster = eventName === 'ModifyDBClusterSnapshotAttribute';
   const field = isCluster ? 'dBClusterSnapshotIdentifier' : 'dBSnapshotIdentifier';
-  const parsed = (isCluster ? clusterSnapshotRequest : dbSnapshotRequest).safeParse(requestParameters);
+  const parsed = REQUEST_SCHEMAS[eventName].safeParse(requestParameters);
   if (!parsed.success) {
     throw new InputError(
       `Invalid ${eventName} event: ${describeZodError(parsed.error, 'detail.requestParameters', requestParameters)}`,
     );
   }
-  const request = parsed.data as z.infer<typeof dbSnapshotRequest> & Record<string, unknown>;
-  const reference = String(request[field]);
+  const request = parsed.data;
+  const { reference } = request;
   const arn = SNAPSHOT_ARN.exec(reference);
   if (arn !== null) {
     const [, region, account, type] = arn;
