@@ -308,6 +308,16 @@ describe('rds-snapshot-private: bad input is an error naming the field', () => {
     expect(rds.calls()).toHaveLength(0);
   });
 
+  it('a DB cluster snapshot ARN in a DB snapshot call is refused, naming the field', async () => {
+    const cluster = `arn:aws:rds:us-east-1:${ACCOUNT}:cluster-snapshot:${CLUSTER_SNAPSHOT}`;
+    await expect(
+      responder('enforce')(modifySnapshotAttribute(undefined, { identifier: cluster }), context),
+    ).rejects.toThrow(
+      `Invalid ModifyDBSnapshotAttribute event: detail.requestParameters.dBSnapshotIdentifier: ${cluster} is not a DB snapshot of account ${ACCOUNT} in us-east-1`,
+    );
+    expect(rds.calls()).toHaveLength(0);
+  });
+
   it('valuesToAdd that is not a list', async () => {
     const event = modifySnapshotAttribute({ valuesToAdd: 'all' as unknown as string[] });
     await expect(responder('enforce')(event, context)).rejects.toThrow(
