@@ -13,6 +13,7 @@ import {
   GetCredentialReportCommand,
   IAMClient,
 } from '@aws-sdk/client-iam';
+import { RDSClient } from '@aws-sdk/client-rds';
 import { S3Client } from '@aws-sdk/client-s3';
 import { S3ControlClient } from '@aws-sdk/client-s3-control';
 import { SNSClient } from '@aws-sdk/client-sns';
@@ -28,6 +29,7 @@ export interface AwsMocks {
   sns: AnyStub;
   cloudtrail: AnyStub;
   iam: AnyStub;
+  rds: AnyStub;
 }
 
 const CLIENTS = {
@@ -39,6 +41,7 @@ const CLIENTS = {
   sns: SNSClient,
   cloudtrail: CloudTrailClient,
   iam: IAMClient,
+  rds: RDSClient,
 };
 
 /** Fresh mocks for one run, answering `{}` to anything; they see only calls made inside `withAwsMocks`. */
@@ -70,6 +73,7 @@ const SERVICE_NAMES: Record<keyof AwsMocks, string> = {
   sns: 'sns',
   cloudtrail: 'cloudtrail',
   iam: 'iam',
+  rds: 'rds',
 };
 
 /** Commands these mocks received, as `service:Operation` → count (e.g. `config:PutEvaluations`). */

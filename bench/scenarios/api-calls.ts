@@ -6,7 +6,7 @@
  *   resources (advanced query, and `PLUMBLINE_INVENTORY=list`) in the steady state: Config holds a result for
  *   every resource, so the stale clean-up reads them all.
  * - Responders and the notifier: the case that does the most work (a change to revert, a bucket to close, a
- *   notice to send); for sg-drift-revert, both an extra world-open rule (revoke) and a group drifted both ways
+ *   notice to send: a snapshot to make private, a versioning to enable again); for sg-drift-revert, both an extra world-open rule (revoke) and a group drifted both ways
  *   from its baseline (revoke and restore).
  */
 import { readFileSync } from 'node:fs';
@@ -26,11 +26,13 @@ import {
   DescribeSecurityGroupsCommand,
   RevokeSecurityGroupIngressCommand,
 } from '@aws-sdk/client-ec2';
+import { DescribeDBSnapshotAttributesCommand } from '@aws-sdk/client-rds';
 import {
   GetBucketAclCommand,
   GetBucketOwnershipControlsCommand,
   GetBucketPolicyCommand,
   GetPublicAccessBlockCommand as GetBucketPublicAccessBlockCommand,
+  GetBucketVersioningCommand,
   type Grant,
   ListBucketsCommand,
 } from '@aws-sdk/client-s3';
@@ -40,6 +42,8 @@ import { changeEvent, oversizedEvent, periodicEvent } from '../../test/fixtures/
 import { lookupAroundDetection } from '../../test/fixtures/notifier/cloudtrail.ts';
 import { complianceEvent } from '../../test/fixtures/notifier/events.ts';
 import { deleteAccountPublicAccessBlock } from '../../test/fixtures/public-bucket/cloudtrail.ts';
+import { modifySnapshotAttribute } from '../../test/fixtures/rds-snapshot-not-public/cloudtrail.ts';
+import { putBucketVersioning } from '../../test/fixtures/s3-versioning/cloudtrail.ts';
 import { type AwsMocks, countCalls, createAwsMocks, withAwsMocks } from '../lib/aws-mocks.ts';
 import type { FunctionTarget } from '../lib/discover.ts';
 import { BENCH_OUT, ROOT } from '../lib/discover.ts';
@@ -123,6 +127,8 @@ const ENFORCING_RESPONDERS = {
   responders: {
     'sg-drift-revert': { blockedPortsMode: 'enforce' },
     'public-bucket-remediate': { mode: 'enforce' },
+    'rds-snapshot-private': { mode: 'enforce' },
+    's3-versioning-enable': { mode: 'enforce' },
   },
 };
 
@@ -462,6 +468,37 @@ const EVENT_SCENARIOS: Record<string, (target: FunctionTarget) => CallScenario[]
           Grants: input.Bucket.endsWith('-public') ? [ownerGrant, allUsersRead] : [ownerGrant],
         }));
         noPolicyNoBlockNoControls(mocks);
+      },
+    }),
+  ],
+  'rds-snapshot-private': (target) => [
+    scenario(target, {
+      name: 'snapshot-private',
+      description: 'ModifyDBSnapshotAttribute added all: read the restore attribute, remove all, notify',
+      resources: 1,
+      budget: 'snapshotPrivate',
+      event: () => modifySnapshotAttribute(),
+      arrange: (mocks) => {
+        mocks.rds.on(DescribeDBSnapshotAttributesCommand).resolves({
+          DBSnapshotAttributesResult: {
+            DBSnapshotIdentifier: 'mydbsnapshot',
+            DBSnapshotAttributes: [{ AttributeName: 'restore', AttributeValues: ['all', '444455556666'] }],
+          },
+        });
+        mocks.sns.on(PublishCommand).resolves({ MessageId: 'bench-message' });
+      },
+    }),
+  ],
+  's3-versioning-enable': (target) => [
+    scenario(target, {
+      name: 'versioning-enable',
+      description: 'PutBucketVersioning Suspended: read the versioning, enable it, notify',
+      resources: 1,
+      budget: 'versioningEnable',
+      event: () => putBucketVersioning(),
+      arrange: (mocks) => {
+        mocks.s3.on(GetBucketVersioningCommand).resolves({ Status: 'Suspended' });
+        mocks.sns.on(PublishCommand).resolves({ MessageId: 'bench-message' });
       },
     }),
   ],

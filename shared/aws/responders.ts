@@ -4,15 +4,19 @@
  * factory here.
  */
 import { EC2Client } from '@aws-sdk/client-ec2';
+import { RDSClient } from '@aws-sdk/client-rds';
 import { S3Client } from '@aws-sdk/client-s3';
 import { S3ControlClient } from '@aws-sdk/client-s3-control';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { publicBucketResponder } from '../rules/public-bucket/responder.ts';
+import { snapshotPrivateResponder } from '../rules/rds-snapshot-not-public/responder.ts';
+import { versioningEnableResponder } from '../rules/s3-versioning/responder.ts';
 import { driftRevertResponder } from '../rules/security-group/responder.ts';
 import { clientSettings } from './clients.ts';
 import { securityGroupPort } from './ec2.ts';
+import { snapshotPort } from './rds.ts';
 import { createResponder, type ResponderOptions } from './responder-runtime.ts';
-import { bucketPort } from './s3.ts';
+import { bucketPort, versioningPort } from './s3.ts';
 
 type CommonOptions = Omit<ResponderOptions<unknown>, 'port'>;
 
@@ -65,5 +69,39 @@ export function createPublicBucketResponder(options: PublicBucketResponderOption
       const clients = createClients(region, credentials);
       return bucketPort(clients.s3, clients.s3control);
     },
+  });
+}
+
+export interface SnapshotPrivateOptions extends CommonOptions {
+  /** Builds an RDS client for the call's Region; `credentials` undefined means the function's role. */
+  createRdsClient?: (region: string, credentials?: AwsCredentialIdentityProvider) => RDSClient;
+}
+
+/** The `rds-snapshot-private` function. */
+export function createSnapshotPrivateResponder(options: SnapshotPrivateOptions = {}) {
+  const createRds =
+    options.createRdsClient ??
+    ((region: string, credentials?: AwsCredentialIdentityProvider) =>
+      new RDSClient({ ...clientSettings(credentials), region }));
+  return createResponder(snapshotPrivateResponder, {
+    ...options,
+    port: (region, credentials) => snapshotPort(createRds(region, credentials)),
+  });
+}
+
+export interface VersioningEnableOptions extends CommonOptions {
+  /** Builds an S3 client for the call's Region; `credentials` undefined means the function's role. */
+  createS3Client?: (region: string, credentials?: AwsCredentialIdentityProvider) => S3Client;
+}
+
+/** The `s3-versioning-enable` function. */
+export function createVersioningEnableResponder(options: VersioningEnableOptions = {}) {
+  const createS3 =
+    options.createS3Client ??
+    ((region: string, credentials?: AwsCredentialIdentityProvider) =>
+      new S3Client({ ...clientSettings(credentials), region, followRegionRedirects: true }));
+  return createResponder(versioningEnableResponder, {
+    ...options,
+    port: (region, credentials) => versioningPort(createS3(region, credentials)),
   });
 }

@@ -1,15 +1,18 @@
 /**
  * The S3 adapter: reading a bucket's ACL, policy, Block Public Access and ownership controls, listing the
- * account's buckets, and turning on a bucket's Block Public Access. `bucketPort` is what the
- * `public-bucket-remediate` spec is given.
+ * account's buckets, and turning on a bucket's Block Public Access (`bucketPort`, what the
+ * `public-bucket-remediate` spec is given); reading and enabling a bucket's versioning (`versioningPort`, the
+ * `s3-versioning-enable` spec's).
  */
 import {
   GetBucketAclCommand,
   GetBucketOwnershipControlsCommand,
   GetBucketPolicyCommand,
+  GetBucketVersioningCommand,
   GetPublicAccessBlockCommand,
   ListBucketsCommand,
   type ListBucketsCommandOutput,
+  PutBucketVersioningCommand,
   PutPublicAccessBlockCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
@@ -18,6 +21,9 @@ import { grantsFromApi } from '../rules/public-bucket/acl.ts';
 import { type BucketState, objectOwnershipOf } from '../rules/public-bucket/analyse.ts';
 import { ALL_BLOCKED, flagsFromApi } from '../rules/public-bucket/block.ts';
 import { BucketGoneError, type BucketPort, type ListedBucket } from '../rules/public-bucket/responder.ts';
+import type { VersioningPlan } from '../rules/s3-versioning/remediation.ts';
+import type { VersioningPort } from '../rules/s3-versioning/responder.ts';
+import type { BucketVersioning } from '../rules/s3-versioning/versioning.ts';
 import { loadAccountPublicAccessBlock } from './account-facts.ts';
 import { errorText } from './clients.ts';
 
@@ -128,5 +134,49 @@ export function bucketPort(s3: S3Client, s3control: S3ControlClient): BucketPort
     readAccountBlock: (accountId) => loadAccountPublicAccessBlock(s3control, accountId),
     listBuckets: () => listBuckets(s3),
     blockBucket: (bucket, expectedOwner) => blockBucketPublicAccess(s3, bucket, expectedOwner),
+  };
+}
+
+/**
+ * The bucket's versioning (S3 API Reference, "GetBucketVersioning": no `Status` when versioning was never
+ * enabled; `MFADelete` only once it was configured). `expectedOwner` makes S3 refuse a bucket of another account.
+ */
+async function readVersioning(
+  s3: S3Client,
+  bucket: string,
+  expectedOwner: string,
+): Promise<BucketVersioning> {
+  const response = await read(bucket, 'GetBucketVersioning', () =>
+    s3.send(new GetBucketVersioningCommand({ Bucket: bucket, ExpectedBucketOwner: expectedOwner })),
+  );
+  const status = response?.Status;
+  return {
+    bucket,
+    status: status === 'Enabled' || status === 'Suspended' ? status : 'Off',
+    mfaDelete: response?.MFADelete === 'Enabled',
+  };
+}
+
+/** Sends the plan: Status Enabled and nothing else (no MFADelete, so MFA delete stays as it is). */
+async function enableVersioning(s3: S3Client, plan: VersioningPlan, expectedOwner: string): Promise<void> {
+  const { Bucket, VersioningConfiguration } = plan.input;
+  try {
+    await s3.send(
+      new PutBucketVersioningCommand({
+        Bucket,
+        ExpectedBucketOwner: expectedOwner,
+        VersioningConfiguration: { Status: VersioningConfiguration.Status },
+      }),
+    );
+  } catch (error) {
+    throw new Error(`S3 PutBucketVersioning on ${Bucket} failed: ${errorText(error)}`, { cause: error });
+  }
+}
+
+/** The `s3-versioning-enable` spec's port onto S3 in one account and Region. */
+export function versioningPort(s3: S3Client): VersioningPort {
+  return {
+    readVersioning: (bucket, expectedOwner) => readVersioning(s3, bucket, expectedOwner),
+    enableVersioning: (plan, expectedOwner) => enableVersioning(s3, plan, expectedOwner),
   };
 }

@@ -5,7 +5,7 @@
  * for the event's account, notice publishing) is `shared/aws/responder-runtime.ts`, once for every responder.
  */
 
-import type * as z from 'zod';
+import * as z from 'zod';
 import {
   type Actor,
   type CloudTrailDetail,
@@ -159,4 +159,35 @@ export function parseResponderSettings<Settings>(
     });
   }
   throw parameterErrorFromZod(parsed.error, path, own);
+}
+
+/**
+ * The mode of a responder that changes what it finds: `report` (the default) only notifies, `enforce` makes
+ * the change. Report is the default so that a deployment never changes a resource before its owners have
+ * seen what would change.
+ */
+export const REMEDIATION_MODES = ['enforce', 'report'] as const;
+export type RemediationMode = (typeof REMEDIATION_MODES)[number];
+
+/** The `mode` setting of a responder's zod schema: enforce or report, report when absent. */
+export const remediationModeSchema = z
+  .enum(REMEDIATION_MODES, { error: 'expected enforce or report' })
+  .default('report');
+
+/**
+ * EventBridge's retry of an event whose change was applied but whose notice could not be sent: the notice,
+ * sent now (the resource, read again, would look as if nothing had happened). Undefined when none is pending.
+ */
+export async function redeliverPending(
+  call: Pick<ResponderCall<unknown, unknown>, 'pending' | 'publish'>,
+  key: string,
+): Promise<{ resource: string; messageId: string | undefined } | undefined> {
+  const pending = call.pending(key);
+  if (pending === undefined) return undefined;
+  return { resource: pending.resource.id, messageId: await call.publish(key, pending) };
+}
+
+/** An error's message, for a notice's line (anything thrown, not only an Error). */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

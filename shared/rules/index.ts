@@ -10,10 +10,12 @@ import { publicBucketRule } from './public-bucket/index.ts';
 import { publicBucketResponder } from './public-bucket/responder.ts';
 import { rdsNotPublicRule } from './rds-not-public/index.ts';
 import { rdsSnapshotNotPublicRule } from './rds-snapshot-not-public/index.ts';
+import { snapshotPrivateResponder } from './rds-snapshot-not-public/responder.ts';
 import { rdsStorageEncryptedRule } from './rds-storage-encrypted/index.ts';
 import { requiredTagsRule } from './required-tags/index.ts';
 import { rootMfaRule } from './root-mfa/index.ts';
 import { s3VersioningRule } from './s3-versioning/index.ts';
+import { versioningEnableResponder } from './s3-versioning/responder.ts';
 import { securityGroupRule } from './security-group/index.ts';
 import { driftRevertResponder } from './security-group/responder.ts';
 
@@ -59,7 +61,12 @@ export function checkSuiteConfig(config: SuiteConfig): void {
 }
 
 /** Every responder (EventBridge, CloudTrail calls), each a spec next to the rule it acts for. */
-export const RESPONDERS: readonly AnyResponderSpec[] = [driftRevertResponder, publicBucketResponder];
+export const RESPONDERS: readonly AnyResponderSpec[] = [
+  driftRevertResponder,
+  publicBucketResponder,
+  snapshotPrivateResponder,
+  versioningEnableResponder,
+];
 
 /** Validates every responder's settings; throws the first ParameterError. */
 export function checkResponderSettings(settings: SuiteSettings): void {

@@ -4,6 +4,7 @@
  * account with no execution role to act there.
  */
 import { EC2Client } from '@aws-sdk/client-ec2';
+import { RDSClient } from '@aws-sdk/client-rds';
 import { S3Client } from '@aws-sdk/client-s3';
 import { S3ControlClient } from '@aws-sdk/client-s3-control';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
@@ -12,14 +13,22 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { accountOfFunction } from '../../shared/aws/assume-role.ts';
 import { responderEnvironment } from '../../shared/aws/responder-runtime.ts';
-import { createDriftRevert, createPublicBucketResponder } from '../../shared/aws/responders.ts';
+import {
+  createDriftRevert,
+  createPublicBucketResponder,
+  createSnapshotPrivateResponder,
+  createVersioningEnableResponder,
+} from '../../shared/aws/responders.ts';
 import { InputError } from '../../shared/core/model.ts';
 import { CrossAccountError } from '../../shared/core/responder.ts';
 import { RESPONDERS } from '../../shared/rules/index.ts';
 import { putBucketAclCanned } from '../fixtures/public-bucket/cloudtrail.ts';
+import { modifySnapshotAttribute } from '../fixtures/rds-snapshot-not-public/cloudtrail.ts';
+import { putBucketVersioning } from '../fixtures/s3-versioning/cloudtrail.ts';
 import { trailEvent } from '../fixtures/security-group/index.ts';
 
 const ec2 = mockClient(EC2Client);
+const rds = mockClient(RDSClient);
 const s3 = mockClient(S3Client);
 const s3control = mockClient(S3ControlClient);
 const sns = mockClient(SNSClient);
@@ -51,6 +60,14 @@ const CASES: Record<string, { handler: () => Handler; event: () => Record<string
       }),
     event: () => putBucketAclCanned('public-read'),
   },
+  'rds-snapshot-private': {
+    handler: () => createSnapshotPrivateResponder({ ...common, createRdsClient: () => new RDSClient({}) }),
+    event: () => modifySnapshotAttribute(),
+  },
+  's3-versioning-enable': {
+    handler: () => createVersioningEnableResponder({ ...common, createS3Client: () => new S3Client({}) }),
+    event: () => putBucketVersioning(),
+  },
 };
 
 function withDetail(event: Record<string, unknown>, detail: Record<string, unknown>, envelope = {}) {
@@ -61,10 +78,16 @@ function functionArn(name: string) {
   return { invokedFunctionArn: `arn:aws:lambda:us-east-1:${ACCOUNT}:function:plumbline-${name}` };
 }
 
-const serviceCalls = () => [...ec2.calls(), ...s3.calls(), ...s3control.calls(), ...sts.calls()];
+const serviceCalls = () => [
+  ...ec2.calls(),
+  ...rds.calls(),
+  ...s3.calls(),
+  ...s3control.calls(),
+  ...sts.calls(),
+];
 
 beforeEach(() => {
-  for (const mock of [ec2, s3, s3control, sns, sts]) mock.reset();
+  for (const mock of [ec2, rds, s3, s3control, sns, sts]) mock.reset();
   sns.on(PublishCommand).resolves({ MessageId: 'msg-1' });
 });
 

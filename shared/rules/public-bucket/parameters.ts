@@ -5,7 +5,12 @@
 import * as z from 'zod';
 import { splitCsv } from '../../core/csv.ts';
 import { ParameterError, type SuiteSettings } from '../../core/model.ts';
-import { parseResponderSettings as parseOwnSettings } from '../../core/responder.ts';
+import {
+  parseResponderSettings as parseOwnSettings,
+  REMEDIATION_MODES,
+  type RemediationMode,
+  remediationModeSchema,
+} from '../../core/responder.ts';
 import { BLOCK_SETTINGS, type BlockSetting } from './block.ts';
 
 export const PUBLIC_ACCESS_KINDS = ['read', 'write', 'any'] as const;
@@ -94,8 +99,8 @@ function parseAccountLevelBlocks(value: unknown): BlockSetting[] {
 }
 
 export const RESPONDER_NAME = 'public-bucket-remediate';
-export const RESPONDER_MODES = ['enforce', 'report'] as const;
-export type ResponderMode = (typeof RESPONDER_MODES)[number];
+export const RESPONDER_MODES = REMEDIATION_MODES;
+export type ResponderMode = RemediationMode;
 
 export interface ResponderSettings {
   /**
@@ -107,7 +112,7 @@ export interface ResponderSettings {
 }
 
 const responderSettingsSchema = z.strictObject({
-  mode: z.enum(RESPONDER_MODES, { error: 'expected enforce or report' }).default('report'),
+  mode: remediationModeSchema,
 });
 
 /** Reads `responders["public-bucket-remediate"]` from the suite settings; absent means defaults. */

@@ -20,7 +20,7 @@ import { buildAnnotation } from '../../core/annotation.ts';
 import type { Actor } from '../../core/cloudtrail.ts';
 import { describeZodError, InputError, type PublicAccessBlockFlags } from '../../core/model.ts';
 import type { Notice } from '../../core/notification.ts';
-import type { ResponderCall, ResponderSpec } from '../../core/responder.ts';
+import { messageOf, type ResponderCall, type ResponderSpec, redeliverPending } from '../../core/responder.ts';
 import type { SuiteConfig } from '../../core/suite-config.ts';
 import { grantsFromCloudTrail, PUBLIC_CANNED_ACLS, publicGrants } from './acl.ts';
 import { analyseBucket, type BucketState, type Exposure } from './analyse.ts';
@@ -338,10 +338,6 @@ interface BucketJob {
   notice: NoticeBase;
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 /** Notifies (best effort: the runtime logs a notice it cannot publish), then rethrows for the retry. */
 async function fail(
   call: PublicBucketCall,
@@ -402,10 +398,9 @@ async function remediate(
 
 /** A notice of an applied change that could not be sent last time, sent now (EventBridge's retry). */
 async function redeliver(call: PublicBucketCall, key: string): Promise<BucketResult | undefined> {
-  const pending = call.pending(key);
-  if (pending === undefined) return undefined;
-  const messageId = await call.publish(key, pending);
-  return { status: 'redelivered', bucket: pending.resource.id, findings: [], messageId };
+  const sent = await redeliverPending(call, key);
+  if (sent === undefined) return undefined;
+  return { status: 'redelivered', bucket: sent.resource, findings: [], messageId: sent.messageId };
 }
 
 /** Reads the bucket afresh, then {@link remediate}; a bucket that is gone is no error. */

@@ -12,11 +12,16 @@ import {
   DB_CLUSTER_SNAPSHOT_TYPE,
   DB_SNAPSHOT_TYPE,
   isPublic,
+  publicSnapshotMessage,
   readSnapshotSharing,
   sharedAccounts,
 } from './snapshot.ts';
 
-export { planMakeSnapshotPrivate, type SnapshotPrivatePlan } from './remediation.ts';
+export {
+  planMakeSnapshotPrivate,
+  planSnapshotPrivate,
+  type SnapshotPrivatePlan,
+} from './remediation.ts';
 export {
   DB_CLUSTER_SNAPSHOT_TYPE,
   DB_SNAPSHOT_TYPE,
@@ -51,11 +56,10 @@ export const rdsSnapshotNotPublicRule: Rule<Record<string, never>> = {
     }
     const accounts = sharedAccounts(sharing);
     if (isPublic(sharing)) {
-      const also = accounts.length > 0 ? ` (also shared with ${accounts.join(', ')})` : '';
       return nonCompliant([
         {
           code: 'public-snapshot',
-          message: `${label} is public: its restore attribute includes "all", so any AWS account can copy or restore it${also}`,
+          message: publicSnapshotMessage(sharing),
           details: { snapshot: sharing.identifier, sharedWith: accounts },
         },
       ]);

@@ -6,7 +6,13 @@
  * guardrail does not judge), and nothing is ever added. No runtime here: the responder runtime sends it.
  */
 import type { ConfigurationItem } from '../../core/model.ts';
-import { isPublic, PUBLIC_VALUE, RESTORE_ATTRIBUTE, readSnapshotSharing } from './snapshot.ts';
+import {
+  isPublic,
+  PUBLIC_VALUE,
+  RESTORE_ATTRIBUTE,
+  readSnapshotSharing,
+  type SnapshotSharing,
+} from './snapshot.ts';
 
 export type SnapshotPrivatePlan =
   | {
@@ -28,9 +34,15 @@ export type SnapshotPrivatePlan =
  */
 export function planMakeSnapshotPrivate(item: ConfigurationItem): SnapshotPrivatePlan | undefined {
   const reading = readSnapshotSharing(item);
-  if (!reading.ok || !isPublic(reading.sharing)) return undefined;
-  const { sharing } = reading;
-  if (!sharing.identifierRecorded) return undefined;
+  return reading.ok ? planSnapshotPrivate(reading.sharing) : undefined;
+}
+
+/**
+ * The same plan from the snapshot's sharing as read (from its configuration item, or from RDS's
+ * `Describe…SnapshotAttributes` by the responder): undefined unless it is public and its identifier is known.
+ */
+export function planSnapshotPrivate(sharing: SnapshotSharing): SnapshotPrivatePlan | undefined {
+  if (!isPublic(sharing) || !sharing.identifierRecorded) return undefined;
   const change = { AttributeName: RESTORE_ATTRIBUTE, ValuesToRemove: [PUBLIC_VALUE] } as const;
   return sharing.isCluster
     ? {

@@ -72,3 +72,10 @@ export function isPublic(sharing: SnapshotSharing): boolean {
 export function sharedAccounts(sharing: SnapshotSharing): string[] {
   return (sharing.restore ?? []).filter((value) => value !== PUBLIC_VALUE);
 }
+
+/** Why a public snapshot is public, in words (the rule's finding and the responder's notice). */
+export function publicSnapshotMessage(sharing: SnapshotSharing): string {
+  const accounts = sharedAccounts(sharing);
+  const also = accounts.length > 0 ? ` (also shared with ${accounts.join(', ')})` : '';
+  return `${sharing.kind} ${sharing.identifier} is public: its restore attribute includes "all", so any AWS account can copy or restore it${also}`;
+}

@@ -9,9 +9,9 @@
 import { compliant, nonCompliant, type Reason, type Rule } from '../../core/model.ts';
 import { cannotJudge, checkParameterNames, optionalBoolean } from '../../core/rule-kit.ts';
 import { BUCKET_TYPE } from '../public-bucket/configuration-item.ts';
-import { readBucketVersioning } from './versioning.ts';
+import { readBucketVersioning, versioningStatusReason } from './versioning.ts';
 
-export { planEnableVersioning, type VersioningPlan } from './remediation.ts';
+export { planEnableVersioning, planVersioning, type VersioningPlan } from './remediation.ts';
 export {
   type BucketVersioning,
   readBucketVersioning,
@@ -51,14 +51,8 @@ export const s3VersioningRule: Rule<S3VersioningParams> = {
     const reading = readBucketVersioning(item);
     if (!reading.ok) return cannotJudge(reading.problem);
     const { versioning } = reading;
-    const reasons: Reason[] = [];
-    if (versioning.status !== 'Enabled') {
-      reasons.push({
-        code: versioning.status === 'Off' ? 'versioning-off' : 'versioning-suspended',
-        message: `bucket ${versioning.bucket}: versioning is ${versioning.status === 'Off' ? 'off (never enabled)' : 'suspended'}`,
-        details: { bucket: versioning.bucket, status: versioning.status },
-      });
-    }
+    const statusReason = versioningStatusReason(versioning);
+    const reasons: Reason[] = statusReason ? [statusReason] : [];
     if (params.isMfaDeleteEnabled && !versioning.mfaDelete) {
       reasons.push({
         code: 'mfa-delete-off',

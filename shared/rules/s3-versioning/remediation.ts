@@ -5,7 +5,7 @@
  * MFA code, and turning it off would weaken the bucket. No runtime here: the responder runtime sends it.
  */
 import type { ConfigurationItem } from '../../core/model.ts';
-import { readBucketVersioning } from './versioning.ts';
+import { type BucketVersioning, readBucketVersioning } from './versioning.ts';
 
 export interface VersioningPlan {
   action: 'PutBucketVersioning';
@@ -15,9 +15,14 @@ export interface VersioningPlan {
 /** The call that enables versioning, or undefined when it is enabled already or cannot be read. */
 export function planEnableVersioning(item: ConfigurationItem): VersioningPlan | undefined {
   const reading = readBucketVersioning(item);
-  if (!reading.ok || reading.versioning.status === 'Enabled') return undefined;
+  return reading.ok ? planVersioning(reading.versioning) : undefined;
+}
+
+/** The same plan from the bucket's versioning as read (its configuration item, or `GetBucketVersioning`). */
+export function planVersioning(versioning: BucketVersioning): VersioningPlan | undefined {
+  if (versioning.status === 'Enabled') return undefined;
   return {
     action: 'PutBucketVersioning',
-    input: { Bucket: reading.versioning.bucket, VersioningConfiguration: { Status: 'Enabled' } },
+    input: { Bucket: versioning.bucket, VersioningConfiguration: { Status: 'Enabled' } },
   };
 }

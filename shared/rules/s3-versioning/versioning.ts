@@ -4,7 +4,7 @@
  * `AWS::S3::Bucket.properties.json`; JSON text from the API, parsed by the normaliser). `Off` means versioning
  * was never enabled.
  */
-import type { ConfigurationItem } from '../../core/model.ts';
+import type { ConfigurationItem, Reason } from '../../core/model.ts';
 import { quoted, supplementaryField } from '../../core/rule-kit.ts';
 import { bucketNameOf } from '../public-bucket/configuration-item.ts';
 
@@ -38,5 +38,15 @@ export function readBucketVersioning(item: ConfigurationItem): VersioningReading
   return {
     ok: true,
     versioning: { bucket, status: status as VersioningStatus, mfaDelete: isMfaDeleteEnabled === true },
+  };
+}
+
+/** The finding of a bucket whose versioning is not enabled (the rule's reason and the responder's notice). */
+export function versioningStatusReason(versioning: BucketVersioning): Reason | undefined {
+  if (versioning.status === 'Enabled') return undefined;
+  return {
+    code: versioning.status === 'Off' ? 'versioning-off' : 'versioning-suspended',
+    message: `bucket ${versioning.bucket}: versioning is ${versioning.status === 'Off' ? 'off (never enabled)' : 'suspended'}`,
+    details: { bucket: versioning.bucket, status: versioning.status },
   };
 }
