@@ -137,6 +137,7 @@ describe('parameters at deploy time', () => {
       SecurityGroupBlockedPorts: '22,8080',
       PublicBucketExcludedPublicBuckets: 'logs',
       SgDriftRevertBlockedPortsMode: 'enforce',
+      S3VersioningEnableMode: 'enforce',
     };
     expect(responderInputs(template(), given)).toEqual({
       'plumbline-sg-drift-revert': {
@@ -146,6 +147,15 @@ describe('parameters at deploy time', () => {
       'plumbline-public-bucket-remediate': {
         rules: { 'public-bucket': { excludedPublicBuckets: 'logs' } },
         responders: { 'public-bucket-remediate': { mode: 'report' } },
+      },
+      // A rule without deploy-time parameters still names itself: the responder reads no value of it.
+      'plumbline-rds-snapshot-private': {
+        rules: { 'rds-snapshot-not-public': {} },
+        responders: { 'rds-snapshot-private': { mode: 'report' } },
+      },
+      'plumbline-s3-versioning-enable': {
+        rules: { 's3-versioning': {} },
+        responders: { 's3-versioning-enable': { mode: 'enforce' } },
       },
     });
   });
