@@ -94,8 +94,9 @@ const concurrency = wholeNumber.pipe(
 );
 
 /**
- * Reserved concurrency defaults, per function: 3 × 20 + 3 × 10 = 90 of a region's default 1,000 (Lambda
- * keeps 100 unreserved), so that a burst on one function never takes the concurrency of another.
+ * Reserved concurrency defaults, per function: 20 per rule and 10 per responder and the notifier (13 × 20 +
+ * 5 × 10 = 310 of a region's default 1,000; Lambda keeps 100 unreserved), so that a burst on one function
+ * never takes the concurrency of another.
  */
 export const DEFAULT_CONCURRENCY = { rule: 20, event: 10 } as const;
 
