@@ -191,3 +191,82 @@ export async function redeliverPending(
 export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
+
+/**
+ * What a resource remediation tells, handed to the spec's `notice`: the change it would make (report),
+ * made, or failed to make, with the state read; or the read that failed.
+ */
+export type RemediationOutcome<State> =
+  | { kind: 'planned' | 'applied'; state: State }
+  | { kind: 'failed'; state: State; error: string }
+  | { kind: 'unreadable'; error: string };
+
+/** An error class, for `instanceof`. */
+type ErrorClass = abstract new (...args: never[]) => Error;
+
+/** One resource's remediation, in the spec's own terms: how to read, plan, apply and tell, and each result. */
+export interface RemediationFlow<Port, State, Plan, Result> {
+  /** The resource's state now, through the port; throws a `goneError` when the resource no longer exists. */
+  read(port: Port): Promise<State>;
+  /** The error `read` throws when the resource is gone: no notice, {@link gone}'s result. */
+  goneError: ErrorClass;
+  /** What needs changing; undefined when the resource is compliant. */
+  plan(state: State): Plan | undefined;
+  /** A reason to only report in enforce mode too (a state the responder must not write); report when true. */
+  reportOnly?(state: State): boolean;
+  /** Sends the plan's write (enforce mode only). */
+  apply(port: Port, plan: Plan): Promise<void>;
+  /** The spec's notice for an outcome. */
+  notice(outcome: RemediationOutcome<State>): Notice;
+  /**
+   * The results (each logs what it needs to): a notice sent again, gone, nothing to do, reported, applied.
+   * `Result` is the spec handler's own result type, each of these checked against it (never widened by them).
+   */
+  redelivered(resource: string, messageId: string | undefined): NoInfer<Result>;
+  gone(error: Error): NoInfer<Result>;
+  unchanged(state: State): NoInfer<Result>;
+  reported(state: State, messageId: string | undefined): NoInfer<Result>;
+  applied(state: State, messageId: string | undefined): NoInfer<Result>;
+}
+
+/**
+ * The read → plan → report or apply → notify flow of one resource, keyed by the event id: a notice left
+ * unsent by the last try of this event is sent instead (nothing read again); a gone resource is no error
+ * and no notice; nothing to change sends nothing; report mode (or `reportOnly`) notifies `planned` and never
+ * writes; enforce applies, then notifies `applied`. A failed read (or port) or write notifies `unreadable`
+ * or `failed`, best effort (the runtime logs a notice it cannot send), then rethrows for EventBridge's retry.
+ */
+export async function remediateResource<
+  Settings extends { mode: RemediationMode },
+  Port,
+  State,
+  Plan,
+  Result,
+>(call: ResponderCall<Settings, Port>, flow: RemediationFlow<Port, State, Plan, Result>): Promise<Result> {
+  const redelivered = await redeliverPending(call, call.eventId);
+  if (redelivered !== undefined) return flow.redelivered(redelivered.resource, redelivered.messageId);
+  const fail = async (outcome: RemediationOutcome<State>, error: unknown): Promise<never> => {
+    await call.publish(call.eventId, flow.notice(outcome)).catch(() => {});
+    throw error;
+  };
+  let port: Port;
+  let state: State;
+  try {
+    port = await call.port();
+    state = await flow.read(port);
+  } catch (error) {
+    if (error instanceof flow.goneError) return flow.gone(error);
+    return fail({ kind: 'unreadable', error: messageOf(error) }, error);
+  }
+  const plan = flow.plan(state);
+  if (plan === undefined) return flow.unchanged(state);
+  if (call.settings.mode === 'report' || flow.reportOnly?.(state) === true) {
+    return flow.reported(state, await call.publish(call.eventId, flow.notice({ kind: 'planned', state })));
+  }
+  try {
+    await flow.apply(port, plan);
+  } catch (error) {
+    return fail({ kind: 'failed', state, error: messageOf(error) }, error);
+  }
+  return flow.applied(state, await call.publish(call.eventId, flow.notice({ kind: 'applied', state })));
+}

@@ -16,13 +16,13 @@ import type { Actor } from '../../core/cloudtrail.ts';
 import { describeZodError, InputError, type SuiteSettings } from '../../core/model.ts';
 import type { Notice } from '../../core/notification.ts';
 import {
-  messageOf,
   parseResponderSettings,
   REMEDIATION_MODES,
   type RemediationMode,
+  type RemediationOutcome,
   type ResponderCall,
   type ResponderSpec,
-  redeliverPending,
+  remediateResource,
   remediationModeSchema,
 } from '../../core/responder.ts';
 import { planSnapshotPrivate, type SnapshotPrivatePlan } from './remediation.ts';
@@ -148,10 +148,8 @@ export function parseSnapshotRequest(
 
 // ---- The notice ----
 
-export type SnapshotOutcome =
-  | { kind: 'applied' | 'planned'; sharing: SnapshotSharing }
-  | { kind: 'failed'; sharing: SnapshotSharing; error: string }
-  | { kind: 'unreadable'; error: string };
+/** `state`: the snapshot's sharing as read. */
+export type SnapshotOutcome = RemediationOutcome<SnapshotSharing>;
 
 export interface SnapshotNoticeInput {
   rule: string;
@@ -175,9 +173,9 @@ function changeLine(outcome: SnapshotOutcome): string {
   const remove = `"${PUBLIC_VALUE}" from the ${RESTORE_ATTRIBUTE} attribute`;
   switch (outcome.kind) {
     case 'applied':
-      return `removed ${remove}${keptLine(outcome.sharing)}`;
+      return `removed ${remove}${keptLine(outcome.state)}`;
     case 'planned':
-      return `would remove ${remove}${keptLine(outcome.sharing)}; set responders.${RESPONDER_NAME}.mode to enforce to do it`;
+      return `would remove ${remove}${keptLine(outcome.state)}; set responders.${RESPONDER_NAME}.mode to enforce to do it`;
     case 'failed':
       return `removing ${remove} failed: ${outcome.error}`;
     case 'unreadable':
@@ -213,7 +211,7 @@ export function snapshotNotice(input: SnapshotNoticeInput): Notice {
       outcome.kind === 'unreadable'
         ? undefined
         : buildAnnotation('NON_COMPLIANT', [
-            { code: 'public-snapshot', message: publicSnapshotMessage(outcome.sharing) },
+            { code: 'public-snapshot', message: publicSnapshotMessage(outcome.state) },
           ]),
     actor: input.actor,
     changes: [`request: ${input.request}`, changeLine(outcome)],
@@ -264,57 +262,43 @@ async function makeSnapshotPrivate(call: SnapshotCall): Promise<SnapshotResult> 
     call.log.info('event skipped', { snapshot, reason });
     return { status: 'skipped', reason, snapshot };
   }
-  const redelivered = await redeliverPending(call, call.eventId);
-  if (redelivered !== undefined) {
-    return { status: 'redelivered', snapshot: redelivered.resource, messageId: redelivered.messageId };
-  }
-  const notice = (outcome: SnapshotOutcome) =>
-    snapshotNotice({
-      rule: call.ruleName,
-      target: request.target,
-      accountId: call.accountId,
-      region: call.region,
-      actor: call.actor,
-      request: request.description,
-      outcome,
-      when: call.now(),
-    });
-  /** Notifies `failed` (best effort: the runtime logs a notice it cannot send), then rethrows for the retry. */
-  const fail = async (outcome: SnapshotOutcome, error: unknown): Promise<never> => {
-    await call.publish(call.eventId, notice(outcome)).catch(() => {});
-    throw error;
-  };
-  let port: SnapshotPort;
-  let sharing: SnapshotSharing;
-  try {
-    port = await call.port();
-    sharing = await port.readSharing(request.target);
-  } catch (error) {
-    if (error instanceof SnapshotGoneError) {
+  return remediateResource(call, {
+    read: (port) => port.readSharing(request.target),
+    goneError: SnapshotGoneError,
+    plan: planSnapshotPrivate,
+    apply: (port, plan) => port.makePrivate(plan),
+    notice: (outcome) =>
+      snapshotNotice({
+        rule: call.ruleName,
+        target: request.target,
+        accountId: call.accountId,
+        region: call.region,
+        actor: call.actor,
+        request: request.description,
+        outcome,
+        when: call.now(),
+      }),
+    redelivered: (resource, messageId) => ({ status: 'redelivered', snapshot: resource, messageId }),
+    gone: (error) => {
       call.log.info('snapshot gone', { snapshot, reason: error.message });
       return { status: 'gone', snapshot };
-    }
-    return fail({ kind: 'unreadable', error: messageOf(error) }, error);
-  }
-  const sharedWith = sharedAccounts(sharing);
-  const plan = planSnapshotPrivate(sharing);
-  if (plan === undefined) {
-    call.log.info('snapshot not public', { snapshot, sharedWith });
-    return { status: 'not-public', snapshot, sharedWith };
-  }
-  if (call.settings.mode === 'report') {
-    const messageId = await call.publish(call.eventId, notice({ kind: 'planned', sharing }));
-    call.log.info('public snapshot reported', { snapshot, sharedWith, messageId });
-    return { status: 'reported', snapshot, sharedWith, messageId };
-  }
-  try {
-    await port.makePrivate(plan);
-  } catch (error) {
-    return fail({ kind: 'failed', sharing, error: messageOf(error) }, error);
-  }
-  const messageId = await call.publish(call.eventId, notice({ kind: 'applied', sharing }));
-  call.log.info('public snapshot made private', { snapshot, sharedWith, messageId });
-  return { status: 'made-private', snapshot, sharedWith, messageId };
+    },
+    unchanged: (sharing) => {
+      const sharedWith = sharedAccounts(sharing);
+      call.log.info('snapshot not public', { snapshot, sharedWith });
+      return { status: 'not-public', snapshot, sharedWith };
+    },
+    reported: (sharing, messageId) => {
+      const sharedWith = sharedAccounts(sharing);
+      call.log.info('public snapshot reported', { snapshot, sharedWith, messageId });
+      return { status: 'reported', snapshot, sharedWith, messageId };
+    },
+    applied: (sharing, messageId) => {
+      const sharedWith = sharedAccounts(sharing);
+      call.log.info('public snapshot made private', { snapshot, sharedWith, messageId });
+      return { status: 'made-private', snapshot, sharedWith, messageId };
+    },
+  });
 }
 
 /**

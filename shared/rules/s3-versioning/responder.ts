@@ -16,13 +16,13 @@ import type { Actor } from '../../core/cloudtrail.ts';
 import { describeZodError, InputError, type SuiteSettings } from '../../core/model.ts';
 import type { Notice } from '../../core/notification.ts';
 import {
-  messageOf,
   parseResponderSettings,
   REMEDIATION_MODES,
   type RemediationMode,
+  type RemediationOutcome,
   type ResponderCall,
   type ResponderSpec,
-  redeliverPending,
+  remediateResource,
   remediationModeSchema,
 } from '../../core/responder.ts';
 import { BUCKET_TYPE } from '../public-bucket/configuration-item.ts';
@@ -100,10 +100,10 @@ export function parseVersioningRequest(requestParameters: unknown): VersioningRe
 
 // ---- The notice ----
 
+/** `state`: the bucket's versioning as read; `mfa-delete`: reported, never written (MFA delete is on). */
 export type VersioningOutcome =
-  | { kind: 'applied' | 'planned' | 'mfa-delete'; versioning: BucketVersioning }
-  | { kind: 'failed'; versioning: BucketVersioning; error: string }
-  | { kind: 'unreadable'; error: string };
+  | RemediationOutcome<BucketVersioning>
+  | { kind: 'mfa-delete'; state: BucketVersioning };
 
 export interface VersioningNoticeInput {
   rule: string;
@@ -151,7 +151,7 @@ const OUTCOMES: Record<VersioningOutcome['kind'], Notice['outcome']> = {
 export function versioningNotice(input: VersioningNoticeInput): Notice {
   const { outcome } = input;
   const { kind } = outcome;
-  const reason = outcome.kind === 'unreadable' ? undefined : versioningStatusReason(outcome.versioning);
+  const reason = outcome.kind === 'unreadable' ? undefined : versioningStatusReason(outcome.state);
   return {
     kind: 'remediation',
     headline: HEADLINES[kind],
@@ -199,57 +199,44 @@ async function enableVersioning(call: VersioningCall): Promise<VersioningResult>
     call.log.info('bucket excluded', { bucket });
     return { status: 'excluded', bucket };
   }
-  const redelivered = await redeliverPending(call, call.eventId);
-  if (redelivered !== undefined) {
-    return { status: 'redelivered', bucket: redelivered.resource, messageId: redelivered.messageId };
-  }
-  const notice = (outcome: VersioningOutcome) =>
-    versioningNotice({
-      rule: call.ruleName,
-      bucket,
-      accountId: call.accountId,
-      region: call.region,
-      actor: call.actor,
-      request: request.description,
-      outcome,
-      when: call.now(),
-    });
-  /** Notifies `failed` (best effort: the runtime logs a notice it cannot send), then rethrows for the retry. */
-  const fail = async (outcome: VersioningOutcome, error: unknown): Promise<never> => {
-    await call.publish(call.eventId, notice(outcome)).catch(() => {});
-    throw error;
-  };
-  let port: VersioningPort;
-  let versioning: BucketVersioning;
-  try {
-    port = await call.port();
-    versioning = await port.readVersioning(bucket, call.accountId);
-  } catch (error) {
-    if (error instanceof BucketGoneError) {
+  return remediateResource(call, {
+    read: (port) => port.readVersioning(bucket, call.accountId),
+    goneError: BucketGoneError,
+    plan: planVersioning,
+    reportOnly: (versioning) => versioning.mfaDelete,
+    apply: (port, plan) => port.enableVersioning(plan, call.accountId),
+    notice: (outcome) =>
+      versioningNotice({
+        rule: call.ruleName,
+        bucket,
+        accountId: call.accountId,
+        region: call.region,
+        actor: call.actor,
+        request: request.description,
+        outcome:
+          outcome.kind === 'planned' && outcome.state.mfaDelete
+            ? { ...outcome, kind: 'mfa-delete' }
+            : outcome,
+        when: call.now(),
+      }),
+    redelivered: (resource, messageId) => ({ status: 'redelivered', bucket: resource, messageId }),
+    gone: (error) => {
       call.log.info('bucket gone', { bucket, reason: error.message });
       return { status: 'gone', bucket };
-    }
-    return fail({ kind: 'unreadable', error: messageOf(error) }, error);
-  }
-  const plan = planVersioning(versioning);
-  if (plan === undefined) {
-    call.log.info('versioning enabled', { bucket });
-    return { status: 'enabled', bucket };
-  }
-  if (call.settings.mode === 'report' || versioning.mfaDelete) {
-    const kind = versioning.mfaDelete ? 'mfa-delete' : 'planned';
-    const messageId = await call.publish(call.eventId, notice({ kind, versioning }));
-    call.log.info('suspended versioning reported', { bucket, mfaDelete: versioning.mfaDelete, messageId });
-    return { status: versioning.mfaDelete ? 'needs-mfa' : 'reported', bucket, messageId };
-  }
-  try {
-    await port.enableVersioning(plan, call.accountId);
-  } catch (error) {
-    return fail({ kind: 'failed', versioning, error: messageOf(error) }, error);
-  }
-  const messageId = await call.publish(call.eventId, notice({ kind: 'applied', versioning }));
-  call.log.info('versioning enabled again', { bucket, messageId });
-  return { status: 'versioning-enabled', bucket, messageId };
+    },
+    unchanged: () => {
+      call.log.info('versioning enabled', { bucket });
+      return { status: 'enabled', bucket };
+    },
+    reported: (versioning, messageId) => {
+      call.log.info('suspended versioning reported', { bucket, mfaDelete: versioning.mfaDelete, messageId });
+      return { status: versioning.mfaDelete ? 'needs-mfa' : 'reported', bucket, messageId };
+    },
+    applied: (_versioning, messageId) => {
+      call.log.info('versioning enabled again', { bucket, messageId });
+      return { status: 'versioning-enabled', bucket, messageId };
+    },
+  });
 }
 
 /**
