@@ -10,6 +10,7 @@ import { GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
 import { loadAccountSummary, loadCredentialReport } from '../shared/aws/account-facts.ts';
 import { accountItem, judgesAccount } from '../shared/core/account-item.ts';
 import type { AccountFact, AccountFacts } from '../shared/core/model.ts';
+import type { SkippedRule } from './report.ts';
 import type { PreparedRule, SourcedItem } from './scan.ts';
 
 /** Facts only a live read gives, with what they are in words and the IAM actions that read them. */
@@ -20,11 +21,6 @@ export const LIVE_ONLY_FACTS: Partial<Record<AccountFact, { what: string; action
   },
   accountSummary: { what: 'the IAM account summary', actions: 'iam:GetAccountSummary' },
 };
-
-export interface SkippedRule {
-  rule: string;
-  reason: string;
-}
 
 /**
  * The rules a snapshot scan can run, and those it skips: a rule that needs a live-only fact is skipped with

@@ -59,11 +59,19 @@ export type ScanSource =
       aggregator?: string | undefined;
     };
 
+/** A selected rule the scan did not run, and why (a snapshot holds no IAM credential report, say). */
+export interface SkippedRule {
+  rule: string;
+  reason: string;
+}
+
 export interface ScanReport {
   version: string;
   generatedAt: string;
   source: ScanSource;
   rules: ReportRule[];
+  /** Selected rules that did not run, each with its reason: every format names them. */
+  skipped?: readonly SkippedRule[] | undefined;
   evaluations: ReportEvaluation[];
   /** Distinct resources read (after newer captures superseded older ones). */
   resources: number;

@@ -159,6 +159,7 @@ async function scanCommand(command: ScanCommand, io: CliIo, deps: CliDeps): Prom
     generatedAt: deps.now().toISOString(),
     source,
     rules,
+    skipped,
   });
   let reports: OpenReport[] = [];
   let outcome: ScanOutcome;

@@ -109,7 +109,7 @@ div.account { margin-top: 1rem; }
 div.account h3 { margin: 0; font-size: 1.05rem; }
 div.account:not(:has(details.group:not([hidden]))) { display: none; }
 section#accounts { margin: 0 0 1.5rem; }
-section.rule, section.errors, section#figures { margin: 0 0 2rem; border-top: 1px solid var(--line); padding-top: 1.25rem; }
+section.rule, section.errors, section.skipped, section#figures { margin: 0 0 2rem; border-top: 1px solid var(--line); padding-top: 1.25rem; }
 section.rule { border-left: 4px solid var(--line); padding-left: .75rem; }
 section.rule[data-severity="critical"] { border-left: 6px double var(--critical); }
 section.rule[data-severity="high"] { border-left-color: var(--high); }
@@ -205,7 +205,7 @@ ${(['NON_COMPLIANT', 'COMPLIANT', 'NOT_APPLICABLE'] as const)
 <div class="card NON_COMPLIANT" data-compliance="resources-non-compliant"><span class="count">${thousands(flagged)}</span>Resources<small>with a finding</small></div>
 ${summary.errors > 0 ? `<div class="card NON_COMPLIANT" data-compliance="errors"><span class="count">${thousands(summary.errors)}</span>Errors</div>` : ''}
 </div>
-${bandCounts(views)}
+${skippedSection(report)}${bandCounts(views)}
 ${accountsTable(report.evaluations)}
 ${contents(report, views)}
 ${figures(views, nonCompliant)}
@@ -586,6 +586,16 @@ function errorsSection(report: ScanReport): string {
       `<li class="error"><a href="#rule-${html(rule)}"><code>${html(rule)}</code></a>: ${plural(count, 'item')} could not be evaluated and ${count === 1 ? 'is' : 'are'} judged NON_COMPLIANT (listed first in the rule)</li>`,
   );
   return `<section class="errors" id="errors">\n<h2>Errors</h2>\n<ul class="errors">${[...items, ...failClosed].join('\n')}</ul>\n</section>\n`;
+}
+
+/** Selected rules that did not run, each with its reason: under the summary, so none reads as passed. */
+function skippedSection(report: ScanReport): string {
+  const skipped = report.skipped ?? [];
+  if (skipped.length === 0) return '';
+  const items = skipped.map(
+    ({ rule, reason }) => `<li class="skipped"><code>${html(rule)}</code>: ${html(reason)}</li>`,
+  );
+  return `<section class="skipped" id="skipped">\n<h2>Skipped rules</h2>\n<ul class="skipped">${items.join('\n')}</ul>\n</section>\n`;
 }
 
 /** The id, and the name a person knows below it. */

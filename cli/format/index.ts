@@ -53,7 +53,7 @@ export function reportWriter(
 ): ReportWriter {
   switch (format) {
     case 'json':
-      return jsonWriter(out);
+      return jsonWriter(header, out);
     case 'sarif':
       return sarifWriter(header, options, out);
     case 'junit':

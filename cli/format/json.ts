@@ -2,7 +2,8 @@
  * JSON: `{"evaluations": [...], "errors": [...], "summary": {...}}`, one evaluation per rule and resource,
  * with the keys a pipeline can rely on (absent values are `null`, never missing). An error result (an item
  * that could not be read or judged) has `error` set; `errors` lists rules refused and items no evaluation
- * stands for. The evaluations are written as they are judged (in the order the items are read), so the
+ * stands for; `skipped` lists the selected rules that did not run, each with its reason (an empty array when
+ * every one ran). The evaluations are written as they are judged (in the order the items are read), so the
  * summary, which counts them, comes last.
  */
 import type { ReportError, ReportEvaluation, ScanReport } from '../report.ts';
@@ -10,19 +11,23 @@ import {
   ELEMENTS,
   FramedArray,
   frame,
+  type ReportHeader,
   type ReportTotals,
   type ReportWriter,
   renderWhole,
   type TextOut,
 } from './stream.ts';
 
-export function jsonWriter(out: TextOut): ReportWriter {
+export function jsonWriter(header: Pick<ReportHeader, 'skipped'>, out: TextOut): ReportWriter {
+  const skipped = (header.skipped ?? []).map(({ rule, reason }) => ({ rule, reason }));
   const start = frame({ evaluations: [ELEMENTS] });
   const evaluations = new FramedArray(out, start.before, start.indent);
   return {
     evaluation: (evaluation) => evaluations.element(jsonEvaluation(evaluation)),
     end({ summary, errors }: ReportTotals) {
-      evaluations.close(frame({ evaluations: [ELEMENTS], errors: errors.map(jsonError), summary }).after);
+      evaluations.close(
+        frame({ evaluations: [ELEMENTS], errors: errors.map(jsonError), skipped, summary }).after,
+      );
       out.write('\n');
     },
   };
@@ -30,7 +35,7 @@ export function jsonWriter(out: TextOut): ReportWriter {
 
 /** The whole report as one JSON text. */
 export function formatJson(report: ScanReport): string {
-  return renderWhole(report, jsonWriter);
+  return renderWhole(report, (out) => jsonWriter(report, out));
 }
 
 function jsonEvaluation(evaluation: ReportEvaluation) {

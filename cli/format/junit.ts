@@ -3,7 +3,8 @@
  * rule, a test case per resource; non-compliant is a failure whose message is the annotation and whose
  * body lists each reason with its code; not applicable is skipped. An item that could not be read or judged
  * is an error (not a failure); rules refused and unreadable items without a resource are the errors of a
- * last suite, `plumbline.errors`.
+ * last suite, `plumbline.errors`. A rule the scan skipped (a snapshot holds no credential report) is a suite
+ * of its own whose one test case is skipped with the reason, so it never reads as passed.
  */
 
 import { printable } from '../../shared/core/text.ts';
@@ -13,6 +14,7 @@ import {
   type ReportEvaluation,
   resourceLabel,
   type ScanReport,
+  type SkippedRule,
 } from '../report.ts';
 import {
   memorySpool,
@@ -38,11 +40,12 @@ export function junitWriter(header: ReportHeader, out: TextOut, spool: () => Spo
     },
     end({ summary, errors, errorResults: errored }) {
       const timestamp = header.generatedAt.replace(/\.\d+Z$/, '');
-      const tests = summary.evaluations + errors.length;
+      const skippedRules = header.skipped ?? [];
+      const tests = summary.evaluations + errors.length + skippedRules.length;
       out.write(
         `${[
           '<?xml version="1.0" encoding="UTF-8"?>',
-          `<testsuites name="plumbline" tests="${tests}" failures="${summary.NON_COMPLIANT - errored.length}" errors="${summary.errors}" skipped="${summary.NOT_APPLICABLE}" time="0" timestamp="${timestamp}">`,
+          `<testsuites name="plumbline" tests="${tests}" failures="${summary.NON_COMPLIANT - errored.length}" errors="${summary.errors}" skipped="${summary.NOT_APPLICABLE + skippedRules.length}" time="0" timestamp="${timestamp}">`,
         ].join('\n')}\n`,
       );
       for (const rule of header.rules) {
@@ -63,6 +66,7 @@ export function junitWriter(header: ReportHeader, out: TextOut, spool: () => Spo
         out.write('  </testsuite>\n');
       }
       dispose();
+      for (const skipped of skippedRules) out.write(`${skippedSuite(skipped, timestamp).join('\n')}\n`);
       const tail =
         errors.length > 0 ? [...errorSuite(errors, timestamp), '</testsuites>'] : ['</testsuites>'];
       out.write(`${tail.join('\n')}\n`);
@@ -95,6 +99,16 @@ function testCase(evaluation: ReportEvaluation): string[] {
     `${open}>`,
     `      <failure type="NON_COMPLIANT" message="${xml(evaluation.annotation)}">${body}</failure>`,
     '    </testcase>',
+  ];
+}
+
+function skippedSuite({ rule, reason }: SkippedRule, timestamp: string): string[] {
+  return [
+    `  <testsuite name="${xml(rule)}" tests="1" failures="0" errors="0" skipped="1" time="0" timestamp="${timestamp}">`,
+    `    <testcase classname="plumbline.${xml(rule)}" name="${xml(`rule ${rule}`)}" time="0">`,
+    `      <skipped message="${xml(reason)}"/>`,
+    '    </testcase>',
+    '  </testsuite>',
   ];
 }
 

@@ -7,7 +7,13 @@
 import { createHash } from 'node:crypto';
 import { relative, resolve, sep } from 'node:path';
 import type * as Sarif from 'sarif';
-import { type ReportEvaluation, type ReportRule, resourceLabel, type ScanReport } from '../report.ts';
+import {
+  type ReportEvaluation,
+  type ReportRule,
+  resourceLabel,
+  type ScanReport,
+  type SkippedRule,
+} from '../report.ts';
 import {
   ELEMENTS,
   FramedArray,
@@ -75,7 +81,7 @@ export function sarifWriter(header: ReportHeader, options: SarifOptions, out: Te
             // A rule refused for a bad parameter did not run: the run is incomplete.
             executionSuccessful: totals.errors.every((error) => error.rule === undefined),
             endTimeUtc: header.generatedAt,
-            ...notifications(totals),
+            ...notifications(totals, header.skipped ?? []),
           },
         ],
         properties: { summary: totals.summary },
@@ -92,10 +98,13 @@ export function formatSarif(report: ScanReport, options: SarifOptions): string {
 
 /**
  * Each problem of the run as a tool execution notification (code scanning shows them as the tool's
- * errors): rules refused, items that could not be read or judged (whose error results are among the results).
+ * errors): rules refused, items that could not be read or judged (whose error results are among the
+ * results), and, as warnings, rules skipped (not in the driver's rules, which lists the rules that ran: the
+ * skipped rule is the notification's descriptor).
  */
 function notifications(
   totals: Pick<ReportTotals, 'errors' | 'errorResults'>,
+  skipped: readonly SkippedRule[],
 ): Pick<Sarif.Invocation, 'toolExecutionNotifications'> {
   const items: Sarif.Notification[] = [
     ...totals.errors.map(
@@ -110,6 +119,13 @@ function notifications(
         level: 'error',
         message: { text: `${evaluation.resourceType} ${evaluation.resourceId}: ${evaluation.error}` },
         associatedRule: { id: evaluation.rule },
+      }),
+    ),
+    ...skipped.map(
+      ({ rule, reason }): Sarif.Notification => ({
+        level: 'warning',
+        message: { text: reason },
+        descriptor: { id: rule },
       }),
     ),
   ];

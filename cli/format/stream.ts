@@ -14,6 +14,7 @@ import {
   type ReportSummary,
   type ScanReport,
   type ScanSource,
+  type SkippedRule,
   summarise,
 } from '../report.ts';
 
@@ -23,6 +24,8 @@ export interface ReportHeader {
   generatedAt: string;
   source: ScanSource;
   rules: ReportRule[];
+  /** Selected rules that will not run, each with its reason (known before the scan starts). */
+  skipped?: readonly SkippedRule[] | undefined;
 }
 
 /** What a report says after the last evaluation. */

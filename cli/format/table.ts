@@ -118,6 +118,10 @@ export function formatTable(report: ScanReport, options: TableOptions): string {
   }
   for (const error of report.errors) lines.push(`${paint('red', 'ERROR')} ${printable(error.message)}`);
   if (report.errors.length > 0) lines.push('');
+  // A skipped rule is named with its reason, so its absence above never reads as a pass.
+  for (const { reason } of report.skipped ?? [])
+    lines.push(`${paint('yellow', 'SKIPPED')} ${printable(reason)}`);
+  if ((report.skipped ?? []).length > 0) lines.push('');
   lines.push(
     `${paint('bold', 'Summary:')} ${paint('red', `${count(summary.NON_COMPLIANT)} non-compliant`)} · ` +
       `${paint('green', `${count(summary.COMPLIANT)} compliant`)} · ${count(summary.NOT_APPLICABLE)} not applicable ` +

@@ -226,8 +226,15 @@ describe('scan --live --aggregator', () => {
     expect(result.stderr).toContain(
       `plumbline: note: rule root-mfa skipped: it needs the IAM account summary, which the aggregator ${AGGREGATOR} does not hold; scan --live reads it (or deploy the rule as a Config rule)`,
     );
-    const evaluations: JsonEvaluation[] = JSON.parse(result.stdout).evaluations;
+    const report = JSON.parse(result.stdout);
+    const evaluations: JsonEvaluation[] = report.evaluations;
     expect(new Set(evaluations.map(({ rule }) => rule))).toEqual(new Set(['security-group']));
+    expect(report.skipped).toEqual([
+      {
+        rule: 'root-mfa',
+        reason: `rule root-mfa skipped: it needs the IAM account summary, which the aggregator ${AGGREGATOR} does not hold; scan --live reads it (or deploy the rule as a Config rule)`,
+      },
+    ]);
   });
 
   it('names each source account and region the aggregator failed to update', async () => {

@@ -8,9 +8,13 @@ import { join } from 'node:path';
 import type { ValidateFunction } from 'ajv';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { formatJson } from '../../cli/format/json.ts';
+import { formatJunit } from '../../cli/format/junit.ts';
+import { formatSarif } from '../../cli/format/sarif.ts';
 import { wrap } from '../../cli/format/table.ts';
 import { testRule } from '../support/test-rule.ts';
 import { EXAMPLE_CONFIG, EXAMPLE_SNAPSHOT, FIXTURES, REPO, runCli, tempDir } from './support/cli.ts';
+import { reportOf } from './support/html-report.ts';
 import { sarifValidator } from './support/sarif.ts';
 
 const SMALL = `${FIXTURES}/small-snapshot.json`;
@@ -70,6 +74,7 @@ describe('json', () => {
         },
       ],
       errors: [],
+      skipped: [],
     });
   });
 });
@@ -324,6 +329,47 @@ Listed: non-compliant results only; --all lists every evaluation.
         },
       ),
       { numRuns: 200 },
+    );
+  });
+});
+
+describe('skipped rules', () => {
+  // The aggregator's name is the user's text, and it is in the reason.
+  const HOSTILE = 'rule root-mfa skipped: the aggregator "a<b>&\u001b\' does not hold it';
+  const report = reportOf([], { skipped: [{ rule: 'root-mfa', reason: HOSTILE }] });
+
+  it('json: in the skipped array with its reason, after the errors', () => {
+    const json = JSON.parse(formatJson(report));
+    expect(json.skipped).toEqual([{ rule: 'root-mfa', reason: HOSTILE }]);
+    expect(Object.keys(json)).toEqual(['evaluations', 'errors', 'skipped', 'summary']);
+  });
+
+  it('sarif: a warning notification of the invocation, its descriptor the rule, valid SARIF 2.1.0', () => {
+    const sarif = JSON.parse(formatSarif(report, { cwd: REPO }));
+    expect(sarifValidator()(sarif)).toBe(true);
+    expect(sarif.runs[0].invocations[0]).toEqual({
+      executionSuccessful: true,
+      endTimeUtc: '2026-11-22T10:00:00.000Z',
+      toolExecutionNotifications: [
+        { level: 'warning', message: { text: HOSTILE }, descriptor: { id: 'root-mfa' } },
+      ],
+    });
+  });
+
+  it('junit: a suite of its own with one skipped test case, counted in the totals, escaped', () => {
+    const junit = formatJunit(report);
+    expect(junit).toContain(
+      '<testsuites name="plumbline" tests="1" failures="0" errors="0" skipped="1" time="0" timestamp="2026-11-22T10:00:00">',
+    );
+    expect(junit).toContain(
+      `  </testsuite>
+  <testsuite name="root-mfa" tests="1" failures="0" errors="0" skipped="1" time="0" timestamp="2026-11-22T10:00:00">
+    <testcase classname="plumbline.root-mfa" name="rule root-mfa" time="0">
+      <skipped message="rule root-mfa skipped: the aggregator &quot;a&lt;b&gt;&amp;\\x1b&apos; does not hold it"/>
+    </testcase>
+  </testsuite>
+</testsuites>
+`,
     );
   });
 });

@@ -193,6 +193,29 @@ describe('the HTML report, read as markup', () => {
     expect(page).not.toMatch(/<script[^>]*src=|<link |<img |@import|url\(http/);
   });
 
+  it('lists each skipped rule with its reason under the summary cards, escaped, and no section when none', () => {
+    const skipped = formatHtml(
+      reportOf([], {
+        skipped: [
+          { rule: 'root-mfa', reason: 'rule root-mfa skipped: it needs the IAM account summary' },
+          { rule: 'x<b>', reason: 'aggregator <img src=x>\u202e' },
+        ],
+      }),
+    );
+    expect(skipped).toContain(
+      [
+        '</div>',
+        '<section class="skipped" id="skipped">',
+        '<h2>Skipped rules</h2>',
+        '<ul class="skipped"><li class="skipped"><code>root-mfa</code>: rule root-mfa skipped: it needs the IAM account summary</li>',
+        '<li class="skipped"><code>x&lt;b&gt;</code>: aggregator &lt;img src=x&gt;\\u202e</li></ul>',
+        '</section>',
+      ].join('\n'),
+    );
+    expect(skipped.indexOf('id="skipped"')).toBeGreaterThan(skipped.indexOf('id="summary"'));
+    expect(page).not.toContain('id="skipped"');
+  });
+
   it('escapes hostile text in findings, figures and filter options', () => {
     const hostile = formatHtml(
       reportOf([

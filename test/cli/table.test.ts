@@ -120,6 +120,23 @@ describe('the table at size', () => {
 ${TAIL}`);
   });
 
+  it('names each skipped rule with its reason above the summary, control characters written visibly', () => {
+    const skipped = [
+      { rule: 'root-mfa', reason: 'rule root-mfa skipped: it needs the IAM account summary' },
+      { rule: 'iam-user-mfa', reason: 'rule iam-user-mfa skipped: aggregator evil\u001b[2J\nname' },
+    ];
+    expect(formatTable({ ...report(), skipped }, { ...plain, maxPerRule: 0 })).toContain(
+      [
+        '',
+        'SKIPPED rule root-mfa skipped: it needs the IAM account summary',
+        'SKIPPED rule iam-user-mfa skipped: aggregator evil\\x1b[2J\\nname',
+        '',
+        'Summary: ',
+      ].join('\n'),
+    );
+    expect(formatTable(report(), plain)).not.toContain('SKIPPED');
+  });
+
   it('--max-per-rule 1: a group with no room is counted with its resources', () => {
     expect(
       formatTable(report(), { ...plain, maxPerRule: 1 }),

@@ -2,6 +2,9 @@
  * The guardrail-pack rules in the CLI: a snapshot scan skips the rules that need facts a snapshot does not
  * hold, saying which and why; a live scan reads them from IAM for the caller's account.
  */
+
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ConfigServiceClient, SelectResourceConfigCommand } from '@aws-sdk/client-config-service';
 import {
   GenerateCredentialReportCommand,
@@ -13,7 +16,8 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { rulesFor } from '../../shared/rules/index.ts';
-import { EXAMPLE_CONFIG, EXAMPLE_SNAPSHOT, runCli } from '../cli/support/cli.ts';
+import { EXAMPLE_CONFIG, EXAMPLE_SNAPSHOT, runCli, tempDir } from '../cli/support/cli.ts';
+import { sarifValidator } from '../cli/support/sarif.ts';
 import { ACCOUNT } from '../fixtures/guardrail-pack/items.ts';
 import { REPORT_CSV, userItem } from '../fixtures/iam-user-mfa/users.ts';
 
@@ -27,11 +31,19 @@ beforeEach(() => {
   sts.reset();
 });
 
-const SKIPPED = [
-  'plumbline: note: rule iam-user-mfa skipped: it needs the IAM credential report, which a Config snapshot does not hold; scan --live reads it (or deploy the rule as a Config rule)\n',
-  'plumbline: note: rule iam-console-mfa skipped: it needs the IAM credential report, which a Config snapshot does not hold; scan --live reads it (or deploy the rule as a Config rule)\n',
-  'plumbline: note: rule root-mfa skipped: it needs the IAM account summary, which a Config snapshot does not hold; scan --live reads it (or deploy the rule as a Config rule)\n',
-].join('');
+const REASONS = {
+  'iam-user-mfa':
+    'rule iam-user-mfa skipped: it needs the IAM credential report, which a Config snapshot does not hold; scan --live reads it (or deploy the rule as a Config rule)',
+  'iam-console-mfa':
+    'rule iam-console-mfa skipped: it needs the IAM credential report, which a Config snapshot does not hold; scan --live reads it (or deploy the rule as a Config rule)',
+  'root-mfa':
+    'rule root-mfa skipped: it needs the IAM account summary, which a Config snapshot does not hold; scan --live reads it (or deploy the rule as a Config rule)',
+};
+
+/** The notes on standard error for the rules a snapshot scan skips. */
+const SKIPPED = Object.values(REASONS)
+  .map((reason) => `plumbline: note: ${reason}\n`)
+  .join('');
 
 describe('scan --snapshot', () => {
   it('skips the rules that need the credential report or the account summary, saying why, and runs the others', async () => {
@@ -59,6 +71,107 @@ describe('scan --snapshot', () => {
     expect(result.stderr).toBe(
       'plumbline: note: rule root-mfa skipped: it needs the IAM account summary, which a Config snapshot does not hold; scan --live reads it (or deploy the rule as a Config rule)\n',
     );
+  });
+});
+
+describe('skipped rules in the reports', () => {
+  /** A snapshot scan with every rule: the table on standard output, every other format to a file. */
+  async function scanEveryFormat() {
+    const dir = tempDir();
+    const files = {
+      json: join(dir, 'report.json'),
+      sarif: join(dir, 'report.sarif'),
+      junit: join(dir, 'junit.xml'),
+      html: join(dir, 'report.html'),
+    };
+    const result = await runCli(
+      [
+        'scan',
+        '--snapshot',
+        EXAMPLE_SNAPSHOT,
+        '--json',
+        files.json,
+        '--sarif',
+        files.sarif,
+        '--junit',
+        files.junit,
+        '--html',
+        files.html,
+      ],
+      { rules: rulesFor },
+    );
+    const read = (file: string) => readFileSync(file, 'utf8');
+    return {
+      result,
+      json: JSON.parse(read(files.json)),
+      sarif: JSON.parse(read(files.sarif)),
+      junit: read(files.junit),
+      html: read(files.html),
+    };
+  }
+
+  it('names each skipped rule with its reason in every format, and still notes it on standard error', async () => {
+    const { result, json, sarif, junit, html } = await scanEveryFormat();
+    expect(result.stderr.startsWith(SKIPPED)).toBe(true);
+    expect(json.skipped).toEqual([
+      { rule: 'iam-user-mfa', reason: REASONS['iam-user-mfa'] },
+      { rule: 'iam-console-mfa', reason: REASONS['iam-console-mfa'] },
+      { rule: 'root-mfa', reason: REASONS['root-mfa'] },
+    ]);
+    expect(Object.keys(json)).toEqual(['evaluations', 'errors', 'skipped', 'summary']);
+
+    expect(sarifValidator()(sarif)).toBe(true);
+    expect(sarif.runs[0].invocations[0].toolExecutionNotifications).toEqual([
+      { level: 'warning', message: { text: REASONS['iam-user-mfa'] }, descriptor: { id: 'iam-user-mfa' } },
+      {
+        level: 'warning',
+        message: { text: REASONS['iam-console-mfa'] },
+        descriptor: { id: 'iam-console-mfa' },
+      },
+      { level: 'warning', message: { text: REASONS['root-mfa'] }, descriptor: { id: 'root-mfa' } },
+    ]);
+
+    for (const [rule, reason] of Object.entries(REASONS)) {
+      expect(junit).toContain(
+        [
+          `  <testsuite name="${rule}" tests="1" failures="0" errors="0" skipped="1" time="0" timestamp="2026-11-22T10:00:00">`,
+          `    <testcase classname="plumbline.${rule}" name="rule ${rule}" time="0">`,
+          `      <skipped message="${reason}"/>`,
+          '    </testcase>',
+          '  </testsuite>',
+        ].join('\n'),
+      );
+    }
+    const totals = /<testsuites [^>]*tests="(\d+)"[^>]*skipped="(\d+)"/.exec(junit);
+    expect(totals?.slice(1).map(Number)).toEqual([
+      json.summary.evaluations + 3,
+      json.summary.NOT_APPLICABLE + 3,
+    ]);
+
+    expect(result.stdout).toContain(
+      `\n${Object.values(REASONS)
+        .map((reason) => `SKIPPED ${reason}`)
+        .join('\n')}\n\nSummary: `,
+    );
+    expect(html).toContain(
+      [
+        '<section class="skipped" id="skipped">',
+        '<h2>Skipped rules</h2>',
+        `<ul class="skipped">${Object.entries(REASONS)
+          .map(([rule, reason]) => `<li class="skipped"><code>${rule}</code>: ${reason}</li>`)
+          .join('\n')}</ul>`,
+        '</section>',
+      ].join('\n'),
+    );
+  });
+
+  it('lists no skipped rule when every selected rule ran', async () => {
+    const result = await runCli(
+      ['scan', '--snapshot', EXAMPLE_SNAPSHOT, '--rule', 'ebs-encrypted', '--format', 'json'],
+      { rules: rulesFor },
+    );
+    expect(result.stderr).not.toContain('skipped');
+    expect(JSON.parse(result.stdout).skipped).toEqual([]);
   });
 });
 
