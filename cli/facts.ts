@@ -46,6 +46,21 @@ export function publicAccessBlockFromItem(
   return flags.flags;
 }
 
+/**
+ * The note for an account whose snapshot holds no account-level Block Public Access item: its buckets are
+ * judged as if it had none, as S3 Control reports an account without one (the recorder may simply not record
+ * that type).
+ */
+export function missingBlockNote(account: string): string {
+  return `account ${account}: the snapshot has no ${ACCOUNT_PUBLIC_ACCESS_BLOCK} item; buckets are judged as if the account had no account-level Block Public Access`;
+}
+
+/** The account-level Block Public Access of a sourced `AWS::S3::AccountPublicAccessBlock` item. */
+export function publicAccessBlockOf(sourced: SourcedItem): PublicAccessBlockFlags | null {
+  const where = `${sourced.location?.file ?? 'snapshot'}: ${ACCOUNT_PUBLIC_ACCESS_BLOCK} ${sourced.item.resourceId}`;
+  return publicAccessBlockFromItem(sourced.item, where);
+}
+
 export interface OfflineFacts {
   factsFor: FactsByAccount;
   /** Accounts for which a needed fact had to be assumed, with what was assumed. */
@@ -69,15 +84,8 @@ export function offlineFacts(
     const accountFacts: AccountFacts = {};
     if (needed.includes('publicAccessBlock')) {
       const sourced = blocks.get(account);
-      if (sourced === undefined) {
-        notes.push(
-          `account ${account}: the snapshot has no ${ACCOUNT_PUBLIC_ACCESS_BLOCK} item; buckets are judged as if the account had no account-level Block Public Access`,
-        );
-        accountFacts.publicAccessBlock = null;
-      } else {
-        const where = `${sourced.location?.file ?? 'snapshot'}: ${ACCOUNT_PUBLIC_ACCESS_BLOCK} ${sourced.item.resourceId}`;
-        accountFacts.publicAccessBlock = publicAccessBlockFromItem(sourced.item, where);
-      }
+      if (sourced === undefined) notes.push(missingBlockNote(account));
+      accountFacts.publicAccessBlock = sourced === undefined ? null : publicAccessBlockOf(sourced);
     }
     facts.set(account, accountFacts);
   }

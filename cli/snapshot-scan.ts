@@ -5,7 +5,7 @@
  */
 import { isEvaluable, isIdentified, judgeUnreadable } from '../shared/core/evaluate.ts';
 import type { AccountFacts, ConfigurationItem } from '../shared/core/model.ts';
-import { ACCOUNT_PUBLIC_ACCESS_BLOCK, publicAccessBlockFromItem } from './facts.ts';
+import { ACCOUNT_PUBLIC_ACCESS_BLOCK, missingBlockNote, publicAccessBlockOf } from './facts.ts';
 import type { SnapshotEntry } from './input.ts';
 import type { ReportError, ReportEvaluation } from './report.ts';
 import {
@@ -215,12 +215,7 @@ export class SnapshotScan {
       this.facts.set(account, { publicAccessBlock: null });
       for (const sourced of queue) this.judge(sourced);
     }
-    const notes = [...this.missingBlock]
-      .sort((a, b) => a.localeCompare(b))
-      .map(
-        (account) =>
-          `account ${account}: the snapshot has no ${ACCOUNT_PUBLIC_ACCESS_BLOCK} item; buckets are judged as if the account had no account-level Block Public Access`,
-      );
+    const notes = [...this.missingBlock].sort((a, b) => a.localeCompare(b)).map(missingBlockNote);
     if (this.olderLeftOut > 0) {
       notes.push(
         `${this.olderLeftOut} older capture${this.olderLeftOut === 1 ? '' : 's'} of resources already read ${this.olderLeftOut === 1 ? 'was' : 'were'} left out: each resource is judged at its newest capture`,
@@ -250,9 +245,8 @@ export class SnapshotScan {
   }
 
   private settle(sourced: SourcedItem): void {
-    const { item, location } = sourced;
-    const where = `${location?.file ?? 'snapshot'}: ${ACCOUNT_PUBLIC_ACCESS_BLOCK} ${item.resourceId}`;
-    this.facts.set(item.accountId, { publicAccessBlock: publicAccessBlockFromItem(item, where) });
+    const { item } = sourced;
+    this.facts.set(item.accountId, { publicAccessBlock: publicAccessBlockOf(sourced) });
     const queue = this.waiting.get(item.accountId);
     if (queue === undefined) return;
     this.waiting.delete(item.accountId);
