@@ -27,6 +27,7 @@ import {
   SelectAggregateResourceConfigCommand,
 } from '@aws-sdk/client-config-service';
 import { MAX_EXPRESSION_LENGTH, PAGE_SIZE } from '../shared/aws/config-inventory.ts';
+import { GLOBAL_REGION, isGlobalResourceType } from '../shared/core/account-item.ts';
 import { readSelectResult, SELECT_FIELDS } from '../shared/core/normalise.ts';
 import { offlineFacts } from './facts.ts';
 import {
@@ -158,8 +159,13 @@ export function aggregateExpression(
   filters: Pick<AggregatorScanOptions, 'accounts' | 'regions'>,
 ): string {
   let expression = `SELECT ${SELECT_FIELDS.join(', ')} WHERE ${condition('resourceType', resourceTypes)}`;
+  // A global resource (IAM) is recorded under the region "global" and belongs to every region asked for.
+  const regions =
+    filters.regions.length > 0 && resourceTypes.some(isGlobalResourceType)
+      ? [...filters.regions, GLOBAL_REGION]
+      : filters.regions;
   for (const [field, values] of [
-    ['awsRegion', filters.regions],
+    ['awsRegion', regions],
     ['accountId', filters.accounts],
   ] as const) {
     if (values.length === 0) continue;

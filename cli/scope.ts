@@ -5,11 +5,10 @@
  * silently; an item that does not say its account or region is kept and judged (fail closed).
  */
 
+import { GLOBAL_REGION } from '../shared/core/account-item.ts';
 import type { SnapshotEntry } from './input.ts';
 import type { SourcedItem, SourcedUnreadable } from './scan.ts';
 import { placeOfFile } from './snapshot-layout.ts';
-
-const GLOBAL_REGION = 'global';
 
 export interface ScopeFilters {
   /** Only these accounts (empty: every one). */

@@ -5,6 +5,7 @@
  * stacks read this; nothing here creates a resource.
  */
 import type { InventoryStrategy } from '../shared/aws/config-inventory.ts';
+import { isGlobalResourceType } from '../shared/core/account-item.ts';
 import { complianceNotifierSpec, DEFAULT_RULE_PREFIX } from '../shared/core/compliance-change.ts';
 import { type ActionGrant, type AnyRule, InputError } from '../shared/core/model.ts';
 import type { AnyResponderSpec } from '../shared/core/responder.ts';
@@ -45,15 +46,12 @@ function responderSpec(name: string): AnyResponderSpec {
 export const isPeriodicOnly = (rule: ConfigRuleFunction): boolean =>
   registryRule(rule).trigger === 'periodic';
 
-/** Resource types Config records once per account, in the home region (`includeGlobalResourceTypes`). */
-const GLOBAL_TYPE = /^AWS::(IAM::|::Account$)/;
-
 /**
  * Whether the rule judges only global resources (IAM users, the account itself): its Config rule is created in
  * the home region only, so that each account's IAM users are judged once, not once a region.
  */
 export const isGlobalRule = (rule: ConfigRuleFunction): boolean =>
-  registryRule(rule).resourceTypes.every((type) => GLOBAL_TYPE.test(type));
+  registryRule(rule).resourceTypes.every(isGlobalResourceType);
 
 /** Whether `name` is a Config-rule function (a registry rule). */
 export const isConfigRuleFunction = (name: string): boolean => CONFIG_RULE_FUNCTIONS.includes(name);

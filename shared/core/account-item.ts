@@ -29,3 +29,14 @@ export function recordedTypes(resourceTypes: readonly string[]): string[] {
 export function judgesAccount(resourceTypes: readonly string[]): boolean {
   return resourceTypes.includes(ACCOUNT_RESOURCE_TYPE);
 }
+
+/** The region Config records global resources (IAM) under, in the item's `awsRegion`. */
+export const GLOBAL_REGION = 'global';
+
+/**
+ * Whether Config records the type once per account rather than per region: IAM's types (recorded with the
+ * region {@link GLOBAL_REGION}, in the region that records global types) and the account itself.
+ */
+export function isGlobalResourceType(resourceType: string): boolean {
+  return resourceType.startsWith('AWS::IAM::') || resourceType === ACCOUNT_RESOURCE_TYPE;
+}

@@ -190,6 +190,20 @@ describe('scan --live --aggregator', () => {
     });
   });
 
+  it('--region keeps global resources: with an IAM type in scope, the region "global" is asked for too', () => {
+    expect(
+      aggregateExpression(['AWS::IAM::Role', 'AWS::EC2::SecurityGroup'], {
+        accounts: [],
+        regions: ['eu-west-1'],
+      }),
+    ).toBe(
+      `${SELECT_FIELDS_HINT} WHERE resourceType IN ('AWS::IAM::Role', 'AWS::EC2::SecurityGroup') AND awsRegion IN ('eu-west-1', 'global')`,
+    );
+    expect(aggregateExpression(['AWS::IAM::Role'], { accounts: [], regions: [] })).toBe(
+      `${SELECT_FIELDS_HINT} WHERE resourceType = 'AWS::IAM::Role'`,
+    );
+  });
+
   it('leaves a filter out of the query when it would pass the expression limit (the rows are still filtered)', () => {
     const accounts = Array.from({ length: 400 }, (_, index) => String(100000000000 + index));
     const expression = aggregateExpression(['AWS::EC2::SecurityGroup'], { accounts, regions: ['eu-west-1'] });
