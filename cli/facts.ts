@@ -12,7 +12,8 @@ import {
   type PublicAccessBlockFlags,
 } from '../shared/core/model.ts';
 import { ACCOUNT_BLOCK_TYPE, accountBlockFromItem } from '../shared/rules/public-bucket/index.ts';
-import type { FactsByAccount, SourcedItem } from './scan.ts';
+import type { SkippedRule } from './report.ts';
+import type { FactsByAccount, PreparedRule, SourcedItem } from './scan.ts';
 
 export const ACCOUNT_PUBLIC_ACCESS_BLOCK = ACCOUNT_BLOCK_TYPE;
 
@@ -90,4 +91,39 @@ export function offlineFacts(
     facts.set(account, accountFacts);
   }
   return { factsFor: (account) => facts.get(account) ?? {}, notes };
+}
+/** Facts only a live read gives, with what they are in words and the IAM actions that read them. */
+export const LIVE_ONLY_FACTS: Partial<Record<AccountFact, { what: string; actions: string }>> = {
+  credentialReport: {
+    what: 'the IAM credential report',
+    actions: 'iam:GenerateCredentialReport and iam:GetCredentialReport',
+  },
+  accountSummary: { what: 'the IAM account summary', actions: 'iam:GetAccountSummary' },
+};
+
+/**
+ * The rules a snapshot scan can run, and those it skips: a rule that needs a live-only fact is skipped with
+ * the reason, never judged from a guess.
+ */
+export function splitOfflineRules(
+  prepared: readonly PreparedRule[],
+  source = 'a Config snapshot',
+): {
+  runnable: PreparedRule[];
+  skipped: SkippedRule[];
+} {
+  const runnable: PreparedRule[] = [];
+  const skipped: SkippedRule[] = [];
+  for (const entry of prepared) {
+    const missing = (entry.rule.accountFacts ?? []).flatMap((fact) => LIVE_ONLY_FACTS[fact]?.what ?? []);
+    if (missing.length === 0) {
+      runnable.push(entry);
+      continue;
+    }
+    skipped.push({
+      rule: entry.rule.name,
+      reason: `rule ${entry.rule.name} skipped: it needs ${missing.join(' and ')}, which ${source} does not hold; scan --live reads it (or deploy the rule as a Config rule)`,
+    });
+  }
+  return { runnable, skipped };
 }

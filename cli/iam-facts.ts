@@ -10,44 +10,8 @@ import { GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
 import { loadAccountSummary, loadCredentialReport } from '../shared/aws/account-facts.ts';
 import { accountItem, judgesAccount } from '../shared/core/account-item.ts';
 import type { AccountFact, AccountFacts } from '../shared/core/model.ts';
-import type { SkippedRule } from './report.ts';
+import { LIVE_ONLY_FACTS } from './facts.ts';
 import type { PreparedRule, SourcedItem } from './scan.ts';
-
-/** Facts only a live read gives, with what they are in words and the IAM actions that read them. */
-export const LIVE_ONLY_FACTS: Partial<Record<AccountFact, { what: string; actions: string }>> = {
-  credentialReport: {
-    what: 'the IAM credential report',
-    actions: 'iam:GenerateCredentialReport and iam:GetCredentialReport',
-  },
-  accountSummary: { what: 'the IAM account summary', actions: 'iam:GetAccountSummary' },
-};
-
-/**
- * The rules a snapshot scan can run, and those it skips: a rule that needs a live-only fact is skipped with
- * the reason, never judged from a guess.
- */
-export function splitOfflineRules(
-  prepared: readonly PreparedRule[],
-  source = 'a Config snapshot',
-): {
-  runnable: PreparedRule[];
-  skipped: SkippedRule[];
-} {
-  const runnable: PreparedRule[] = [];
-  const skipped: SkippedRule[] = [];
-  for (const entry of prepared) {
-    const missing = (entry.rule.accountFacts ?? []).flatMap((fact) => LIVE_ONLY_FACTS[fact]?.what ?? []);
-    if (missing.length === 0) {
-      runnable.push(entry);
-      continue;
-    }
-    skipped.push({
-      rule: entry.rule.name,
-      reason: `rule ${entry.rule.name} skipped: it needs ${missing.join(' and ')}, which ${source} does not hold; scan --live reads it (or deploy the rule as a Config rule)`,
-    });
-  }
-  return { runnable, skipped };
-}
 
 /** Whether any prepared rule needs a live-only fact or judges the account itself. */
 export function needsIam(prepared: readonly PreparedRule[]): boolean {

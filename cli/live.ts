@@ -17,8 +17,8 @@ import { type InventoryStrategy, inventoryPages } from '../shared/aws/config-inv
 import { recordedTypes } from '../shared/core/account-item.ts';
 import { type AccountFacts, PlumblineError, type PublicAccessBlockFlags } from '../shared/core/model.ts';
 import type { ItemReading } from '../shared/core/normalise.ts';
-import { ACCOUNT_PUBLIC_ACCESS_BLOCK, publicAccessBlockFromItem } from './facts.ts';
-import { accountItems, callerAccount, LIVE_ONLY_FACTS, loadIamFacts, needsIam } from './iam-facts.ts';
+import { ACCOUNT_PUBLIC_ACCESS_BLOCK, LIVE_ONLY_FACTS, publicAccessBlockFromItem } from './facts.ts';
+import { accountItems, callerAccount, loadIamFacts, needsIam } from './iam-facts.ts';
 import { UsageError } from './io.ts';
 import type { Progress } from './progress.ts';
 import {

@@ -7,7 +7,7 @@ import { closeSync, openSync, realpathSync, renameSync, rmSync, statSync, writeS
 import { basename, dirname, join, resolve } from 'node:path';
 import { InputError } from '../shared/core/model.ts';
 import type { ScanCommand } from './args.ts';
-import { bufferedOutput, type ReportOutput } from './format/stream.ts';
+import type { ReportOutput } from './format/stream.ts';
 import { UsageError } from './io.ts';
 
 interface NamedPath {
@@ -95,6 +95,36 @@ function isFolder(path: string): boolean {
 const FILE_BUFFER = 2 ** 20;
 
 /**
+ * Text encoded straight into one reused buffer and handed on as bytes when it is full: a report is many
+ * small pieces, and joining them into strings before encoding them cost more than the writing.
+ */
+export function byteBuffered(
+  writeBytes: (bytes: Buffer) => void,
+  size: number,
+): { write(text: string): void; close(): void } {
+  const buffer = Buffer.allocUnsafe(size);
+  let used = 0;
+  const flush = () => {
+    if (used > 0) writeBytes(buffer.subarray(0, used));
+    used = 0;
+  };
+  return {
+    write(text) {
+      // UTF-8 takes at most 3 bytes a UTF-16 code unit.
+      if (text.length * 3 > size - used) {
+        flush();
+        if (text.length * 3 > size) {
+          writeBytes(Buffer.from(text, 'utf8'));
+          return;
+        }
+      }
+      used += buffer.write(text, used, 'utf8');
+    },
+    close: flush,
+  };
+}
+
+/**
  * A report file written as the scan goes: into a temporary file beside it, renamed over the report at the
  * end, so a scan that stops early leaves no half-written report (nor an old one it would seem to be).
  */
@@ -109,18 +139,15 @@ export function fileOutput(path: string, file: string, format: string): ReportOu
     throw failure(error);
   }
   let open = true;
-  const buffered = bufferedOutput(
-    {
-      write: (text) => {
-        try {
-          writeSync(fd, text);
-        } catch (error) {
-          throw failure(error);
-        }
-      },
-    },
-    FILE_BUFFER,
-  );
+  const buffered = byteBuffered((bytes) => {
+    try {
+      for (let written = 0; written < bytes.length; ) {
+        written += writeSync(fd, bytes, written, bytes.length - written);
+      }
+    } catch (error) {
+      throw failure(error);
+    }
+  }, FILE_BUFFER);
   return {
     write: (text) => buffered.write(text),
     close() {

@@ -4,14 +4,12 @@
  */
 import { resolve } from 'node:path';
 import packageJson from '../package.json' with { type: 'json' };
-import { inventoryStrategyFromEnv } from '../shared/aws/config-inventory.ts';
 import { type AnyRule, InputError, PlumblineError, type SuiteSettings } from '../shared/core/model.ts';
 import type { SuiteConfig } from '../shared/core/suite-config.ts';
 import { printable } from '../shared/core/text.ts';
 import { checkResponderSettings, checkSuiteConfig, rulesFor } from '../shared/rules/index.ts';
-import { scanAggregator } from './aggregator.ts';
 import { parseCommandLine, type RulesCommand, type ScanCommand } from './args.ts';
-import { ACCOUNT_PUBLIC_ACCESS_BLOCK } from './facts.ts';
+import { ACCOUNT_PUBLIC_ACCESS_BLOCK, splitOfflineRules } from './facts.ts';
 import { type Format, reportWriter } from './format/index.ts';
 import {
   bufferedOutput,
@@ -20,7 +18,6 @@ import {
   type ReportTotals,
   type ReportWriter,
 } from './format/stream.ts';
-import { splitOfflineRules } from './iam-facts.ts';
 import {
   type InputLimits,
   loadSuiteConfig,
@@ -29,7 +26,7 @@ import {
   streamSnapshotFile,
 } from './input.ts';
 import { type CliIo, colourEnabled, type OutputStream, UsageError } from './io.ts';
-import { type LiveClients, scanLive, sdkClients } from './live.ts';
+import type { LiveClients } from './live.ts';
 import { checkOutputPaths, fileOutput } from './outputs.ts';
 import { silentProgress, silentSnapshotProgress, snapshotProgress, terminalProgress } from './progress.ts';
 import {
@@ -60,11 +57,20 @@ export const VERSION: string = packageJson.version;
 export interface CliDeps {
   /** The rules as the suite settings configure them (`rulesFor`: required-tags' scope follows `tagPolicy`). */
   rules: (settings: SuiteSettings) => readonly AnyRule[];
-  clients: LiveClients;
+  /** How a live scan makes its AWS clients; by default the SDK's (cli/live.ts `sdkClients`). */
+  clients?: LiveClients | undefined;
   now: () => Date;
 }
 
-export const defaultDeps = (): CliDeps => ({ rules: rulesFor, clients: sdkClients, now: () => new Date() });
+export const defaultDeps = (): CliDeps => ({ rules: rulesFor, now: () => new Date() });
+
+/**
+ * The SDK's clients, loaded when a live scan needs them: a snapshot scan never evaluates the AWS SDK's
+ * modules (about a tenth of a second of every start; BENCHMARKS.md › Offline snapshot scan).
+ */
+async function sdkClients(): Promise<LiveClients> {
+  return (await import('./live.ts')).sdkClients;
+}
 
 /** Width the table wraps to when standard output is not a terminal. */
 const PLAIN_COLUMNS = 120;
@@ -357,10 +363,11 @@ async function readLive(
   const progress = io.stderr.isTTY ? terminalProgress(io.stderr) : silentProgress;
   if (command.aggregator !== undefined) {
     const { aggregator, accounts, regions, profile } = command;
+    const { scanAggregator } = await import('./aggregator.ts');
     const result = await scanAggregator(
       prepared,
       { aggregator, accounts, regions, profile },
-      deps.clients,
+      deps.clients ?? (await sdkClients()),
       progress,
     );
     return {
@@ -371,11 +378,13 @@ async function readLive(
       notes: result.notes,
     };
   }
+  const { inventoryStrategyFromEnv } = await import('../shared/aws/config-inventory.ts');
+  const { scanLive } = await import('./live.ts');
   const strategy = command.inventory ?? inventoryStrategyFromEnv(io.env);
   const result = await scanLive(
     prepared,
     { regions: command.regions, profile: command.profile, strategy },
-    deps.clients,
+    deps.clients ?? (await sdkClients()),
     progress,
   );
   return {

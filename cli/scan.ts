@@ -2,14 +2,15 @@
  * The scan itself, with no I/O: rule parameters from the suite configuration, then every rule over every
  * item of its resource types through `evaluateItem`, the very function the Config-rule runtime calls.
  */
-import { RUNTIME_PARAMETERS } from '../shared/aws/config-runtime.ts';
+
+import { buildAnnotation } from '../shared/core/annotation.ts';
+import { RUNTIME_PARAMETERS } from '../shared/core/config-event.ts';
 import {
   type IsolatedVerdict,
   isEvaluable,
   isIdentified,
   judgeIsolated,
   judgeUnreadable,
-  toEvaluation,
 } from '../shared/core/evaluate.ts';
 import {
   type AccountFact,
@@ -190,14 +191,23 @@ export function reportEvaluation(
   location: ItemLocation | undefined,
   item?: ConfigurationItem,
 ): ReportEvaluation {
-  const { orderingTimestamp: _unused, ...evaluation } = toEvaluation(rule, resource, verdict, new Date(0));
-  return {
-    ...evaluation,
+  // Built field by field (not spread from toEvaluation's): it is made once per rule and item.
+  const evaluation: ReportEvaluation = {
+    rule: rule.name,
+    resourceType: resource.resourceType,
+    resourceId: resource.resourceId,
+    resourceName: resource.resourceName,
+    accountId: resource.accountId,
+    region: resource.region,
+    compliance: verdict.compliance,
+    annotation: buildAnnotation(verdict.compliance, verdict.reasons),
+    reasons: verdict.reasons,
     nameTag: item?.tags.Name,
     arn: item?.arn,
     location,
-    ...(failure === undefined ? {} : { error: failure }),
   };
+  if (failure !== undefined) evaluation.error = failure;
+  return evaluation;
 }
 
 /**

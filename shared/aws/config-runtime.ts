@@ -47,8 +47,6 @@ import {
 } from './config-inventory.ts';
 import { EvaluationWriter, type WriterOptions } from './evaluation-writer.ts';
 
-/** Rule parameters the runtime consumes itself; the rule never sees them. */
-export const RUNTIME_PARAMETERS = ['ExecutionRoleName'] as const;
 /** Service-linked roles (`AWSServiceRoleForConfig`, `…ConfigMultiAccountSetup`, any service's) trust only their service. */
 const SERVICE_LINKED_ROLE = /^AWSServiceRoleFor/i;
 

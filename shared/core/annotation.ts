@@ -2,7 +2,7 @@ import type { Compliance, Reason } from './model.ts';
 import { printable } from './text.ts';
 
 export const MAX_ANNOTATION_LENGTH = 256;
-const TRUNCATION_MARKER = ' …(truncated)';
+export const TRUNCATION_MARKER = ' …(truncated)';
 
 const DEFAULT_ANNOTATION: Record<Compliance, string> = {
   COMPLIANT: 'compliant: no finding',
@@ -24,6 +24,8 @@ export function buildAnnotation(compliance: Compliance, reasons: readonly Reason
 }
 
 export function truncate(text: string, limit: number, marker = TRUNCATION_MARKER): string {
+  // A string never holds more characters than UTF-16 code units.
+  if (text.length <= limit) return text;
   const chars = Array.from(text);
   if (chars.length <= limit) return text;
   const room = limit - Array.from(marker).length;

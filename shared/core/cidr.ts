@@ -29,8 +29,23 @@ const ipv6Cidr = z.cidrv6();
 const ipv4Address = z.ipv4();
 const ipv6Address = z.ipv6();
 
+/**
+ * Texts already parsed: a group's rules, and an inventory's groups, repeat the same few blocks, each parsed
+ * several times a rule (validity, comparison keys, world-open checks). Bounded: cleared when it fills.
+ */
+const parsedCidrs = new Map<string, Readonly<Cidr> | undefined>();
+const PARSED_CIDRS_LIMIT = 4096;
+
 /** Parses `a.b.c.d/n` or an IPv6 `addr/n` (surrounding blanks ignored); undefined when the text is neither. */
-export function parseCidr(text: string): Cidr | undefined {
+export function parseCidr(text: string): Readonly<Cidr> | undefined {
+  if (parsedCidrs.has(text)) return parsedCidrs.get(text);
+  const cidr = parseCidrText(text);
+  if (parsedCidrs.size >= PARSED_CIDRS_LIMIT) parsedCidrs.clear();
+  parsedCidrs.set(text, cidr);
+  return cidr;
+}
+
+function parseCidrText(text: string): Readonly<Cidr> | undefined {
   const trimmed = text.trim();
   const family = ipv4Cidr.safeParse(trimmed).success
     ? 4
@@ -40,12 +55,12 @@ export function parseCidr(text: string): Cidr | undefined {
   if (family === undefined) return undefined;
   const [address = ''] = trimmed.split('/');
   const network = parseNetwork(trimmed);
-  return {
+  return Object.freeze({
     family,
     prefix: Number(network.prefix),
     canonical: normalizeCidr(trimmed),
     hostBitsSet: parseNetwork(address).start !== network.start,
-  };
+  });
 }
 
 /** A CIDR block, or a bare address taken as a single host (`/32`, `/128`), as IAM's `aws:SourceIp` reads it. */

@@ -10,6 +10,9 @@ import type { ConfigurationItem } from './model.ts';
 import { describeZodError, InputError } from './model.ts';
 import { CONFIGURATION_ITEM_STATUSES, readConfigurationItem } from './normalise.ts';
 
+/** Rule parameters the Config runtime consumes itself (shared/aws/config-runtime.ts); the rule never sees them. */
+export const RUNTIME_PARAMETERS = ['ExecutionRoleName'] as const;
+
 const envelopeSchema = z.looseObject({
   version: z.string().optional(),
   invokingEvent: z.string().min(1),

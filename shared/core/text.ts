@@ -25,6 +25,11 @@ function isUnprintable(code: number): boolean {
   );
 }
 
+/** Every code unit `isUnprintable` may flag (surrogates by half, so pairs too): the fast check's net. */
+const MAY_NEED_ESCAPE =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it looks for
+  /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]/;
+
 function escapeCode(code: number): string {
   const named = NAMED_ESCAPES[code];
   if (named !== undefined) return named;
@@ -39,6 +44,8 @@ function escapeCode(code: number): string {
  * function is idempotent): the escapes are for people, not to be decoded.
  */
 export function printable(text: string): string {
+  // Most text has nothing to escape: one scan for any candidate (a surrogate pair is one, falsely) first.
+  if (!MAY_NEED_ESCAPE.test(text)) return text;
   let result = '';
   let changed = false;
   // for…of walks code points: a surrogate pair is one character, a lone surrogate one on its own.

@@ -101,9 +101,11 @@ const apiGrantSchema = z.looseObject({
   Permission: permissionSchema,
 });
 
+const apiGrantsSchema = z.array(apiGrantSchema);
+
 /** Reads `GetBucketAcl`'s `Grants`. */
 export function grantsFromApi(grants: unknown): AclResult {
-  const parsed = z.array(apiGrantSchema).safeParse(grants ?? []);
+  const parsed = apiGrantsSchema.safeParse(grants ?? []);
   if (!parsed.success) return { ok: false, error: describeZodError(parsed.error, 'Grants') };
   return {
     ok: true,

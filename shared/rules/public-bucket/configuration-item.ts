@@ -33,6 +33,8 @@ export function bucketNameOf(item: ConfigurationItem): string {
   return typeof name === 'string' && name !== '' ? name : (item.resourceName ?? item.resourceId);
 }
 
+const bucketPolicyDocument = z.looseObject({ policyText: z.string().nullish() });
+
 export function bucketStateFromItem(item: ConfigurationItem): BucketState {
   const problems: string[] = [];
   const where = 'supplementaryConfiguration';
@@ -48,7 +50,7 @@ export function bucketStateFromItem(item: ConfigurationItem): BucketState {
   let policy: unknown = null;
   const policyValue = decodeJson(supplementary(item, 'BucketPolicy'));
   if (policyValue !== undefined && policyValue !== null) {
-    const parsed = z.looseObject({ policyText: z.string().nullish() }).safeParse(policyValue);
+    const parsed = bucketPolicyDocument.safeParse(policyValue);
     if (parsed.success) policy = parsed.data.policyText ?? null;
     else problems.push(`${where}.BucketPolicy: expected {"policyText": string | null}`);
   }

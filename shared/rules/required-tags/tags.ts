@@ -33,6 +33,7 @@ export function userTags(
 }
 
 function bucketTags(supplementary: Record<string, unknown>): [string, string][] {
+  if (supplementary.BucketTaggingConfiguration === undefined) return [];
   const parsed = bucketTaggingConfiguration.safeParse(supplementary.BucketTaggingConfiguration);
   if (!parsed.success) return [];
   return (parsed.data.tagSets ?? []).flatMap((tagSet) =>

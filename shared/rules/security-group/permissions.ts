@@ -188,7 +188,10 @@ export function describeRule(rule: SgRule): string {
 /** The rules without repeats (same key), first occurrence kept. */
 export function uniqueRules(rules: readonly SgRule[]): SgRule[] {
   const seen = new Map<string, SgRule>();
-  for (const rule of rules) if (!seen.has(ruleKey(rule))) seen.set(ruleKey(rule), rule);
+  for (const rule of rules) {
+    const key = ruleKey(rule);
+    if (!seen.has(key)) seen.set(key, rule);
+  }
   return [...seen.values()];
 }
 
@@ -588,13 +591,15 @@ export function ruleFromRuleRequest(
   ).rules[0];
 }
 
+const apiPermissions = z.array(apiPermission);
+
 /** Rules from EC2 API `IpPermission`s (a revoke's `UnknownIpPermissions`, say). */
 export function rulesFromApiPermissions(
   direction: Direction,
   permissions: unknown,
   where = 'IpPermissions',
 ): SgRule[] {
-  const parsed = z.array(apiPermission).safeParse(permissions ?? []);
+  const parsed = apiPermissions.safeParse(permissions ?? []);
   if (!parsed.success) throw new InputError(`Invalid EC2 response: ${describeZodError(parsed.error, where)}`);
   return readableRules(expandList(direction, parsed.data, where, PASCAL_CASE), 'EC2 response');
 }

@@ -1,0 +1,164 @@
+/**
+ * The shortcuts taken on the per-item path of a scan (BENCHMARKS.md › Offline snapshot scan), each against
+ * the plain computation it skips: the same answer over generated input, hostile text included.
+ */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { byteBuffered, fileOutput } from '../../cli/outputs.ts';
+import { TRUNCATION_MARKER, truncate } from '../../shared/core/annotation.ts';
+import { parseCidr } from '../../shared/core/cidr.ts';
+import { printable } from '../../shared/core/text.ts';
+
+/** Text with what printable() escapes, astral characters, surrogate halves and plain ASCII mixed. */
+const hostileText = fc
+  .array(
+    fc.oneof(
+      fc.string({ maxLength: 6 }),
+      fc.constantFrom('\u0000', '\u001b', '\n', '\u0085', '\u061c', '\u200f', '\u2028', '\u202e', '\u2069'),
+      fc.constantFrom('\ud83d\ude00', '\ud800', '\udfff', 'é', '中', '\u2027', '\u202f', '\u206a'),
+      fc.string({ unit: 'binary', maxLength: 4 }),
+    ),
+    { maxLength: 12 },
+  )
+  .map((parts) => parts.join(''));
+
+/** printable() as it was before its one-scan shortcut: every code point looked at. */
+function printableByCodePoint(text: string): string {
+  let result = '';
+  for (const char of text) {
+    const code = char.codePointAt(0) ?? 0;
+    const unprintable =
+      code < 0x20 ||
+      (code >= 0x7f && code <= 0x9f) ||
+      code === 0x061c ||
+      code === 0x200e ||
+      code === 0x200f ||
+      (code >= 0x2028 && code <= 0x202e) ||
+      (code >= 0x2066 && code <= 0x2069) ||
+      (code >= 0xd800 && code <= 0xdfff);
+    result += unprintable ? `<${code}>` : char;
+  }
+  return result;
+}
+
+describe('printable: the shortcut for text with nothing to escape', () => {
+  it('returns the very text exactly when nothing in it needs escaping', () => {
+    fc.assert(
+      fc.property(hostileText, (text) => {
+        const clean = printableByCodePoint(text) === text;
+        expect(printable(text) === text).toBe(clean);
+        // Whatever the path, nothing escapable is left.
+        expect(printableByCodePoint(printable(text))).toBe(printable(text));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('still escapes a lone surrogate and keeps a pair', () => {
+    expect(printable('a\ud800b')).toBe('a\\ud800b');
+    expect(printable('a\ud83d\ude00b')).toBe('a\ud83d\ude00b');
+  });
+});
+
+/** truncate() as it was: counted in code points every time. */
+function truncateByCodePoint(text: string, limit: number): string {
+  const chars = Array.from(text);
+  if (chars.length <= limit) return text;
+  const room = limit - Array.from(TRUNCATION_MARKER).length;
+  let cut = chars.slice(0, room).join('');
+  const boundary = cut.lastIndexOf('; ');
+  if (boundary > room / 2) cut = cut.slice(0, boundary);
+  return `${cut}${TRUNCATION_MARKER}`;
+}
+
+describe('truncate: the shortcut for text already short enough', () => {
+  it('gives what counting code points gives, astral characters included', () => {
+    fc.assert(
+      fc.property(hostileText, fc.integer({ min: 20, max: 40 }), (text, limit) => {
+        expect(truncate(text, limit)).toBe(truncateByCodePoint(text, limit));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
+
+describe('parseCidr: parsed blocks remembered', () => {
+  it('answers a repeated text as the first time, and its answer cannot be changed by a caller', () => {
+    const first = parseCidr(' 10.0.0.1/8 ');
+    expect(first).toEqual({ family: 4, prefix: 8, canonical: '10.0.0.0/8', hostBitsSet: true });
+    expect(parseCidr(' 10.0.0.1/8 ')).toEqual(first);
+    expect(Object.isFrozen(first)).toBe(true);
+    expect(parseCidr('10.0.0.256/8')).toBeUndefined();
+    expect(parseCidr('10.0.0.256/8')).toBeUndefined();
+  });
+
+  it('stays right past its bound (more distinct blocks than it keeps)', () => {
+    const texts = Array.from({ length: 5000 }, (_, index) => `10.${index >> 8}.${index & 255}.0/24`);
+    for (const text of texts) expect(parseCidr(text)?.canonical).toBe(text);
+    expect(parseCidr(texts[0] as string)?.canonical).toBe(texts[0]);
+    expect(parseCidr('2001:db8::1/32')).toEqual({
+      family: 6,
+      prefix: 32,
+      canonical: '2001:db8::/32',
+      hostBitsSet: true,
+    });
+  });
+});
+
+describe('report files: text encoded into one reused buffer', () => {
+  it('writes every piece in order, multibyte text and pieces larger than the buffer included', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.oneof(
+            { weight: 20, arbitrary: hostileText },
+            {
+              weight: 1,
+              arbitrary: fc.constantFrom(
+                'é'.repeat(400_000),
+                '\ud83d\ude00'.repeat(200_000),
+                'x'.repeat(2 ** 20 + 1),
+              ),
+            },
+          ),
+          { maxLength: 30 },
+        ),
+        (pieces) => {
+          const path = join(mkdtempSync(join(tmpdir(), 'plumbline-out-')), 'report.json');
+          const out = fileOutput(path, 'report.json', 'json');
+          for (const piece of pieces) out.write(piece);
+          out.close();
+          const expected = Buffer.concat(pieces.map((piece) => Buffer.from(piece, 'utf8')));
+          const written = readFileSync(path);
+          // Buffer.equals: a byte-by-byte toEqual of megabytes takes seconds.
+          expect(written.length).toBe(expected.length);
+          expect(written.equals(expected)).toBe(true);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it('hands on the bytes of every piece, whole, at any buffer size (pieces straddling its end)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 4, max: 64 }),
+        fc.array(hostileText, { maxLength: 40 }),
+        (size, pieces) => {
+          const chunks: Buffer[] = [];
+          const out = byteBuffered((bytes) => chunks.push(Buffer.from(bytes)), size);
+          for (const piece of pieces) out.write(piece);
+          out.close();
+          // Each piece is encoded on its own, as writing it alone would (half a surrogate pair in one piece
+          // is U+FFFD, as UTF-8 has it; a report's pieces are whole JSON or printable() text, no lone halves).
+          const expected = Buffer.concat(pieces.map((piece) => Buffer.from(piece, 'utf8')));
+          expect(Buffer.concat(chunks).toString('hex')).toBe(expected.toString('hex'));
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+});
