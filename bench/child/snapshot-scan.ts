@@ -2,7 +2,7 @@
  * The parse-only floor of a snapshot scan, in a process of its own: read the file, gunzip it when gzipped,
  * tokenise it with the same streaming parser the CLI uses (stream-json, same options) and assemble every item
  * of `configurationItems` into an object, as the scan does before it reads an item. No normalising, no rules.
- *   node --import tsx bench/child/snapshot-scan.ts <snapshot file>
+ *   node --import tsx bench/child/snapshot-scan.ts <snapshot file>   (the benchmark runs it bundled: bench/sections/snapshot-scan.ts)
  * Prints one JSON line: items, wall time and peak RSS (the process's high-water mark).
  */
 import { createReadStream } from 'node:fs';
