@@ -66,7 +66,7 @@ export const defaultDeps = (): CliDeps => ({ rules: rulesFor, now: () => new Dat
 
 /**
  * The SDK's clients, loaded when a live scan needs them: a snapshot scan never evaluates the AWS SDK's
- * modules (about a tenth of a second of every start; BENCHMARKS.md › Offline snapshot scan).
+ * modules (9 MiB of a small scan's memory; BENCHMARKS.md › Offline snapshot scan).
  */
 async function sdkClients(): Promise<LiveClients> {
   return (await import('./live.ts')).sdkClients;

@@ -35,11 +35,14 @@ const ipv6Address = z.ipv6();
  */
 const parsedCidrs = new Map<string, Readonly<Cidr> | undefined>();
 const PARSED_CIDRS_LIMIT = 4096;
+/** Longer than any CIDR with some blanks around it (an IPv6 one is at most 43 characters): never kept. */
+const REMEMBERED_TEXT_LENGTH = 64;
 
 /** Parses `a.b.c.d/n` or an IPv6 `addr/n` (surrounding blanks ignored); undefined when the text is neither. */
 export function parseCidr(text: string): Readonly<Cidr> | undefined {
   if (parsedCidrs.has(text)) return parsedCidrs.get(text);
   const cidr = parseCidrText(text);
+  if (text.length > REMEMBERED_TEXT_LENGTH) return cidr;
   if (parsedCidrs.size >= PARSED_CIDRS_LIMIT) parsedCidrs.clear();
   parsedCidrs.set(text, cidr);
   return cidr;

@@ -93,6 +93,10 @@ describe('parseCidr: parsed blocks remembered', () => {
     expect(Object.isFrozen(first)).toBe(true);
     expect(parseCidr('10.0.0.256/8')).toBeUndefined();
     expect(parseCidr('10.0.0.256/8')).toBeUndefined();
+    // Text longer than any CIDR (blanks around one, or a hostile megabyte) is still answered; it is not kept.
+    const long = `${' '.repeat(100)}10.0.0.0/8`;
+    expect(parseCidr(long)?.canonical).toBe('10.0.0.0/8');
+    expect(parseCidr(long)?.canonical).toBe('10.0.0.0/8');
   });
 
   it('stays right past its bound (more distinct blocks than it keeps)', () => {
