@@ -2,7 +2,7 @@
  * End to end, as a user runs it: child processes of `tsx cli/main.ts`, of the package's bin, and of the
  * built single-file bundle, with real stdout, stderr and exit codes.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
@@ -156,6 +156,19 @@ describe('the package bin and the built bundle', () => {
     const result = spawnScript(['bin/plumbline.mjs'], ['--version']);
     expect(result).toEqual({ code: 0, stdout: `plumbline ${VERSION}\n`, stderr: '' });
     expect(spawnScript(['bin/plumbline.mjs'], ['scan', '--snapshot', 'missing.json']).code).toBe(2);
+  });
+
+  it('bin/plumbline.mjs without the sources runs the bundle, with V8 compile cache kept between runs', async () => {
+    // A packed artifact: bin/ and dist/cli/ without cli/main.ts beside them.
+    const packed = tempDir('plumbline-packed-');
+    mkdirSync(join(packed, 'bin'));
+    copyFileSync(join(REPO, 'bin/plumbline.mjs'), join(packed, 'bin/plumbline.mjs'));
+    await buildCli(join(packed, 'dist/cli/plumbline.mjs'));
+    const scratch = tempDir('plumbline-tmp-');
+    const result = spawnScript([join(packed, 'bin/plumbline.mjs')], ['--version'], { TMPDIR: scratch });
+    expect(result).toEqual({ code: 0, stdout: `plumbline ${VERSION}\n`, stderr: '' });
+    // Node's cache folder under the temporary folder (os.tmpdir()), holding the bundle's compiled code.
+    expect(readdirSync(join(scratch, 'node-compile-cache')).length).toBeGreaterThan(0);
   });
 
   it('the single-file bundle gives the same report as the sources', async () => {
