@@ -14,6 +14,11 @@ beforeAll(async () => {
 });
 
 describe('npm run build', () => {
+  it('hands the names after `npm run build --` to the function build (npm appends them to the last command)', () => {
+    const { scripts } = JSON.parse(readFileSync(join(import.meta.dirname, '../package.json'), 'utf8'));
+    expect(scripts.build).toBe('tsx cli/build.ts && tsx esbuild.config.ts');
+  });
+
   it('bundles every function folder', () => {
     expect(functionNames().length).toBeGreaterThan(0);
     expect(built.map((fn) => fn.name)).toEqual(functionNames());
