@@ -7,19 +7,20 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { LISTED_OTHERS, type RenderOptions, reportWriter } from '../../cli/format/index.ts';
 import { type ReportWriter, stringOutput } from '../../cli/format/stream.ts';
 import {
   DEFAULT_LIMITS,
   itemStartLines,
+  PARSE_PIECE,
   type SnapshotEntry,
   type StreamProgress,
   streamSnapshotFile,
 } from '../../cli/input.ts';
 import { renderSnapshotProgress, snapshotProgress } from '../../cli/progress.ts';
 import { type ReportEvaluation, type ReportRule, ReportTally } from '../../cli/report.ts';
-import { ItemLineTracker } from '../../cli/snapshot-reader.ts';
+import { ItemLineTracker, SnapshotDocumentReader } from '../../cli/snapshot-reader.ts';
 import { CaptureIndex } from '../../cli/snapshot-scan.ts';
 import { InputError } from '../../shared/core/model.ts';
 import { securityGroupItem } from '../fixtures/security-group/index.ts';
@@ -86,6 +87,33 @@ describe('reading a snapshot as a stream', () => {
     ]);
     // Counted while streaming: never more than the limit was handed to the parser.
     expect(Math.max(...progress.map((read) => read.bytes))).toBeLessThanOrEqual(2 ** 20);
+  });
+
+  it('hands the parser text in pieces of at most PARSE_PIECE bytes (no large-object strings), plain or gzipped, multibyte text included', async () => {
+    // ~1.3 MiB of items, with a two-byte character in every one: 1 MiB reads and 128 KiB gunzip chunks.
+    const items = Array.from({ length: 3000 }, (_, index) => ({
+      ...group(index),
+      resourceName: `grüppe-${index}-${'x'.repeat(300)}`,
+    }));
+    const text = JSON.stringify({ configurationItems: items });
+    expect(Buffer.byteLength(text)).toBeGreaterThan(2 ** 20);
+    const fed = vi.spyOn(SnapshotDocumentReader.prototype, 'feed');
+    try {
+      for (const path of [file('pieces.json', text), file('pieces.json.gz', gzipSync(text))]) {
+        fed.mockClear();
+        const { entries, error } = await readAll(path);
+        expect(error).toBeUndefined();
+        expect(entries.map((entry) => ('item' in entry ? entry.item.resourceName : undefined))).toEqual(
+          items.map((item) => item.resourceName),
+        );
+        const pieces = fed.mock.calls.map(([piece]) => Buffer.byteLength(piece));
+        expect(pieces.length).toBeGreaterThan(40);
+        // A character cut between two pieces is finished in the second: at most 3 bytes more.
+        expect(Math.max(...pieces)).toBeLessThanOrEqual(PARSE_PIECE + 3);
+      }
+    } finally {
+      fed.mockRestore();
+    }
   });
 
   it('the limit is per stream: two files each under it are both read', async () => {
