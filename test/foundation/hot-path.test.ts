@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { byteBuffered, fileOutput } from '../../cli/outputs.ts';
 import { TRUNCATION_MARKER, truncate } from '../../shared/core/annotation.ts';
 import { parseCidr } from '../../shared/core/cidr.ts';
+import { captureTime } from '../../shared/core/normalise.ts';
 import { printable } from '../../shared/core/text.ts';
 
 /** Text with what printable() escapes, astral characters, surrogate halves and plain ASCII mixed. */
@@ -82,6 +83,47 @@ describe('truncate: the shortcut for text already short enough', () => {
       }),
       { numRuns: 2000 },
     );
+  });
+});
+
+describe('captureTime: a time already in toISOString form is kept', () => {
+  const two = (max: number) => fc.integer({ min: 0, max }).map((n) => String(n).padStart(2, '0'));
+  /** Config's form with every field over its range and past it (month 13, day 31 in April, hour 24…). */
+  const configTime = fc
+    .tuple(
+      fc
+        .constantFrom(0, 1600, 1900, 1970, 2000, 2023, 2024, 2100, 9999)
+        .map((y) => String(y).padStart(4, '0')),
+      two(14),
+      two(32),
+      two(25),
+      two(61),
+      two(61),
+      fc.integer({ min: 0, max: 999 }).map((n) => String(n).padStart(3, '0')),
+    )
+    .map(([y, mo, d, h, mi, s, ms]) => `${y}-${mo}-${d}T${h}:${mi}:${s}.${ms}Z`);
+
+  it('answers as parsing and printing it does, for every text Date reads', () => {
+    fc.assert(
+      fc.property(configTime, (text) => {
+        if (Number.isNaN(Date.parse(text))) return;
+        expect(captureTime(text)).toBe(new Date(text).toISOString());
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('rolls over what Date rolls over, and keeps what is already right', () => {
+    expect(captureTime('2024-02-30T10:00:00.000Z')).toBe('2024-03-01T10:00:00.000Z');
+    expect(captureTime('2023-02-29T10:00:00.000Z')).toBe('2023-03-01T10:00:00.000Z');
+    expect(captureTime('2100-02-29T10:00:00.000Z')).toBe('2100-03-01T10:00:00.000Z');
+    expect(captureTime('2024-01-31T24:00:00.000Z')).toBe('2024-02-01T00:00:00.000Z');
+    expect(captureTime('2000-02-29T23:59:59.999Z')).toBe('2000-02-29T23:59:59.999Z');
+    expect(captureTime('2024-05-14T10:07:31.512+02:00')).toBe('2024-05-14T08:07:31.512Z');
+    expect(captureTime(1715681251.512)).toBe('2024-05-14T10:07:31.512Z');
+    // Not a time at all: refused as before (the item's validation never lets one through to here).
+    expect(() => captureTime('2024-13-01T00:00:00.000Z')).toThrow(RangeError);
+    expect(() => captureTime('2024-00-10T00:00:00.000Z')).toThrow(RangeError);
   });
 });
 
