@@ -145,10 +145,12 @@ const READ_CHUNK = 2 ** 20;
  * The most bytes decoded into one string and handed to the parser at once. V8 puts a string over 128 KiB in
  * its large-object space, which only a full collection frees: with 128 KiB gunzip chunks (1 MiB reads for
  * plain files) every piece of text went there, and the old generation grew by the file's size between full
- * collections. At 32 KiB a piece is a young object even as two-byte text (64 KiB), freed by the cheap
- * scavenges: peak RSS of the 1M-item scan 239 → ~175 MiB, and faster (BENCHMARKS.md › Offline snapshot scan).
+ * collections. A smaller piece is a young object, freed by the cheap scavenges; 16 KiB rather than 32 also
+ * keeps fewer tokens alive at each scavenge, so V8 no longer grows its old generation early in a long scan
+ * (the 1M-item scan: 3 runs in 4 peaked near 205 MiB at 32 KiB, none of 8 above 153 MiB at 16 KiB;
+ * BENCHMARKS.md › Offline snapshot scan).
  */
-export const PARSE_PIECE = 2 ** 15;
+export const PARSE_PIECE = 2 ** 14;
 
 /**
  * Streams one snapshot file, handing each item to `visit` as soon as it is read: gzip is recognised by its

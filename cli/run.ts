@@ -50,7 +50,7 @@ import {
 } from './scan.ts';
 import { describeFilters, leftOutNote, type ScopeFilters, scopeEntry, scopeInput } from './scope.ts';
 import { describeSelection, selectSnapshots, skippedCounts } from './snapshot-layout.ts';
-import { CaptureIndex, resourceIdentity, SnapshotScan } from './snapshot-scan.ts';
+import { CaptureIndex, RepeatLog, resourceIdentity, SnapshotScan } from './snapshot-scan.ts';
 
 export const VERSION: string = packageJson.version;
 
@@ -159,7 +159,7 @@ async function scanCommand(command: ScanCommand, io: CliIo, deps: CliDeps): Prom
       : { runnable: allPrepared, skipped: [] };
   const ran = new Set(prepared.map(({ rule }) => rule.name));
   const rules = selected.filter((rule) => ran.has(rule.name)).map(toReportRule);
-  const tally = new ReportTally(rules, command.failOn);
+  let tally = new ReportTally(rules, command.failOn);
   const header = (source: ScanSource): ReportHeader => ({
     version: VERSION,
     generatedAt: deps.now().toISOString(),
@@ -181,10 +181,14 @@ async function scanCommand(command: ScanCommand, io: CliIo, deps: CliDeps): Prom
         notes: input.notes,
       };
     } else {
-      reports = openReports(command, header({ kind: 'snapshot', files }), io);
-      outcome = await scanSnapshots(files, prepared, io, limits, command, (evaluation) =>
-        passOn(evaluation, tally, reports),
-      );
+      // (Re)opens the reports: a scan that finds a resource read twice starts them again (see scanSnapshots).
+      const begin = () => {
+        for (const report of reports) report.abort();
+        tally = new ReportTally(rules, command.failOn);
+        reports = openReports(command, header({ kind: 'snapshot', files }), io);
+        return (evaluation: ReportEvaluation) => passOn(evaluation, tally, reports);
+      };
+      outcome = await scanSnapshots(files, prepared, io, limits, command, begin, canStartAgain(command));
     }
   } catch (error) {
     for (const report of reports) report.abort();
@@ -274,12 +278,59 @@ async function scanSnapshots(
   io: CliIo,
   limits: InputLimits,
   filters: ScopeFilters,
+  begin: () => (evaluation: ReportEvaluation) => void,
+  canStartAgain: boolean,
+): Promise<ScanOutcome> {
+  if (files.length === 1 && canStartAgain) {
+    // One file: a Config snapshot names each resource once, so judge as it reads, keeping only a log of
+    // fingerprints on disk (memory flat however many resources). Should a resource repeat after all, the
+    // reports are started again and the file read twice, exactly as several files are.
+    const repeats = new RepeatLog();
+    try {
+      const once = await scanPass(files, prepared, io, limits, filters, begin(), undefined, repeats);
+      if (!repeats.hasRepeats()) return once;
+    } finally {
+      repeats.dispose();
+    }
+    const exact = await scanTwice(files, prepared, io, limits, filters, begin());
+    return { ...exact, notes: [REREAD_NOTE, ...exact.notes] };
+  }
+  // A report already written to standard output cannot be started again: one file is judged in a single
+  // pass with a capture index in memory (newest capture read so far).
+  if (files.length === 1) return scanPass(files, prepared, io, limits, filters, begin());
+  return scanTwice(files, prepared, io, limits, filters, begin());
+}
+
+const REREAD_NOTE =
+  'a resource appears more than once in the snapshot: it was read a second time so that each resource is judged once, at its newest capture';
+
+/**
+ * Several files may describe one resource: a first pass finds each resource's newest capture, so that the
+ * scan judges that one, whatever the order of the files.
+ */
+async function scanTwice(
+  files: string[],
+  prepared: readonly PreparedRule[],
+  io: CliIo,
+  limits: InputLimits,
+  filters: ScopeFilters,
   emit: (evaluation: ReportEvaluation) => void,
 ): Promise<ScanOutcome> {
-  // Several files may describe one resource: a first pass finds each resource's newest capture, so that
-  // the scan judges that one, whatever the order of the files.
-  const first = files.length > 1 ? await indexCaptures(files, io, limits, filters) : undefined;
-  const scan = new SnapshotScan(prepared, emit, first?.captures, first?.blocks);
+  const first = await indexCaptures(files, io, limits, filters);
+  return scanPass(files, prepared, io, limits, filters, emit, first);
+}
+
+async function scanPass(
+  files: string[],
+  prepared: readonly PreparedRule[],
+  io: CliIo,
+  limits: InputLimits,
+  filters: ScopeFilters,
+  emit: (evaluation: ReportEvaluation) => void,
+  first?: { captures: CaptureIndex; blocks: Map<string, SourcedItem> },
+  repeats?: RepeatLog,
+): Promise<ScanOutcome> {
+  const scan = new SnapshotScan(prepared, emit, first?.captures, first?.blocks, repeats);
   let leftOut = 0;
   await eachSnapshotFile(files, io, limits, 'scanning', (entry) => {
     const scoped = scopeEntry(entry, filters);
@@ -288,6 +339,11 @@ async function scanSnapshots(
   });
   const result = scan.finish();
   return leftOut === 0 ? result : { ...result, notes: [...result.notes, leftOutNote(leftOut, filters)] };
+}
+
+/** Whether every report can be started again: written to a file (renamed at the end), or only at the end. */
+function canStartAgain(command: ScanCommand): boolean {
+  return command.output !== undefined || command.format === 'table' || command.format === 'html';
 }
 
 /**

@@ -3,6 +3,9 @@
  * evaluations handed on; nothing per item is kept but a 16-byte entry of the capture index (for the newest
  * capture of each resource) and the items that wait for an account fact.
  */
+import { closeSync, fstatSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { isEvaluable, isIdentified, judgeUnreadable } from '../shared/core/evaluate.ts';
 import type { AccountFacts, ConfigurationItem } from '../shared/core/model.ts';
 import { ACCOUNT_PUBLIC_ACCESS_BLOCK, missingBlockNote, publicAccessBlockOf } from './facts.ts';
@@ -105,6 +108,80 @@ export class CaptureIndex {
   }
 }
 
+/**
+ * Whether any resource was read more than once, found in memory that does not grow with the snapshot: each
+ * resource's 64-bit fingerprint is written to one of {@link REPEAT_PARTITIONS} temporary files by its low
+ * bits (8 bytes a resource on disk), and {@link RepeatLog.hasRepeats} sorts each file alone (1/64 of the
+ * resources) to look for two equal ones. A single-file scan judges as it reads and keeps this log instead of
+ * a capture index; only when a resource repeats is the scan run again, exactly (cli/run.ts).
+ */
+export class RepeatLog {
+  private readonly folder = mkdtempSync(join(tmpdir(), 'plumbline-repeats-'));
+  private readonly files: number[] = [];
+  /** Fingerprints not yet written, a partition each: [low, high] pairs, read back as little-endian u64. */
+  private readonly pending: Uint32Array[] = [];
+  private readonly used = new Uint32Array(REPEAT_PARTITIONS);
+  private closed = false;
+
+  constructor(private readonly bufferedPerPartition = 1024) {
+    try {
+      for (let partition = 0; partition < REPEAT_PARTITIONS; partition++) {
+        this.files.push(openSync(join(this.folder, String(partition)), 'w+'));
+        this.pending.push(new Uint32Array(bufferedPerPartition * 2));
+      }
+    } catch (error) {
+      this.dispose();
+      throw error;
+    }
+  }
+
+  record(identity: string): void {
+    const [high, low] = fingerprint(identity);
+    const partition = low & (REPEAT_PARTITIONS - 1);
+    const buffer = this.pending[partition] as Uint32Array;
+    const used = this.used[partition] as number;
+    buffer[used * 2] = low;
+    buffer[used * 2 + 1] = high;
+    this.used[partition] = used + 1;
+    if (used + 1 === this.bufferedPerPartition) this.flush(partition);
+  }
+
+  /** True when two recorded identities share a fingerprint (a resource read twice; see {@link CaptureIndex}). */
+  hasRepeats(): boolean {
+    for (let partition = 0; partition < REPEAT_PARTITIONS; partition++) {
+      this.flush(partition);
+      const fd = this.files[partition] as number;
+      const bytes = fstatSync(fd).size;
+      const keys = new BigUint64Array(bytes / 8);
+      const view = new Uint8Array(keys.buffer);
+      for (let read = 0; read < bytes; ) read += readSync(fd, view, read, bytes - read, read);
+      keys.sort();
+      for (let index = 1; index < keys.length; index++) if (keys[index] === keys[index - 1]) return true;
+    }
+    return false;
+  }
+
+  dispose(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const fd of this.files) closeSync(fd);
+    rmSync(this.folder, { recursive: true, force: true });
+  }
+
+  private flush(partition: number): void {
+    const used = this.used[partition] as number;
+    if (used === 0) return;
+    const bytes = new Uint8Array((this.pending[partition] as Uint32Array).buffer, 0, used * 8);
+    for (let written = 0; written < bytes.length; ) {
+      written += writeSync(this.files[partition] as number, bytes, written, bytes.length - written);
+    }
+    this.used[partition] = 0;
+  }
+}
+
+/** How many files a {@link RepeatLog} spreads the fingerprints over (a power of two). */
+export const REPEAT_PARTITIONS = 64;
+
 /** Two 32-bit FNV-1a hashes of the text (the second seeded and mixed differently). */
 function fingerprint(text: string): [number, number] {
   let high = 0x811c9dc5;
@@ -144,12 +221,19 @@ export class SnapshotScan {
   private readonly missingBlock = new Set<string>();
   private olderLeftOut = 0;
   private newerAfterOlder = 0;
+  /** Items recorded in `repeats` (each a distinct resource unless the log finds a repeat). */
+  private logged = 0;
 
+  /**
+   * @param repeats a single pass that may be run again: every item is judged and its resource recorded
+   *   in the log (no capture index); the caller asks the log for repeats at the end.
+   */
   constructor(
     private readonly prepared: readonly PreparedRule[],
     private readonly emit: (evaluation: ReportEvaluation) => void,
     private readonly newest?: CaptureIndex,
     knownBlocks?: ReadonlyMap<string, SourcedItem>,
+    private readonly repeats?: RepeatLog,
   ) {
     this.captures = newest ?? new CaptureIndex();
     this.factRules = prepared.filter(({ rule }) => (rule.accountFacts?.length ?? 0) > 0);
@@ -173,14 +257,16 @@ export class SnapshotScan {
       return;
     }
     const { item } = entry;
-    const time = Date.parse(item.captureTime);
     if (this.newest !== undefined) {
-      if (!this.newest.claim(resourceIdentity(item), time)) {
+      if (!this.newest.claim(resourceIdentity(item), Date.parse(item.captureTime))) {
         this.olderLeftOut++;
         return;
       }
+    } else if (this.repeats !== undefined) {
+      this.repeats.record(resourceIdentity(item));
+      this.logged++;
     } else {
-      if (!this.isNewestSoFar(item, time)) return;
+      if (!this.isNewestSoFar(item, Date.parse(item.captureTime))) return;
     }
     if (this.needsBlock && !this.blocksKnown && item.resourceType === ACCOUNT_PUBLIC_ACCESS_BLOCK) {
       this.settle(entry);
@@ -228,7 +314,7 @@ export class SnapshotScan {
     }
     const unreadable = this.unidentified.flatMap((entry) => ('unreadable' in entry ? [entry] : []));
     return {
-      resources: this.captures.size,
+      resources: this.repeats === undefined ? this.captures.size : this.logged,
       errors: unreadableErrors(this.prepared, unreadable),
       notes,
     };

@@ -63,7 +63,7 @@ function consume(token: Token): void {
 }
 
 /** The CLI's `PARSE_PIECE` (cli/input.ts): text reaches the parser in pieces of at most this many bytes. */
-const PARSE_PIECE = 2 ** 15;
+const PARSE_PIECE = 2 ** 14;
 
 for await (const chunk of source as AsyncIterable<Buffer>) {
   for (let at = 0; at < chunk.length; at += PARSE_PIECE) {

@@ -21,7 +21,7 @@ import {
 import { renderSnapshotProgress, snapshotProgress } from '../../cli/progress.ts';
 import { type ReportEvaluation, type ReportRule, ReportTally } from '../../cli/report.ts';
 import { ItemLineTracker, SnapshotDocumentReader } from '../../cli/snapshot-reader.ts';
-import { CaptureIndex } from '../../cli/snapshot-scan.ts';
+import { CaptureIndex, RepeatLog } from '../../cli/snapshot-scan.ts';
 import { InputError } from '../../shared/core/model.ts';
 import { securityGroupItem } from '../fixtures/security-group/index.ts';
 import { Capture, EXAMPLE_SNAPSHOT, REPO, runCli, tempDir } from './support/cli.ts';
@@ -233,6 +233,116 @@ describe('the newest capture of each resource', () => {
       'plumbline: note: 1 older capture of resources already read was left out: each resource is judged at its newest capture\n',
     );
   });
+});
+
+describe('one file to a report file: a log of fingerprints on disk, not a capture index', () => {
+  it('the repeat log finds a resource recorded twice, across partitions and buffer flushes, and only then', () => {
+    const log = new RepeatLog(4);
+    try {
+      for (let n = 0; n < 20_000; n++) log.record(`123456789012|us-east-1|AWS::EC2::SecurityGroup|sg-${n}`);
+      expect(log.hasRepeats()).toBe(false);
+      log.record('123456789012|us-east-1|AWS::EC2::SecurityGroup|sg-12345');
+      expect(log.hasRepeats()).toBe(true);
+    } finally {
+      log.dispose();
+    }
+    const other = new RepeatLog();
+    other.record('a');
+    other.record('b');
+    expect(other.hasRepeats()).toBe(false);
+    other.dispose();
+    other.dispose();
+  });
+
+  it('judges as it reads and keeps no per-resource memory when no resource repeats', async () => {
+    const record = vi.spyOn(CaptureIndex.prototype, 'record');
+    const logged = vi.spyOn(RepeatLog.prototype, 'record');
+    try {
+      const path = file(
+        'unique.json',
+        JSON.stringify({ configurationItems: [group(1), group(2, true), group(3)] }),
+      );
+      const out = join(tempDir(), 'report.json');
+      const result = await runCli([
+        'scan',
+        '--snapshot',
+        path,
+        '--rule',
+        'security-group',
+        '--format',
+        'json',
+        '--output',
+        out,
+      ]);
+      expect(result.stderr).not.toContain('more than once');
+      expect(logged).toHaveBeenCalledTimes(3);
+      expect(record).not.toHaveBeenCalled();
+      const report = JSON.parse(readFileSync(out, 'utf8'));
+      expect(report.summary.resources).toBe(3);
+      expect(report.evaluations.map((evaluation: { compliance: string }) => evaluation.compliance)).toEqual([
+        'COMPLIANT',
+        'NON_COMPLIANT',
+        'COMPLIANT',
+      ]);
+    } finally {
+      record.mockRestore();
+      logged.mockRestore();
+    }
+  });
+
+  it.each([
+    ['newer first', ['2026-11-02', '2026-11-01']],
+    ['older first', ['2026-11-01', '2026-11-02']],
+  ])(
+    'a resource read twice (%s): the reports start again and each resource is judged once, at its newest capture',
+    async (_, [firstTime, secondTime]) => {
+      // The newer capture is the open one (NON_COMPLIANT), wherever it stands in the file.
+      const capture = (time: string | undefined, id: number) => ({
+        ...group(id, time === '2026-11-02'),
+        configurationItemCaptureTime: `${time}T00:00:00.000Z`,
+      });
+      const path = file(
+        `repeat-${firstTime}.json`,
+        JSON.stringify({ configurationItems: [capture(firstTime, 1), group(2), capture(secondTime, 1)] }),
+      );
+      const folder = tempDir();
+      const out = join(folder, 'report.json');
+      const table = join(folder, 'report.html');
+      const result = await runCli([
+        'scan',
+        '--snapshot',
+        path,
+        '--rule',
+        'security-group',
+        '--format',
+        'json',
+        '--output',
+        out,
+        '--html',
+        table,
+      ]);
+      const report = JSON.parse(readFileSync(out, 'utf8'));
+      expect(
+        report.evaluations.map(
+          (evaluation: { resourceId: string; compliance: string }) =>
+            `${evaluation.resourceId} ${evaluation.compliance}`,
+        ),
+      ).toEqual(
+        firstTime === '2026-11-02'
+          ? ['sg-00000000000000001 NON_COMPLIANT', 'sg-00000000000000002 COMPLIANT']
+          : ['sg-00000000000000002 COMPLIANT', 'sg-00000000000000001 NON_COMPLIANT'],
+      );
+      expect(report.summary.resources).toBe(2);
+      expect(result.stderr).toContain(
+        'plumbline: note: a resource appears more than once in the snapshot: it was read a second time so that each resource is judged once, at its newest capture\n',
+      );
+      expect(result.stderr).toContain(
+        'plumbline: note: 1 older capture of resources already read was left out',
+      );
+      // The first pass's reports were thrown away: only the finished reports are in the folder.
+      expect(readdirSync(folder).sort()).toEqual(['report.html', 'report.json']);
+    },
+  );
 });
 
 describe('account facts while streaming', () => {
