@@ -4,9 +4,11 @@
  * `configuration` carries `blockPublicAcls`, `ignorePublicAcls`, `blockPublicPolicy` and
  * `restrictPublicBuckets` (AWS Config resource schema, awslabs/aws-config-resource-schema).
  */
+import { judgesAccount } from '../shared/core/account-item.ts';
 import {
   type AccountFact,
   type AccountFacts,
+  type AnyRule,
   type ConfigurationItem,
   InputError,
   type PublicAccessBlockFlags,
@@ -92,6 +94,7 @@ export function offlineFacts(
   }
   return { factsFor: (account) => facts.get(account) ?? {}, notes };
 }
+
 /** Facts only a live read gives, with what they are in words and the IAM actions that read them. */
 export const LIVE_ONLY_FACTS: Partial<Record<AccountFact, { what: string; actions: string }>> = {
   credentialReport: {
@@ -100,6 +103,13 @@ export const LIVE_ONLY_FACTS: Partial<Record<AccountFact, { what: string; action
   },
   accountSummary: { what: 'the IAM account summary', actions: 'iam:GetAccountSummary' },
 };
+
+/** Whether the rule needs a live-only fact or judges the account itself (IAM reads, not an inventory). */
+export function readsLiveOnlyFacts(rule: AnyRule): boolean {
+  return (
+    judgesAccount(rule.resourceTypes) || (rule.accountFacts ?? []).some((fact) => fact in LIVE_ONLY_FACTS)
+  );
+}
 
 /**
  * The rules a snapshot scan can run, and those it skips: a rule that needs a live-only fact is skipped with

@@ -10,15 +10,12 @@ import { GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
 import { loadAccountSummary, loadCredentialReport } from '../shared/aws/account-facts.ts';
 import { accountItem, judgesAccount } from '../shared/core/account-item.ts';
 import type { AccountFact, AccountFacts } from '../shared/core/model.ts';
-import { LIVE_ONLY_FACTS } from './facts.ts';
+import { readsLiveOnlyFacts } from './facts.ts';
 import type { PreparedRule, SourcedItem } from './scan.ts';
 
 /** Whether any prepared rule needs a live-only fact or judges the account itself. */
 export function needsIam(prepared: readonly PreparedRule[]): boolean {
-  return prepared.some(
-    ({ rule }) =>
-      judgesAccount(rule.resourceTypes) || (rule.accountFacts ?? []).some((fact) => fact in LIVE_ONLY_FACTS),
-  );
+  return prepared.some(({ rule }) => readsLiveOnlyFacts(rule));
 }
 
 /** The account the credentials belong to (STS GetCallerIdentity): the only one whose IAM facts can be read. */

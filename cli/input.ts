@@ -22,6 +22,7 @@ import { InputError } from '../shared/core/model.ts';
 import { EMPTY_SUITE_CONFIG, parseSuiteConfig, type SuiteConfig } from '../shared/core/suite-config.ts';
 import type { SourcedItem, SourcedUnreadable } from './scan.ts';
 import { ItemLineTracker, SnapshotDocumentReader } from './snapshot-reader.ts';
+import { decodedPieces } from './text-pieces.ts';
 
 /**
  * The most text a configuration file may hold: V8's longest string (2^29 - 24 characters). Snapshots are
@@ -141,16 +142,6 @@ export interface StreamProgress {
 const REPARSE_FOR_POSITION = 64 * 2 ** 20;
 
 const READ_CHUNK = 2 ** 20;
-/**
- * The most bytes decoded into one string and handed to the parser at once. V8 puts a string over 128 KiB in
- * its large-object space, which only a full collection frees: with 128 KiB gunzip chunks (1 MiB reads for
- * plain files) every piece of text went there, and the old generation grew by the file's size between full
- * collections. A smaller piece is a young object, freed by the cheap scavenges; 16 KiB rather than 32 also
- * keeps fewer tokens alive at each scavenge, so V8 no longer grows its old generation early in a long scan
- * (the 1M-item scan: 3 runs in 4 peaked near 205 MiB at 32 KiB, none of 8 above 153 MiB at 16 KiB;
- * BENCHMARKS.md › Offline snapshot scan).
- */
-export const PARSE_PIECE = 2 ** 14;
 
 /**
  * Streams one snapshot file, handing each item to `visit` as soon as it is read: gzip is recognised by its
@@ -194,8 +185,7 @@ export async function streamSnapshotFile(
             : `${file}: the file holds more than ${limitText(limits)}`,
         );
       }
-      for (let at = 0; at < chunk.length; at += PARSE_PIECE) {
-        let text = decoder.write(chunk.subarray(at, at + PARSE_PIECE));
+      for (let text of decodedPieces(decoder, chunk)) {
         if (first && text.length > 0) {
           first = false;
           if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);

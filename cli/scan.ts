@@ -2,7 +2,6 @@
  * The scan itself, with no I/O: rule parameters from the suite configuration, then every rule over every
  * item of its resource types through `evaluateItem`, the very function the Config-rule runtime calls.
  */
-
 import { buildAnnotation } from '../shared/core/annotation.ts';
 import { RUNTIME_PARAMETERS } from '../shared/core/config-event.ts';
 import {

@@ -1,7 +1,8 @@
 /**
  * The snapshot scan as a stream: each item is judged by every rule as soon as it is read, and its
- * evaluations handed on; nothing per item is kept but a 16-byte entry of the capture index (for the newest
- * capture of each resource) and the items that wait for an account fact.
+ * evaluations handed on; nothing per item is kept but the items that wait for an account fact and either an
+ * 8-byte fingerprint on disk ({@link RepeatLog}) or a 16-byte entry of the capture index in memory (for the
+ * newest capture of each resource).
  */
 import { closeSync, fstatSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -11,6 +11,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
 import Assembler from 'stream-json/assembler.js';
 import { jsonParser, type Token } from 'stream-json/parser.js';
+import { decodedPieces } from '../../cli/text-pieces.ts';
 
 const file = process.argv[2];
 if (!file) throw new Error('usage: snapshot-scan.ts <snapshot file>');
@@ -62,12 +63,10 @@ function consume(token: Token): void {
   }
 }
 
-/** The CLI's `PARSE_PIECE` (cli/input.ts): text reaches the parser in pieces of at most this many bytes. */
-const PARSE_PIECE = 2 ** 14;
-
 for await (const chunk of source as AsyncIterable<Buffer>) {
-  for (let at = 0; at < chunk.length; at += PARSE_PIECE) {
-    const result = parse(decoder.write(chunk.subarray(at, at + PARSE_PIECE))) as unknown;
+  // In the CLI's pieces (cli/text-pieces.ts, which imports nothing the floor would not).
+  for (const text of decodedPieces(decoder, chunk)) {
+    const result = parse(text) as unknown;
     if (typeof result === 'object' && result !== null && 'values' in result) {
       for (const token of (result as { values: Token[] }).values) consume(token);
     }

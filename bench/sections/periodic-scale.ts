@@ -5,8 +5,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { LIVE_ONLY_FACTS } from '../../cli/facts.ts';
-import { judgesAccount } from '../../shared/core/account-item.ts';
+import { LIVE_ONLY_FACTS, readsLiveOnlyFacts } from '../../cli/facts.ts';
 import type { AnyRule } from '../../shared/core/model.ts';
 import { BENCH_OUT, type FunctionTarget, ROOT } from '../lib/discover.ts';
 import { functionEnvironment } from '../lib/environment.ts';
@@ -36,8 +35,8 @@ export interface ScaleFigure {
  * (`npm run bench -- calls` counts it). Named in the output rather than run against a made-up inventory.
  */
 function notScaled(rule: AnyRule): string | undefined {
+  if (!readsLiveOnlyFacts(rule)) return undefined;
   const facts = (rule.accountFacts ?? []).filter((fact) => fact in LIVE_ONLY_FACTS);
-  if (facts.length === 0 && !judgesAccount(rule.resourceTypes)) return undefined;
   return `not run: judged from ${facts.map((fact) => LIVE_ONLY_FACTS[fact]?.what).join(' and ') || 'the account itself'}, one read a run, not an inventory (IAM allows 5,000 users an account)`;
 }
 

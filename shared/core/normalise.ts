@@ -124,7 +124,7 @@ function isPlainRecord(value: unknown): value is Guarded {
 }
 
 function isTimestamp(value: unknown): boolean {
-  if (typeof value === 'string') return !Number.isNaN(Date.parse(value));
+  if (typeof value === 'string') return isCanonicalTime(value) || !Number.isNaN(Date.parse(value));
   if (typeof value === 'number') {
     return Number.isFinite(value) && !Number.isNaN(new Date(epochMilliseconds(value)).getTime());
   }

@@ -13,7 +13,6 @@ import { type ReportWriter, stringOutput } from '../../cli/format/stream.ts';
 import {
   DEFAULT_LIMITS,
   itemStartLines,
-  PARSE_PIECE,
   type SnapshotEntry,
   type StreamProgress,
   streamSnapshotFile,
@@ -22,6 +21,7 @@ import { renderSnapshotProgress, snapshotProgress } from '../../cli/progress.ts'
 import { type ReportEvaluation, type ReportRule, ReportTally } from '../../cli/report.ts';
 import { ItemLineTracker, SnapshotDocumentReader } from '../../cli/snapshot-reader.ts';
 import { CaptureIndex, RepeatLog } from '../../cli/snapshot-scan.ts';
+import { PARSE_PIECE } from '../../cli/text-pieces.ts';
 import { InputError } from '../../shared/core/model.ts';
 import { securityGroupItem } from '../fixtures/security-group/index.ts';
 import { Capture, EXAMPLE_SNAPSHOT, REPO, runCli, tempDir } from './support/cli.ts';
