@@ -281,11 +281,11 @@ async function scanSnapshots(
   begin: () => (evaluation: ReportEvaluation) => void,
   canStartAgain: boolean,
 ): Promise<ScanOutcome> {
-  if (files.length === 1 && canStartAgain) {
-    // One file: a Config snapshot names each resource once, so judge as it reads, keeping only a log of
-    // fingerprints on disk (memory flat however many resources). Should a resource repeat after all, the
-    // reports are started again and the file read twice, exactly as several files are.
-    const repeats = new RepeatLog();
+  // One file: a Config snapshot names each resource once, so judge as it reads, keeping only a log of
+  // fingerprints on disk (memory flat however many resources). Should a resource repeat after all, the
+  // reports are started again and the file read twice more, exactly as several files are.
+  const repeats = files.length === 1 && canStartAgain ? RepeatLog.open() : undefined;
+  if (repeats !== undefined) {
     try {
       const once = await scanPass(files, prepared, io, limits, filters, begin(), undefined, repeats);
       if (!repeats.hasRepeats()) return once;
@@ -295,8 +295,8 @@ async function scanSnapshots(
     const exact = await scanTwice(files, prepared, io, limits, filters, begin());
     return { ...exact, notes: [REREAD_NOTE, ...exact.notes] };
   }
-  // A report already written to standard output cannot be started again: one file is judged in a single
-  // pass with a capture index in memory (newest capture read so far).
+  // A report already written to standard output cannot be started again (nor can a scan without a temporary
+  // folder for the log): one file is judged in a single pass with a capture index in memory (newest so far).
   if (files.length === 1) return scanPass(files, prepared, io, limits, filters, begin());
   return scanTwice(files, prepared, io, limits, filters, begin());
 }

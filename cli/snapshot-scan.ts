@@ -136,6 +136,15 @@ export class RepeatLog {
     }
   }
 
+  /** A log in a new temporary folder; undefined when none can be made (the scan keeps an index in memory). */
+  static open(): RepeatLog | undefined {
+    try {
+      return new RepeatLog();
+    } catch {
+      return undefined;
+    }
+  }
+
   record(identity: string): void {
     const [high, low] = fingerprint(identity);
     const partition = low & (REPEAT_PARTITIONS - 1);

@@ -290,6 +290,38 @@ describe('one file to a report file: a log of fingerprints on disk, not a captur
     }
   });
 
+  it('without a temporary folder for the log, keeps the capture index in memory and still judges every item', async () => {
+    const record = vi.spyOn(CaptureIndex.prototype, 'record');
+    const path = file('no-tmp.json', JSON.stringify({ configurationItems: [group(1), group(2, true)] }));
+    const out = join(tempDir(), 'report.json');
+    const tmp = process.env.TMPDIR;
+    process.env.TMPDIR = join(tempDir(), 'missing', 'folder');
+    try {
+      const result = await runCli([
+        'scan',
+        '--snapshot',
+        path,
+        '--rule',
+        'security-group',
+        '--format',
+        'json',
+        '--output',
+        out,
+      ]);
+      expect(result.code).toBe(1);
+      expect(record).toHaveBeenCalledTimes(2);
+      const report = JSON.parse(readFileSync(out, 'utf8'));
+      expect(report.evaluations.map((evaluation: { compliance: string }) => evaluation.compliance)).toEqual([
+        'COMPLIANT',
+        'NON_COMPLIANT',
+      ]);
+    } finally {
+      if (tmp === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = tmp;
+      record.mockRestore();
+    }
+  });
+
   it.each([
     ['newer first', ['2026-11-02', '2026-11-01']],
     ['older first', ['2026-11-01', '2026-11-02']],
