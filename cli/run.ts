@@ -302,7 +302,7 @@ async function scanSnapshots(
 }
 
 const REREAD_NOTE =
-  'a resource appears more than once in the snapshot: it was read a second time so that each resource is judged once, at its newest capture';
+  'a resource appears more than once in the snapshot: the reports were started again and the file read twice more, so that each resource is judged once, at its newest capture';
 
 /**
  * Several files may describe one resource: a first pass finds each resource's newest capture, so that the

@@ -366,7 +366,7 @@ describe('one file to a report file: a log of fingerprints on disk, not a captur
       );
       expect(report.summary.resources).toBe(2);
       expect(result.stderr).toContain(
-        'plumbline: note: a resource appears more than once in the snapshot: it was read a second time so that each resource is judged once, at its newest capture\n',
+        'plumbline: note: a resource appears more than once in the snapshot: the reports were started again and the file read twice more, so that each resource is judged once, at its newest capture\n',
       );
       expect(result.stderr).toContain(
         'plumbline: note: 1 older capture of resources already read was left out',
