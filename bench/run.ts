@@ -9,6 +9,7 @@
  *   npm run bench -- cold --baseline ../other-checkout   # its dist/.bench bundles, interleaved with these
  *   npm run bench -- html --html-items 20000 --html-runs 5   # the HTML report of 20,000 resources in Chromium
  *   npm run bench -- snapshot --snapshot-items 10000,100000   # snapshot scans (default 10k, 100k and 1M items)
+ *   npm run bench -- snapshot --snapshot-runs 5   # each floor and scan run 5 times, taking turns (default 3)
  */
 import './lib/quiet.ts';
 import { execFileSync } from 'node:child_process';
@@ -45,6 +46,7 @@ function options() {
       'html-items': { type: 'string', default: '20000' },
       'html-runs': { type: 'string', default: '5' },
       'snapshot-items': { type: 'string', default: '10000,100000,1000000' },
+      'snapshot-runs': { type: 'string', default: '3' },
       out: { type: 'string', default: join(BENCH_OUT, 'results.json') },
       baseline: { type: 'string' },
     },
@@ -62,6 +64,7 @@ function options() {
     htmlItems: positiveIntegers('html-items', values['html-items'])[0] ?? 20_000,
     htmlRuns: positiveIntegers('html-runs', values['html-runs'])[0] ?? 5,
     snapshotItems: positiveIntegers('snapshot-items', values['snapshot-items']),
+    snapshotRuns: positiveIntegers('snapshot-runs', values['snapshot-runs'])[0] ?? 3,
     out: values.out,
     baseline: values.baseline,
   };
@@ -131,7 +134,12 @@ async function main(): Promise<void> {
     console.log(periodicScaleTable(figures));
   }
   if (chosen.sections.has('snapshot')) {
-    const figures = await measureSnapshotScan(discovery.rules, chosen.snapshotItems, progress);
+    const figures = await measureSnapshotScan(
+      discovery.rules,
+      chosen.snapshotItems,
+      chosen.snapshotRuns,
+      progress,
+    );
     results.snapshotScan = figures;
     console.log('\n## Offline snapshot scan\n');
     console.log(snapshotTable(figures));

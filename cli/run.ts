@@ -49,8 +49,14 @@ import {
   unreadableErrors,
 } from './scan.ts';
 import { describeFilters, leftOutNote, type ScopeFilters, scopeEntry, scopeInput } from './scope.ts';
-import { describeSelection, selectSnapshots, skippedCounts } from './snapshot-layout.ts';
-import { CaptureIndex, RepeatLog, resourceIdentity, SnapshotScan } from './snapshot-scan.ts';
+import { describeSelection, placeOfFile, selectSnapshots, skippedCounts } from './snapshot-layout.ts';
+import {
+  CaptureIndex,
+  RepeatLog,
+  resourceIdentity,
+  SinglePassStopped,
+  SnapshotScan,
+} from './snapshot-scan.ts';
 
 export const VERSION: string = packageJson.version;
 
@@ -281,19 +287,29 @@ async function scanSnapshots(
   begin: () => (evaluation: ReportEvaluation) => void,
   canStartAgain: boolean,
 ): Promise<ScanOutcome> {
-  // One file: a Config snapshot names each resource once, so judge as it reads, keeping only a log of
-  // fingerprints on disk (memory flat however many resources). Should a resource repeat after all, the
-  // reports are started again and the file read twice more, exactly as several files are.
-  const repeats = files.length === 1 && canStartAgain ? RepeatLog.open() : undefined;
+  // A Config snapshot names each resource once, and the newest snapshot of each account and region share
+  // none, so judge as the files are read, keeping only a log of fingerprints on disk (memory flat however
+  // many resources). Should a resource repeat after all, or too many buckets wait for their account's
+  // Block Public Access item, the reports are started again and the files read in the exact two passes.
+  const repeats = canStartAgain && !sharePlaces(files) ? RepeatLog.open() : undefined;
   if (repeats !== undefined) {
+    let again: string;
     try {
       const once = await scanPass(files, prepared, io, limits, filters, begin(), undefined, repeats);
       if (!repeats.hasRepeats()) return once;
+      again = rereadNote(
+        files,
+        `a resource appears more than once in the snapshot${files.length === 1 ? '' : 's'}`,
+        'each resource is judged once, at its newest capture',
+      );
+    } catch (error) {
+      if (!(error instanceof SinglePassStopped)) throw error;
+      again = rereadNote(files, error.message, error.purpose);
     } finally {
       repeats.dispose();
     }
     const exact = await scanTwice(files, prepared, io, limits, filters, begin());
-    return { ...exact, notes: [REREAD_NOTE, ...exact.notes] };
+    return { ...exact, notes: [again, ...exact.notes] };
   }
   // A report already written to standard output cannot be started again (nor can a scan without a temporary
   // folder for the log): one file is judged in a single pass with a capture index in memory (newest so far).
@@ -301,8 +317,23 @@ async function scanSnapshots(
   return scanTwice(files, prepared, io, limits, filters, begin());
 }
 
-const REREAD_NOTE =
-  'a resource appears more than once in the snapshot: the reports were started again and the file read twice more, so that each resource is judged once, at its newest capture';
+function rereadNote(files: readonly string[], reason: string, purpose: string): string {
+  const read = files.length === 1 ? 'the file read twice more' : 'the files read twice more';
+  return `${reason}: the reports were started again and ${read}, so that ${purpose}`;
+}
+
+/** Several snapshots of one account and region (--all-snapshots): they repeat resources, so two passes at once. */
+function sharePlaces(files: readonly string[]): boolean {
+  const places = new Set<string>();
+  for (const file of files) {
+    const place = placeOfFile(file);
+    if (place === undefined) continue;
+    const key = `${place.accountId}|${place.region}`;
+    if (places.has(key)) return true;
+    places.add(key);
+  }
+  return false;
+}
 
 /**
  * Several files may describe one resource: a first pass finds each resource's newest capture, so that the

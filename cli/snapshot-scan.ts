@@ -189,6 +189,31 @@ export class RepeatLog {
   }
 }
 
+/**
+ * How many items (buckets) a single pass lets wait for their account's Block Public Access item before it
+ * gives way to the two passes, in which nothing waits.
+ */
+export const WAITING_LIMIT = 5000;
+
+/**
+ * A single pass (see {@link RepeatLog}) that cannot give the two passes' answer with flat memory stops with
+ * this; the caller starts the reports again and reads the files in the exact two passes.
+ */
+export class SinglePassStopped extends Error {
+  /**
+   * @param reason what the pass met, for the note: `more than 5000 items waited for …`.
+   * @param purpose what the two passes ensure: `each resource is judged once, at its newest capture`.
+   */
+  constructor(
+    reason: string,
+    readonly purpose: string,
+  ) {
+    super(reason);
+  }
+}
+
+const BLOCK_FIRST = "every account's Block Public Access item is read before its buckets are judged";
+
 /** How many files a {@link RepeatLog} spreads the fingerprints over (a power of two). */
 export const REPEAT_PARTITIONS = 64;
 
@@ -218,11 +243,16 @@ export function resourceIdentity(item: ConfigurationItem): string {
  * - an item a rule judges with account facts (a bucket: the account's Block Public Access) waits until its
  *   account's `AWS::S3::AccountPublicAccessBlock` item is read, or the end of the scan (no such item: the
  *   note says it was taken as absent, as before). With `knownBlocks` (the newest block item of every
- *   account, from the first pass over several files) nothing waits.
+ *   account, from the first pass over several files) nothing waits;
+ * - with `repeats` (a single pass that may be run again), it stops with {@link SinglePassStopped} rather
+ *   than let more than {@link WAITING_LIMIT} items wait, or judge with a block item another of the same
+ *   account contradicts.
  */
 export class SnapshotScan {
   private readonly captures: CaptureIndex;
   private readonly factRules: PreparedRule[];
+  /** The rules that judge each resource type any rule names, in the rules' order. */
+  private readonly rulesByType = new Map<string, readonly PreparedRule[]>();
   private readonly needsBlock: boolean;
   private readonly facts = new Map<string, AccountFacts>();
   private readonly waiting = new Map<string, SourcedItem[]>();
@@ -233,6 +263,8 @@ export class SnapshotScan {
   private newerAfterOlder = 0;
   /** Items recorded in `repeats` (each a distinct resource unless the log finds a repeat). */
   private logged = 0;
+  /** Items in `waiting`, all accounts together. */
+  private waitingItems = 0;
 
   /**
    * @param repeats a single pass that may be run again: every item is judged and its resource recorded
@@ -247,6 +279,12 @@ export class SnapshotScan {
   ) {
     this.captures = newest ?? new CaptureIndex();
     this.factRules = prepared.filter(({ rule }) => (rule.accountFacts?.length ?? 0) > 0);
+    for (const type of new Set(prepared.flatMap(({ rule }) => rule.resourceTypes))) {
+      this.rulesByType.set(
+        type,
+        prepared.filter(({ rule }) => rule.resourceTypes.includes(type)),
+      );
+    }
     this.needsBlock = neededFacts(prepared).includes('publicAccessBlock');
     // A first pass over several files found every account's block item: settled before any item waits.
     this.blocksKnown = knownBlocks !== undefined;
@@ -282,9 +320,18 @@ export class SnapshotScan {
       this.settle(entry);
     }
     if (this.waitsForFacts(item)) {
+      // A pass that can be run again does not let waiting items fill memory: the exact two passes find
+      // every account's block item first, so that nothing waits (see scanSnapshots in cli/run.ts).
+      if (this.repeats !== undefined && this.waitingItems >= WAITING_LIMIT) {
+        throw new SinglePassStopped(
+          `more than ${WAITING_LIMIT} items waited for their account's ${ACCOUNT_PUBLIC_ACCESS_BLOCK} item`,
+          BLOCK_FIRST,
+        );
+      }
       const queue = this.waiting.get(item.accountId) ?? [];
       queue.push(entry);
       this.waiting.set(item.accountId, queue);
+      this.waitingItems++;
       return;
     }
     this.judge(entry);
@@ -342,17 +389,31 @@ export class SnapshotScan {
 
   private settle(sourced: SourcedItem): void {
     const { item } = sourced;
-    this.facts.set(item.accountId, { publicAccessBlock: publicAccessBlockOf(sourced) });
+    const publicAccessBlock = publicAccessBlockOf(sourced);
+    const settled = this.facts.get(item.accountId);
+    // A second block item of the account (another region's file) that says otherwise: the items judged so
+    // far may have used the older one; the two passes judge every bucket with the newest.
+    if (
+      this.repeats !== undefined &&
+      settled !== undefined &&
+      JSON.stringify(settled.publicAccessBlock) !== JSON.stringify(publicAccessBlock)
+    ) {
+      throw new SinglePassStopped(
+        `account ${item.accountId} has ${ACCOUNT_PUBLIC_ACCESS_BLOCK} items that differ`,
+        "every bucket is judged with its account's newest Block Public Access item",
+      );
+    }
+    this.facts.set(item.accountId, { publicAccessBlock });
     const queue = this.waiting.get(item.accountId);
     if (queue === undefined) return;
     this.waiting.delete(item.accountId);
+    this.waitingItems -= queue.length;
     for (const waiting of queue) this.judge(waiting);
   }
 
   private judge({ item, location }: SourcedItem): void {
     const facts = this.facts.get(item.accountId) ?? {};
-    for (const prepared of this.prepared) {
-      if (!prepared.rule.resourceTypes.includes(item.resourceType)) continue;
+    for (const prepared of this.rulesByType.get(item.resourceType) ?? []) {
       this.emit(judgeItem(prepared, item, location, () => facts));
     }
   }

@@ -32,7 +32,7 @@ import { pipeline } from 'node:stream/promises';
 import { pathToFileURL } from 'node:url';
 import { createGzip } from 'node:zlib';
 import { BENCH_OUT, type DiscoveredRule, ROOT } from '../lib/discover.ts';
-import { count, mib, seconds, table } from '../lib/stats.ts';
+import { count, median, mib, seconds, table } from '../lib/stats.ts';
 import { inventoryMix, syntheticItem } from '../lib/synthetic.ts';
 
 export interface SnapshotFigure {
@@ -40,9 +40,12 @@ export interface SnapshotFigure {
   /** The snapshot as JSON, and gzipped as the scan reads it. */
   jsonBytes: number;
   gzipBytes: number;
+  /** How many times the floor and the scan each ran (taking turns); times are medians, peak RSS the highest. */
+  runs: number;
   /** The floor process from start to exit, and its own time from first read to last item. */
   floor: { wallMs: number; parseMs: number; peakRss: number } | { error: string };
-  scan: { wallMs: number; peakRss: number; label: string } | { error: string };
+  /** `ratioRange`: the lowest and highest scan / floor of a run and the floor run just before it. */
+  scan: { wallMs: number; peakRss: number; label: string; ratioRange: [number, number] } | { error: string };
 }
 
 const TIME = '/usr/bin/time';
@@ -127,6 +130,7 @@ function firstLines(text: string): string {
 export async function measureSnapshotScan(
   rules: readonly DiscoveredRule[],
   sizes: readonly number[],
+  runs: number,
   progress: (message: string) => void = () => {},
 ): Promise<SnapshotFigure[]> {
   const cli = await cliCommand(progress);
@@ -137,7 +141,9 @@ export async function measureSnapshotScan(
     const json = writeSnapshot(rules, items);
     const gzip = await gzipped(json.file);
     try {
-      figures.push(await scanSnapshot(gzip.file, items, json.bytes, gzip.bytes, cli, floorCommand, progress));
+      figures.push(
+        await scanSnapshot(gzip.file, items, json.bytes, gzip.bytes, cli, floorCommand, runs, progress),
+      );
     } finally {
       rmSync(dirname(gzip.file), { recursive: true, force: true });
     }
@@ -152,35 +158,97 @@ async function scanSnapshot(
   gzipBytes: number,
   cli: { command: string[]; label: string } | undefined,
   floorCommand: readonly string[],
+  runs: number,
   progress: (message: string) => void,
 ): Promise<SnapshotFigure> {
   const env = { PATH: process.env.PATH ?? '', AWS_REGION: 'us-east-1', NO_COLOR: '1' };
-  progress(`parse-only floor over ${count(items)} items`);
-  const floorRun = timed([...floorCommand, file], env);
-  const floorLine = floorRun.stdout.trim().split('\n').pop() ?? '';
-  const floor =
-    floorRun.status === 0 && floorLine.startsWith('{')
-      ? {
-          wallMs: floorRun.wallMs,
-          parseMs: (JSON.parse(floorLine) as { wallMs: number }).wallMs,
-          peakRss: floorRun.peakRss ?? (JSON.parse(floorLine) as { peakRss: number }).peakRss,
-        }
-      : { error: firstLines(floorRun.stderr) };
-  if (cli === undefined) {
-    return { items, jsonBytes, gzipBytes, floor, scan: { error: 'cli/main.ts not found' } };
-  }
-  progress(`CLI scan of ${count(items)} items (${cli.label})`);
+  const floors: FloorRun[] = [];
+  const scans: ScanRun[] = [];
   const report = join(tmpdir(), `plumbline-bench-report-${process.pid}.json`);
-  const run = timed(
-    [...cli.command, 'scan', '--snapshot', file, '--format', 'json', '--output', report, '--fail-on', 'none'],
-    env,
-  );
-  rmSync(report, { force: true });
-  const scan =
-    run.status === 0
-      ? { wallMs: run.wallMs, peakRss: run.peakRss ?? 0, label: cli.label }
-      : { error: `exit ${run.status}: ${firstLines(run.stderr)}` };
-  return { items, jsonBytes, gzipBytes, floor, scan };
+  // Floor and scan take turns, so a slow spell of a busy machine falls on both alike.
+  for (let run = 1; run <= runs; run++) {
+    progress(`parse-only floor over ${count(items)} items (run ${run} of ${runs})`);
+    const floorRun = timed([...floorCommand, file], env);
+    const floorLine = floorRun.stdout.trim().split('\n').pop() ?? '';
+    if (floorRun.status !== 0 || !floorLine.startsWith('{')) {
+      return {
+        items,
+        jsonBytes,
+        gzipBytes,
+        runs,
+        floor: { error: firstLines(floorRun.stderr) },
+        scan: { error: 'not run: the floor failed' },
+      };
+    }
+    const own = JSON.parse(floorLine) as { wallMs: number; peakRss: number };
+    floors.push({ wallMs: floorRun.wallMs, parseMs: own.wallMs, peakRss: floorRun.peakRss ?? own.peakRss });
+    if (cli === undefined) continue;
+    progress(`CLI scan of ${count(items)} items (${cli.label}, run ${run} of ${runs})`);
+    const scanRun = timed(
+      [
+        ...cli.command,
+        'scan',
+        '--snapshot',
+        file,
+        '--format',
+        'json',
+        '--output',
+        report,
+        '--fail-on',
+        'none',
+      ],
+      env,
+    );
+    rmSync(report, { force: true });
+    if (scanRun.status !== 0) {
+      return {
+        items,
+        jsonBytes,
+        gzipBytes,
+        runs,
+        floor: summarised(floors),
+        scan: { error: `exit ${scanRun.status}: ${firstLines(scanRun.stderr)}` },
+      };
+    }
+    scans.push({ wallMs: scanRun.wallMs, peakRss: scanRun.peakRss ?? 0 });
+  }
+  const floor = summarised(floors);
+  if (cli === undefined)
+    return { items, jsonBytes, gzipBytes, runs, floor, scan: { error: 'cli/main.ts not found' } };
+  const ratios = scans.map((scan, index) => scan.wallMs / (floors[index] as FloorRun).wallMs);
+  return {
+    items,
+    jsonBytes,
+    gzipBytes,
+    runs,
+    floor,
+    scan: {
+      wallMs: median(scans.map((scan) => scan.wallMs)),
+      peakRss: Math.max(...scans.map((scan) => scan.peakRss)),
+      label: cli.label,
+      ratioRange: [Math.min(...ratios), Math.max(...ratios)],
+    },
+  };
+}
+
+interface FloorRun {
+  wallMs: number;
+  parseMs: number;
+  peakRss: number;
+}
+
+interface ScanRun {
+  wallMs: number;
+  peakRss: number;
+}
+
+/** The runs' median times and their highest peak RSS. */
+function summarised(floors: readonly FloorRun[]): FloorRun {
+  return {
+    wallMs: median(floors.map((floor) => floor.wallMs)),
+    parseMs: median(floors.map((floor) => floor.parseMs)),
+    peakRss: Math.max(...floors.map((floor) => floor.peakRss)),
+  };
 }
 
 /** The floor child bundled as the CLI is (same esbuild options), so neither pays for tsx at start. */
@@ -228,6 +296,7 @@ export function snapshotTable(figures: readonly SnapshotFigure[]): string {
       'CLI scan',
       'scan peak RSS',
       'scan / floor',
+      'per run',
       'items/s (scan)',
     ],
   ];
@@ -243,6 +312,7 @@ export function snapshotTable(figures: readonly SnapshotFigure[]): string {
       scanOk ? seconds(scanOk.wallMs) : `failed: ${'error' in scan ? scan.error : ''}`,
       scanOk ? mib(scanOk.peakRss) : '-',
       floorOk && scanOk ? `${(scanOk.wallMs / floorOk.wallMs).toFixed(2)}×` : '-',
+      scanOk ? scanOk.ratioRange.map((ratio) => `${ratio.toFixed(2)}×`).join(' – ') : '-',
       scanOk ? count(Math.round(items / (scanOk.wallMs / 1000))) : '-',
     ]);
   }

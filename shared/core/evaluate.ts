@@ -2,6 +2,7 @@ import { buildAnnotation } from './annotation.ts';
 import type { AnyRule, ConfigurationItem, Evaluation, EvaluationContext, Verdict } from './model.ts';
 import { InputError, nonCompliant, notApplicable, ParameterError } from './model.ts';
 import type { UnreadableItem } from './normalise.ts';
+import { listsResourceType } from './scope.ts';
 
 const GONE_STATUSES = new Set(['ResourceDeleted', 'ResourceDeletedNotRecorded', 'ResourceNotRecorded']);
 
@@ -10,7 +11,7 @@ export function isEvaluable(
   rule: AnyRule,
   item: Pick<ConfigurationItem, 'resourceType' | 'status'>,
 ): boolean {
-  return rule.resourceTypes.includes(item.resourceType) && !GONE_STATUSES.has(item.status);
+  return listsResourceType(rule.resourceTypes, item.resourceType) && !GONE_STATUSES.has(item.status);
 }
 
 /**
@@ -23,7 +24,7 @@ export function judge(
   item: ConfigurationItem,
   context: EvaluationContext,
 ): Verdict {
-  if (!rule.resourceTypes.includes(item.resourceType)) {
+  if (!listsResourceType(rule.resourceTypes, item.resourceType)) {
     return notApplicable(`${item.resourceType} is not evaluated by ${rule.name}`, 'out-of-scope');
   }
   if (GONE_STATUSES.has(item.status)) {
@@ -117,7 +118,7 @@ export function isIdentified(unreadable: UnreadableItem): unreadable is Identifi
  * status are readable), else the fail-closed verdict.
  */
 export function judgeUnreadable(rule: AnyRule, unreadable: IdentifiedUnreadable): IsolatedVerdict {
-  if (!rule.resourceTypes.includes(unreadable.resourceType)) {
+  if (!listsResourceType(rule.resourceTypes, unreadable.resourceType)) {
     return {
       verdict: notApplicable(`${unreadable.resourceType} is not evaluated by ${rule.name}`, 'out-of-scope'),
     };

@@ -6,7 +6,7 @@
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { inScope } from '../../cli/scope.ts';
 import {
   describeSelection,
@@ -14,6 +14,7 @@ import {
   type SelectionOptions,
   selectSnapshots,
 } from '../../cli/snapshot-layout.ts';
+import { CaptureIndex, RepeatLog } from '../../cli/snapshot-scan.ts';
 import { runCli, spawnCli, tempDir } from './support/cli.ts';
 import {
   ACCOUNTS,
@@ -229,6 +230,49 @@ describe('scan --snapshot of a synced Config bucket', () => {
     expect(result.stderr.split('\n')[0]).toBe(
       'plumbline: snapshots in the AWS Config layout: reading 8 snapshots of 2 accounts in 4 account and region pairs; skipped 4 configuration history files',
     );
+  });
+
+  /** A JSON report file of the bucket's groups, counting the captures indexed and logged on the way. */
+  async function scanCounting(extra: string[]) {
+    const indexed = vi.spyOn(CaptureIndex.prototype, 'record');
+    const logged = vi.spyOn(RepeatLog.prototype, 'record');
+    try {
+      const out = join(tempDir(), 'report.json');
+      const args = ['--rule', 'security-group', '--format', 'json', '--output', out];
+      const result = await runCli(['scan', '--snapshot', bucket, ...extra, ...args]);
+      const evaluations: JsonEvaluation[] = JSON.parse(readFileSync(out, 'utf8')).evaluations;
+      return {
+        stderr: result.stderr,
+        indexed: indexed.mock.calls.length,
+        logged: logged.mock.calls.length,
+        evaluations: evaluations.map(brief).sort(),
+      };
+    } finally {
+      indexed.mockRestore();
+      logged.mockRestore();
+    }
+  }
+
+  it('to a report file: the newest snapshots share no resource, so one pass with the fingerprint log and no capture index', async () => {
+    const scan = await scanCounting([]);
+    expect(scan.stderr).not.toContain('read twice more');
+    expect(scan.indexed).toBe(0);
+    // One group in each of the four newest snapshots, each logged once.
+    expect(scan.logged).toBe(4);
+    expect(scan.evaluations).toEqual(
+      ACCOUNTS.flatMap((account) =>
+        REGIONS.map((region) => `${account} ${region} ${groupId(account, region, 'a')} NON_COMPLIANT`),
+      ),
+    );
+  });
+
+  it('--all-snapshots to a report file: several snapshots of one account and region repeat resources, so the two passes at once', async () => {
+    const scan = await scanCounting(['--all-snapshots']);
+    expect(scan.stderr).not.toContain('read twice more');
+    expect(scan.logged).toBe(0);
+    // The first pass indexes every capture of the eight snapshots (two on the first day, one on the second).
+    expect(scan.indexed).toBe(12);
+    expect(scan.evaluations).toHaveLength(8);
   });
 
   it('--account and --region read only those snapshots, and leave out other items of files not in the layout', async () => {

@@ -20,7 +20,7 @@ import {
 import { renderSnapshotProgress, snapshotProgress } from '../../cli/progress.ts';
 import { type ReportEvaluation, type ReportRule, ReportTally } from '../../cli/report.ts';
 import { ItemLineTracker, SnapshotDocumentReader } from '../../cli/snapshot-reader.ts';
-import { CaptureIndex, RepeatLog } from '../../cli/snapshot-scan.ts';
+import { CaptureIndex, RepeatLog, WAITING_LIMIT } from '../../cli/snapshot-scan.ts';
 import { PARSE_PIECE } from '../../cli/text-pieces.ts';
 import { InputError } from '../../shared/core/model.ts';
 import { securityGroupItem } from '../fixtures/security-group/index.ts';
@@ -51,6 +51,27 @@ function group(index: number, open = false) {
     ),
     resourceId: groupId,
   };
+}
+
+/** Each evaluation of a JSON report of the files as `<resourceId> <compliance>`, in report order. */
+async function scanVerdicts(files: string[], rule: string, toFile: boolean) {
+  const out = join(tempDir(), 'report.json');
+  const result = await runCli([
+    'scan',
+    '--snapshot',
+    ...files,
+    '--rule',
+    rule,
+    '--format',
+    'json',
+    ...(toFile ? ['--output', out] : []),
+  ]);
+  const report = JSON.parse(toFile ? readFileSync(out, 'utf8') : result.stdout);
+  const verdicts: string[] = report.evaluations.map(
+    (evaluation: { resourceId: string; compliance: string }) =>
+      `${evaluation.resourceId} ${evaluation.compliance}`,
+  );
+  return { verdicts, stderr: result.stderr };
 }
 
 async function readAll(path: string, maxInputSize = DEFAULT_LIMITS.maxInputSize) {
@@ -393,20 +414,9 @@ describe('account facts while streaming', () => {
     return { buckets: items.filter((item) => item.resourceType === 'AWS::S3::Bucket'), block };
   }
 
-  async function verdicts(files: string[]) {
-    const result = await runCli([
-      'scan',
-      '--snapshot',
-      ...files,
-      '--rule',
-      'public-bucket',
-      '--format',
-      'json',
-    ]);
-    const report = JSON.parse(result.stdout);
-    const verdictOf = (evaluation: { resourceId: string; compliance: string }) =>
-      `${evaluation.resourceId} ${evaluation.compliance}`;
-    return { verdicts: report.evaluations.map(verdictOf).sort(), stderr: result.stderr };
+  async function verdicts(files: string[], toFile = false) {
+    const scan = await scanVerdicts(files, 'public-bucket', toFile);
+    return { verdicts: scan.verdicts.sort(), stderr: scan.stderr };
   }
 
   it('a bucket read before its account block item is judged with that block, as one read after it', async () => {
@@ -421,6 +431,80 @@ describe('account facts while streaming', () => {
     expect(blockLast).toEqual(blockFirst);
     expect(blockLast.verdicts.filter((verdict: string) => verdict.endsWith('NON_COMPLIANT'))).toEqual([]);
     expect(blockLast.stderr).toBe('');
+  });
+
+  it(`more than ${WAITING_LIMIT} buckets before their account's block item: the single pass gives way to the two passes, same verdicts`, async () => {
+    const { buckets, block } = bucketsAndBlock();
+    const many = Array.from({ length: WAITING_LIMIT + 1 }, (_, index) => {
+      const bucket = buckets[index % buckets.length] as unknown as Record<string, unknown>;
+      const name = `bucket-${index}`;
+      return { ...bucket, resourceId: name, resourceName: name, ARN: `arn:aws:s3:::${name}` };
+    });
+    const logged = vi.spyOn(RepeatLog.prototype, 'record');
+    const scanTo = (name: string, items: unknown[]) =>
+      verdicts([file(name, JSON.stringify({ configurationItems: items }))], true);
+    try {
+      const blockFirst = await scanTo('many-block-first.json', [block, ...many]);
+      expect(blockFirst.stderr).not.toContain('read twice more');
+      logged.mockClear();
+      const blockLast = await scanTo('many-block-last.json', [...many, block]);
+      // The single pass stopped at the bucket that would have been one too many to wait.
+      expect(logged).toHaveBeenCalledTimes(WAITING_LIMIT + 1);
+      expect(blockLast.verdicts).toEqual(blockFirst.verdicts);
+      // Every bucket, and the account's own block item.
+      expect(blockLast.verdicts).toHaveLength(WAITING_LIMIT + 2);
+      expect(blockLast.stderr).toContain(
+        `plumbline: note: more than ${WAITING_LIMIT} items waited for their account's AWS::S3::AccountPublicAccessBlock item: the reports were started again and the file read twice more, so that every account's Block Public Access item is read before its buckets are judged\n`,
+      );
+    } finally {
+      logged.mockRestore();
+    }
+  });
+
+  it('several files whose block items of one account differ: every bucket is judged with the newest, as in two passes', async () => {
+    const { buckets, block } = bucketsAndBlock();
+    const blockOff = {
+      ...block,
+      awsRegion: 'eu-west-1',
+      configurationItemCaptureTime: '2099-01-01T00:00:00.000Z',
+      configuration: {
+        blockPublicAcls: false,
+        ignorePublicAcls: false,
+        blockPublicPolicy: false,
+        restrictPublicBuckets: false,
+      },
+    };
+    const half = Math.ceil(buckets.length / 2);
+    const files = [
+      file('region-1.json', JSON.stringify({ configurationItems: [block, ...buckets.slice(0, half)] })),
+      file('region-2.json', JSON.stringify({ configurationItems: [blockOff, ...buckets.slice(half)] })),
+    ];
+    const twoPasses = await verdicts(files);
+    expect(
+      twoPasses.verdicts.filter((verdict: string) => verdict.endsWith('NON_COMPLIANT')).length,
+    ).toBeGreaterThan(0);
+    const result = await verdicts(files, true);
+    expect(result.verdicts).toEqual(twoPasses.verdicts);
+    expect(result.stderr).toContain(
+      `plumbline: note: account ${(block as unknown as { awsAccountId: string }).awsAccountId} has AWS::S3::AccountPublicAccessBlock items that differ: the reports were started again and the files read twice more, so that every bucket is judged with its account's newest Block Public Access item\n`,
+    );
+  });
+
+  it('several files to a report file: a resource in two of them starts the reports again, and the files are read twice more', async () => {
+    const earlier = { ...group(1), configurationItemCaptureTime: '2026-11-01T00:00:00.000Z' };
+    const later = { ...group(1, true), configurationItemCaptureTime: '2026-11-02T00:00:00.000Z' };
+    const result = await scanVerdicts(
+      [
+        file('later.json', JSON.stringify({ configurationItems: [later, group(2)] })),
+        file('earlier.json', JSON.stringify({ configurationItems: [earlier] })),
+      ],
+      'security-group',
+      true,
+    );
+    expect(result.stderr).toContain(
+      'plumbline: note: a resource appears more than once in the snapshots: the reports were started again and the files read twice more, so that each resource is judged once, at its newest capture\n',
+    );
+    expect(result.verdicts).toEqual(['sg-00000000000000001 NON_COMPLIANT', 'sg-00000000000000002 COMPLIANT']);
   });
 
   it('several files: the block item of a later file counts for the buckets of an earlier one', async () => {

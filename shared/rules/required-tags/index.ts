@@ -3,6 +3,7 @@
  * Accepts the managed `required-tags` rule's parameters unchanged; richer policies come from `tagPolicy`.
  */
 import { notApplicable, type Rule, type SuiteSettings } from '../../core/model.ts';
+import { listsResourceType } from '../../core/scope.ts';
 import { checkRequiredTags } from './check.ts';
 import { parseRequiredTagsParameters, type RequiredTagsParams } from './policy.ts';
 import { ADDITIONAL_TAGGED_RESOURCE_TYPES, DEFAULT_RESOURCE_TYPES } from './resource-types.ts';
@@ -57,7 +58,7 @@ export function createRequiredTagsRule(resourceTypes: readonly string[]): Rule<R
     managedRuleDifferences: MANAGED_RULE_DIFFERENCES,
     parseParameters: (raw, suite) => parseRequiredTagsParameters(raw, suite, resourceTypes),
     evaluate(item, params) {
-      if (!params.resourceTypes.includes(item.resourceType)) {
+      if (!listsResourceType(params.resourceTypes, item.resourceType)) {
         return notApplicable(`${item.resourceType} is not in tagPolicy.resourceTypes`, 'out-of-scope');
       }
       const requirements = params.byResourceType[item.resourceType] ?? params.requirements;

@@ -283,6 +283,69 @@ const portInput = z.unknown().optional();
 /** A CIDR that does not parse makes its rule unreadable (see {@link expand}), never a closed one. */
 const cidrText = z.string();
 
+interface ConfigRange {
+  cidrIp: string;
+  description?: string | null | undefined;
+}
+
+/** A Config permission as {@link configPermission} (or {@link isConfigPermission}) accepted it. */
+interface ConfigPermission {
+  ipProtocol?: unknown;
+  fromPort?: unknown;
+  toPort?: unknown;
+  ipRanges?: readonly (string | ConfigRange)[] | null | undefined;
+  ipv4Ranges?: readonly ConfigRange[] | null | undefined;
+  ipv6Ranges?: readonly { cidrIpv6: string; description?: string | null | undefined }[] | null | undefined;
+  prefixListIds?:
+    | readonly { prefixListId: string; description?: string | null | undefined }[]
+    | null
+    | undefined;
+  userIdGroupPairs?:
+    | readonly {
+        groupId?: string | null | undefined;
+        groupName?: string | null | undefined;
+        userId?: string | null | undefined;
+        description?: string | null | undefined;
+      }[]
+    | null
+    | undefined;
+}
+
+/** One Config permission's traffic and peers; the zod schema and the fast path both end here. */
+function configPermissionParts(permission: ConfigPermission): PermissionParts {
+  return {
+    protocol: permission.ipProtocol,
+    fromPort: permission.fromPort,
+    toPort: permission.toPort,
+    peers: [
+      ...(permission.ipv4Ranges ?? []).map((range, index) => ({
+        peer: { kind: 'cidr' as const, value: range.cidrIp },
+        description: range.description,
+        field: `ipv4Ranges[${index}].cidrIp`,
+      })),
+      ...(permission.ipRanges ?? []).map((range, index) =>
+        typeof range === 'string'
+          ? { peer: { kind: 'cidr' as const, value: range }, field: `ipRanges[${index}]` }
+          : {
+              peer: { kind: 'cidr' as const, value: range.cidrIp },
+              description: range.description,
+              field: `ipRanges[${index}].cidrIp`,
+            },
+      ),
+      ...(permission.ipv6Ranges ?? []).map((range, index) => ({
+        peer: { kind: 'cidrIpv6' as const, value: range.cidrIpv6 },
+        description: range.description,
+        field: `ipv6Ranges[${index}].cidrIpv6`,
+      })),
+      ...(permission.prefixListIds ?? []).map((entry) => ({
+        peer: { kind: 'prefixList' as const, value: entry.prefixListId },
+        description: entry.description,
+      })),
+      ...groupPeers(permission.userIdGroupPairs ?? []),
+    ],
+  };
+}
+
 const configPermission = z
   .looseObject({
     ipProtocol: protocolInput,
@@ -305,39 +368,7 @@ const configPermission = z
       )
       .nullish(),
   })
-  .transform(
-    (permission): PermissionParts => ({
-      protocol: permission.ipProtocol,
-      fromPort: permission.fromPort,
-      toPort: permission.toPort,
-      peers: [
-        ...(permission.ipv4Ranges ?? []).map((range, index) => ({
-          peer: { kind: 'cidr' as const, value: range.cidrIp },
-          description: range.description,
-          field: `ipv4Ranges[${index}].cidrIp`,
-        })),
-        ...(permission.ipRanges ?? []).map((range, index) =>
-          typeof range === 'string'
-            ? { peer: { kind: 'cidr' as const, value: range }, field: `ipRanges[${index}]` }
-            : {
-                peer: { kind: 'cidr' as const, value: range.cidrIp },
-                description: range.description,
-                field: `ipRanges[${index}].cidrIp`,
-              },
-        ),
-        ...(permission.ipv6Ranges ?? []).map((range, index) => ({
-          peer: { kind: 'cidrIpv6' as const, value: range.cidrIpv6 },
-          description: range.description,
-          field: `ipv6Ranges[${index}].cidrIpv6`,
-        })),
-        ...(permission.prefixListIds ?? []).map((entry) => ({
-          peer: { kind: 'prefixList' as const, value: entry.prefixListId },
-          description: entry.description,
-        })),
-        ...groupPeers(permission.userIdGroupPairs ?? []),
-      ],
-    }),
-  );
+  .transform(configPermissionParts);
 
 function groupPeers(
   pairs: readonly {
@@ -376,6 +407,121 @@ const configGroup = z.looseObject({
   tags: configTags,
 });
 
+interface ConfigGroup {
+  groupId: string;
+  groupName?: string | null | undefined;
+  vpcId?: string | null | undefined;
+  ownerId?: string | null | undefined;
+  ipPermissions?: readonly PermissionParts[] | null | undefined;
+  ipPermissionsEgress?: readonly PermissionParts[] | null | undefined;
+}
+
+// ---- The per-group fast path: the checks of configGroup, by hand ----
+// It may refuse what zod accepts (zod then decides), never the reverse; both end in configPermissionParts.
+// test/security-group/config-fast-path.test.ts holds the two to the same answers and the same groups.
+
+/** A plain object (a class instance, or anything else unusual, is left to zod). */
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const prototype = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
+}
+
+const isNullishText = (value: unknown): boolean => value == null || typeof value === 'string';
+
+/** Absent, null, or an array whose every element passes (holes fail, as zod reads them as undefined). */
+function isNullishListOf(value: unknown, each: (element: unknown) => boolean): boolean {
+  if (value == null) return true;
+  if (!Array.isArray(value)) return false;
+  for (let index = 0; index < value.length; index++) if (!each(value[index])) return false;
+  return true;
+}
+
+function isRangeWith(field: string): (range: unknown) => boolean {
+  return (range) =>
+    isPlainObject(range) && typeof range[field] === 'string' && isNullishText(range.description);
+}
+
+const isIpv4Range = isRangeWith('cidrIp');
+const isIpv6Range = isRangeWith('cidrIpv6');
+const isPrefixList = isRangeWith('prefixListId');
+const isIpRange = (range: unknown): boolean => typeof range === 'string' || isIpv4Range(range);
+
+function isGroupPair(pair: unknown): boolean {
+  return (
+    isPlainObject(pair) &&
+    isNullishText(pair.groupId) &&
+    isNullishText(pair.groupName) &&
+    isNullishText(pair.userId) &&
+    isNullishText(pair.description)
+  );
+}
+
+function isConfigPermission(permission: unknown): permission is ConfigPermission {
+  return (
+    isPlainObject(permission) &&
+    isNullishListOf(permission.ipRanges, isIpRange) &&
+    isNullishListOf(permission.ipv4Ranges, isIpv4Range) &&
+    isNullishListOf(permission.ipv6Ranges, isIpv6Range) &&
+    isNullishListOf(permission.prefixListIds, isPrefixList) &&
+    isNullishListOf(permission.userIdGroupPairs, isGroupPair)
+  );
+}
+
+const isTagEntry = (entry: unknown): boolean =>
+  isPlainObject(entry) && typeof entry.key === 'string' && isNullishText(entry.value);
+
+function isConfigTags(tags: unknown): boolean {
+  if (tags == null) return true;
+  if (Array.isArray(tags)) return isNullishListOf(tags, isTagEntry);
+  if (!isPlainObject(tags)) return false;
+  for (const key of Object.keys(tags)) {
+    const value = tags[key];
+    if (value !== null && typeof value !== 'string') return false;
+  }
+  return true;
+}
+
+/** {@link configGroup}'s answer for a group the guards accept; undefined leaves the group to zod. */
+function configGroupFast(configuration: unknown): ConfigGroup | undefined {
+  if (!isPlainObject(configuration)) return undefined;
+  const { groupId, ipPermissions, ipPermissionsEgress } = configuration;
+  const accepted =
+    typeof groupId === 'string' &&
+    groupId.length > 0 &&
+    isNullishText(configuration.groupName) &&
+    isNullishText(configuration.vpcId) &&
+    isNullishText(configuration.ownerId) &&
+    isNullishListOf(ipPermissions, isConfigPermission) &&
+    isNullishListOf(ipPermissionsEgress, isConfigPermission) &&
+    isConfigTags(configuration.tags);
+  if (!accepted) return undefined;
+  const parts = (list: unknown) =>
+    list == null ? (list as null | undefined) : (list as ConfigPermission[]).map(configPermissionParts);
+  return {
+    groupId,
+    groupName: configuration.groupName as string | null | undefined,
+    vpcId: configuration.vpcId as string | null | undefined,
+    ownerId: configuration.ownerId as string | null | undefined,
+    ipPermissions: parts(ipPermissions),
+    ipPermissionsEgress: parts(ipPermissionsEgress),
+  };
+}
+
+/** Whether the fast path reads this configuration itself (for its property test). */
+export function isFastPathGroup(configuration: unknown): boolean {
+  return configGroupFast(configuration) !== undefined;
+}
+
+/** {@link configGroup}'s parse, or an {@link InputError} naming the field zod found wrong. */
+function configGroupThroughSchema(configuration: unknown, where: string): ConfigGroup {
+  const parsed = configGroup.safeParse(configuration);
+  if (!parsed.success) {
+    throw new InputError(`Invalid security group configuration: ${describeZodError(parsed.error, where)}`);
+  }
+  return parsed.data;
+}
+
 /**
  * A security group's state from its configuration item's `configuration` and tags. Throws an
  * {@link InputError} naming the field when the configuration is not a security group's.
@@ -385,11 +531,22 @@ export function groupStateFromConfiguration(
   tags: Record<string, string>,
   where = 'configuration',
 ): GroupState {
-  const parsed = configGroup.safeParse(configuration);
-  if (!parsed.success) {
-    throw new InputError(`Invalid security group configuration: ${describeZodError(parsed.error, where)}`);
-  }
-  const group = parsed.data;
+  return groupStateFrom(
+    configGroupFast(configuration) ?? configGroupThroughSchema(configuration, where),
+    tags,
+  );
+}
+
+/** {@link groupStateFromConfiguration} through the zod schema alone (the reference the fast path is held to). */
+export function groupStateThroughSchema(
+  configuration: unknown,
+  tags: Record<string, string>,
+  where = 'configuration',
+): GroupState {
+  return groupStateFrom(configGroupThroughSchema(configuration, where), tags);
+}
+
+function groupStateFrom(group: ConfigGroup, tags: Record<string, string>): GroupState {
   return {
     groupId: group.groupId,
     groupName: group.groupName ?? undefined,
