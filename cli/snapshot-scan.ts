@@ -118,21 +118,16 @@ export class CaptureIndex {
  */
 export class RepeatLog {
   private readonly folder = mkdtempSync(join(tmpdir(), 'plumbline-repeats-'));
-  private readonly files: number[] = [];
+  /** A partition's file, opened when its buffer first fills (a small scan writes none). */
+  private readonly files: (number | undefined)[] = new Array(REPEAT_PARTITIONS).fill(undefined);
   /** Fingerprints not yet written, a partition each: [low, high] pairs, read back as little-endian u64. */
   private readonly pending: Uint32Array[] = [];
   private readonly used = new Uint32Array(REPEAT_PARTITIONS);
   private closed = false;
 
   constructor(private readonly bufferedPerPartition = 1024) {
-    try {
-      for (let partition = 0; partition < REPEAT_PARTITIONS; partition++) {
-        this.files.push(openSync(join(this.folder, String(partition)), 'w+'));
-        this.pending.push(new Uint32Array(bufferedPerPartition * 2));
-      }
-    } catch (error) {
-      this.dispose();
-      throw error;
+    for (let partition = 0; partition < REPEAT_PARTITIONS; partition++) {
+      this.pending.push(new Uint32Array(bufferedPerPartition * 2));
     }
   }
 
@@ -159,12 +154,15 @@ export class RepeatLog {
   /** True when two recorded identities share a fingerprint (a resource read twice; see {@link CaptureIndex}). */
   hasRepeats(): boolean {
     for (let partition = 0; partition < REPEAT_PARTITIONS; partition++) {
-      this.flush(partition);
-      const fd = this.files[partition] as number;
-      const bytes = fstatSync(fd).size;
-      const keys = new BigUint64Array(bytes / 8);
+      const fd = this.files[partition];
+      const written = fd === undefined ? 0 : fstatSync(fd).size;
+      const used = this.used[partition] as number;
+      const keys = new BigUint64Array(written / 8 + used);
       const view = new Uint8Array(keys.buffer);
-      for (let read = 0; read < bytes; ) read += readSync(fd, view, read, bytes - read, read);
+      if (fd !== undefined) {
+        for (let read = 0; read < written; ) read += readSync(fd, view, read, written - read, read);
+      }
+      view.set(new Uint8Array((this.pending[partition] as Uint32Array).buffer, 0, used * 8), written);
       keys.sort();
       for (let index = 1; index < keys.length; index++) if (keys[index] === keys[index - 1]) return true;
     }
@@ -174,16 +172,21 @@ export class RepeatLog {
   dispose(): void {
     if (this.closed) return;
     this.closed = true;
-    for (const fd of this.files) closeSync(fd);
+    for (const fd of this.files) if (fd !== undefined) closeSync(fd);
     rmSync(this.folder, { recursive: true, force: true });
   }
 
   private flush(partition: number): void {
     const used = this.used[partition] as number;
     if (used === 0) return;
+    let fd = this.files[partition];
+    if (fd === undefined) {
+      fd = openSync(join(this.folder, String(partition)), 'w+');
+      this.files[partition] = fd;
+    }
     const bytes = new Uint8Array((this.pending[partition] as Uint32Array).buffer, 0, used * 8);
     for (let written = 0; written < bytes.length; ) {
-      written += writeSync(this.files[partition] as number, bytes, written, bytes.length - written);
+      written += writeSync(fd, bytes, written, bytes.length - written);
     }
     this.used[partition] = 0;
   }

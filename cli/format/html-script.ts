@@ -4,7 +4,8 @@
  * The page allows exactly this text by its SHA-256 (`script-src 'sha256-…'`), so any change here changes
  * the hash the formatter writes, and no other script, inline or injected, can run.
  */
-import { createHash } from 'node:crypto';
+
+import { sha256 } from './hash.ts';
 
 /** Groups a filter opens (to show what matched) when they hold at most this many matching rows. */
 const OPEN_ON_MATCH = 200;
@@ -100,5 +101,5 @@ export const FILTER_SCRIPT = `'use strict';
 
 /** The CSP source that allows exactly {@link FILTER_SCRIPT}: `'sha256-<base64 digest>'`. */
 export function scriptHashSource(script: string): string {
-  return `'sha256-${createHash('sha256').update(script, 'utf8').digest('base64')}'`;
+  return `'sha256-${sha256().update(script, 'utf8').digest('base64')}'`;
 }

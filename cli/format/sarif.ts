@@ -4,7 +4,6 @@
  * line in the snapshot file (or, for live scans, at the resource's ARN or a synthetic `aws/…` uri), with a fingerprint that stays the
  * same for the same rule and resource from run to run, so alerts are tracked rather than duplicated.
  */
-import { createHash } from 'node:crypto';
 import { relative, resolve, sep } from 'node:path';
 import type * as Sarif from 'sarif';
 import {
@@ -14,6 +13,7 @@ import {
   type ScanReport,
   type SkippedRule,
 } from '../report.ts';
+import { sha256 } from './hash.ts';
 import {
   ELEMENTS,
   FramedArray,
@@ -229,7 +229,7 @@ export function fingerprint(evaluation: ReportEvaluation): string {
     evaluation.resourceType,
     evaluation.resourceId,
   ].join('|');
-  return createHash('sha256').update(identity).digest('hex');
+  return sha256().update(identity).digest('hex');
 }
 
 function level(severity: number): Sarif.ReportingConfiguration.level {

@@ -12,6 +12,7 @@ import { TRUNCATION_MARKER, truncate } from '../../shared/core/annotation.ts';
 import { parseCidr } from '../../shared/core/cidr.ts';
 import { captureTime } from '../../shared/core/normalise.ts';
 import { printable } from '../../shared/core/text.ts';
+import { isReservedKey } from '../../shared/rules/required-tags/tags.ts';
 
 /** Text with what printable() escapes, astral characters, surrogate halves and plain ASCII mixed. */
 const hostileText = fc
@@ -151,6 +152,38 @@ describe('parseCidr: parsed blocks remembered', () => {
       canonical: '2001:db8::/32',
       hostBitsSet: true,
     });
+  });
+});
+
+describe('required-tags: reserved keys found without lowercasing every key', () => {
+  it('says a key is reserved exactly when lowercasing it gives a text beginning with aws:', () => {
+    // Every case of a, w and s, characters that lowercase to ASCII letters (K Kelvin, İ), long s, and junk.
+    const near = fc
+      .array(
+        fc.constantFrom('a', 'A', 'w', 'W', 's', 'S', ':', '\u212a', '\u0130', '\u017f', 'ａ', 'x', ''),
+        { maxLength: 5 },
+      )
+      .map((parts) => parts.join(''));
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          near,
+          hostileText,
+          near.map((head) => `${head}:tail`),
+        ),
+        (key) => {
+          expect(isReservedKey(key)).toBe(key.toLowerCase().startsWith('aws:'));
+        },
+      ),
+      { numRuns: 5000 },
+    );
+    expect(['aws:x', 'AWS:x', 'aWs:', 'Aws:cloudformation:stack-name'].map(isReservedKey)).toEqual([
+      true,
+      true,
+      true,
+      true,
+    ]);
+    expect(['aws', 'aws-x', 'xaws:', '\u017fws:'].map(isReservedKey)).toEqual([false, false, false, false]);
   });
 });
 

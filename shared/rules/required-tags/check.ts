@@ -39,8 +39,7 @@ export function checkRequiredTags(
   }
 
   if (missing.length === 0 && problems.length === 0) {
-    const keys = requirements.map((requirement) => display(requirement.key)).join(', ');
-    return compliant([{ code: 'required-tags-present', message: `required tags present: ${keys}` }]);
+    return compliant([{ code: 'required-tags-present', message: presentMessage(requirements) }]);
   }
   const missingReason: Reason[] =
     missing.length > 0
@@ -53,6 +52,19 @@ export function checkRequiredTags(
         ]
       : [];
   return nonCompliant([...missingReason, ...problems]);
+}
+
+/** The compliant message of each list of requirements, made once: most resources get it. */
+const presentMessages = new WeakMap<readonly TagRequirement[], string>();
+
+function presentMessage(requirements: readonly TagRequirement[]): string {
+  let message = presentMessages.get(requirements);
+  if (message === undefined) {
+    const keys = requirements.map((requirement) => display(requirement.key)).join(', ');
+    message = `required tags present: ${keys}`;
+    presentMessages.set(requirements, message);
+  }
+  return message;
 }
 
 /** The resource's tags for a required key: the exact key, or with `keyCase: ignore` any spelling of it. */

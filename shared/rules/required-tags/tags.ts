@@ -15,7 +15,15 @@ const bucketTaggingConfiguration = z.object({
 
 /** Keys beginning with `aws:` (in any case) are AWS's own and never satisfy a requirement a user wrote. */
 export function isReservedKey(key: string): boolean {
-  return key.toLowerCase().startsWith('aws:');
+  // `key.toLowerCase().startsWith('aws:')` without lowercasing every key of every item: no character but
+  // A, W and S lowercases to a, w or s, and an ASCII letter's case is its 0x20 bit.
+  return (
+    key.length >= 4 &&
+    (key.charCodeAt(0) | 0x20) === 0x61 &&
+    (key.charCodeAt(1) | 0x20) === 0x77 &&
+    (key.charCodeAt(2) | 0x20) === 0x73 &&
+    key.charCodeAt(3) === 0x3a
+  );
 }
 
 /**
@@ -26,9 +34,12 @@ export function userTags(
   item: Pick<ConfigurationItem, 'tags' | 'supplementaryConfiguration'>,
 ): Map<string, string> {
   const tags = new Map<string, string>();
-  for (const [key, value] of Object.entries(item.tags)) tags.set(key, value);
-  for (const [key, value] of bucketTags(item.supplementaryConfiguration)) tags.set(key, value);
-  for (const key of [...tags.keys()]) if (isReservedKey(key)) tags.delete(key);
+  for (const key of Object.keys(item.tags)) {
+    if (!isReservedKey(key)) tags.set(key, item.tags[key] as string);
+  }
+  for (const [key, value] of bucketTags(item.supplementaryConfiguration)) {
+    if (!isReservedKey(key)) tags.set(key, value);
+  }
   return tags;
 }
 
