@@ -66,20 +66,49 @@ export function captureTime(value: Date | string | number): string {
   return new Date(typeof value === 'number' ? epochMilliseconds(value) : value).toISOString();
 }
 
-const CANONICAL_TIME = /^(\d{4})-(\d\d)-(\d\d)T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z$/;
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
+/** The digit at `index` (0-9), or -1 when the character there is not an ASCII digit. */
+function digitAt(text: string, index: number): number {
+  const digit = text.charCodeAt(index) - 0x30;
+  return digit >= 0 && digit <= 9 ? digit : -1;
+}
+
+/** The number the ASCII digits from `start` up to `end` write, or -1 when one of them is not a digit. */
+function digitsAt(text: string, start: number, end: number): number {
+  let value = 0;
+  for (let index = start; index < end; index++) {
+    const digit = digitAt(text, index);
+    if (digit < 0) return -1;
+    value = value * 10 + digit;
+  }
+  return value;
+}
+
 /**
- * True when `new Date(text).toISOString()` would give the text back: the form Config writes, with a month,
- * day, hour, minute and second that exist (`Date` rolls 2024-02-30 over to March 1st, and `T24:00` to the
- * next day; those take the slow path). Parsing and printing every item's time was 3% of a snapshot scan.
+ * True when `new Date(text).toISOString()` would give the text back: `YYYY-MM-DDTHH:mm:ss.sssZ`, the form
+ * Config writes, with a month, day, hour, minute and second that exist (`Date` rolls 2024-02-30 over to
+ * March 1st, and `T24:00` to the next day; those take the slow path). Read character by character: parsing
+ * and printing every item's time was 3% of a snapshot scan, and a regular expression with groups half that.
  */
 function isCanonicalTime(text: string): boolean {
-  const match = CANONICAL_TIME.exec(text);
-  if (match === null) return false;
-  const year = Number(match[1]);
-  const month = Number(match[2]);
-  const day = Number(match[3]);
+  if (text.length !== 24) return false;
+  const year = digitsAt(text, 0, 4);
+  const month = digitsAt(text, 5, 7);
+  const day = digitsAt(text, 8, 10);
+  const hour = digitsAt(text, 11, 13);
+  const minute = digitsAt(text, 14, 16);
+  const second = digitsAt(text, 17, 19);
+  const separated =
+    text.charCodeAt(4) === 0x2d && // -
+    text.charCodeAt(7) === 0x2d &&
+    text.charCodeAt(10) === 0x54 && // T
+    text.charCodeAt(13) === 0x3a && // :
+    text.charCodeAt(16) === 0x3a &&
+    text.charCodeAt(19) === 0x2e && // .
+    text.charCodeAt(23) === 0x5a; // Z
+  if (!separated || year < 0 || digitsAt(text, 20, 23) < 0) return false;
+  if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return false;
   if (month < 1 || month > 12 || day < 1) return false;
   const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
   return day <= (month === 2 && leap ? 29 : (DAYS_IN_MONTH[month - 1] ?? 0));

@@ -114,6 +114,23 @@ describe('captureTime: a time already in toISOString form is kept', () => {
     );
   });
 
+  it('answers as Date does for the form with any one character changed (separators, digits, letters)', () => {
+    const mutated = fc
+      .tuple(
+        configTime,
+        fc.integer({ min: 0, max: 24 }),
+        fc.constantFrom('-', ':', 'T', 't', 'a', '9', '0', '+', ' ', '.', 'Z', 'z', '\u0663', '/', ''),
+      )
+      .map(([text, at, char]) => text.slice(0, at) + char + text.slice(at + 1));
+    fc.assert(
+      fc.property(mutated, (text) => {
+        if (Number.isNaN(Date.parse(text))) expect(() => captureTime(text)).toThrow(RangeError);
+        else expect(captureTime(text)).toBe(new Date(text).toISOString());
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
   it('rolls over what Date rolls over, and keeps what is already right', () => {
     expect(captureTime('2024-02-30T10:00:00.000Z')).toBe('2024-03-01T10:00:00.000Z');
     expect(captureTime('2023-02-29T10:00:00.000Z')).toBe('2023-03-01T10:00:00.000Z');
