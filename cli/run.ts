@@ -56,6 +56,7 @@ import {
   resourceIdentity,
   SinglePassStopped,
   SnapshotScan,
+  type SnapshotScanResult,
 } from './snapshot-scan.ts';
 
 export const VERSION: string = packageJson.version;
@@ -289,8 +290,8 @@ async function scanSnapshots(
 ): Promise<ScanOutcome> {
   // A Config snapshot names each resource once, and the newest snapshot of each account and region share
   // none, so judge as the files are read, keeping only a log of fingerprints on disk (memory flat however
-  // many resources). Should a resource repeat after all, or too many buckets wait for their account's
-  // Block Public Access item, the reports are started again and the files read in the exact two passes.
+  // many resources). Should a resource repeat after all, or two block items of one account disagree, the
+  // reports are started again and the files read in the exact two passes.
   const repeats = canStartAgain && !sharePlaces(files) ? RepeatLog.open() : undefined;
   if (repeats !== undefined) {
     let again: string;
@@ -363,12 +364,17 @@ async function scanPass(
 ): Promise<ScanOutcome> {
   const scan = new SnapshotScan(prepared, emit, first?.captures, first?.blocks, repeats);
   let leftOut = 0;
-  await eachSnapshotFile(files, io, limits, 'scanning', (entry) => {
-    const scoped = scopeEntry(entry, filters);
-    if (scoped === undefined) leftOut++;
-    else scan.add(scoped);
-  });
-  const result = scan.finish();
+  let result: SnapshotScanResult;
+  try {
+    await eachSnapshotFile(files, io, limits, 'scanning', (entry) => {
+      const scoped = scopeEntry(entry, filters);
+      if (scoped === undefined) leftOut++;
+      else scan.add(scoped);
+    });
+    result = scan.finish();
+  } finally {
+    scan.dispose();
+  }
   return leftOut === 0 ? result : { ...result, notes: [...result.notes, leftOutNote(leftOut, filters)] };
 }
 

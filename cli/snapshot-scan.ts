@@ -1,8 +1,8 @@
 /**
  * The snapshot scan as a stream: each item is judged by every rule as soon as it is read, and its
- * evaluations handed on; nothing per item is kept but the items that wait for an account fact and either an
- * 8-byte fingerprint on disk ({@link RepeatLog}) or a 16-byte entry of the capture index in memory (for the
- * newest capture of each resource).
+ * evaluations handed on; nothing per item is kept but the items that wait for an account fact (at most
+ * {@link WAITING_LIMIT} in memory, the rest on disk) and either an 8-byte fingerprint on disk
+ * ({@link RepeatLog}) or a 16-byte entry of the capture index in memory (the newest capture of each resource).
  */
 import { closeSync, fstatSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +11,7 @@ import { isEvaluable, isIdentified, judgeUnreadable } from '../shared/core/evalu
 import type { AccountFacts, ConfigurationItem } from '../shared/core/model.ts';
 import { ACCOUNT_PUBLIC_ACCESS_BLOCK, missingBlockNote, publicAccessBlockOf } from './facts.ts';
 import type { SnapshotEntry } from './input.ts';
+import { ItemSpill } from './item-spill.ts';
 import type { ReportError, ReportEvaluation } from './report.ts';
 import {
   judgeItem,
@@ -113,8 +114,9 @@ export class CaptureIndex {
  * Whether any resource was read more than once, found in memory that does not grow with the snapshot: each
  * resource's 64-bit fingerprint is written to one of {@link REPEAT_PARTITIONS} temporary files by its low
  * bits (8 bytes a resource on disk), and {@link RepeatLog.hasRepeats} sorts each file alone (1/64 of the
- * resources) to look for two equal ones. A single-file scan judges as it reads and keeps this log instead of
- * a capture index; only when a resource repeats is the scan run again, exactly (cli/run.ts).
+ * resources) to look for two equal ones. A scan to report files of one file, or of several that share no
+ * account and region, judges as it reads and keeps this log instead of a capture index; only when a
+ * resource repeats (or the pass stops, {@link SinglePassStopped}) is the scan run again, exactly (cli/run.ts).
  */
 export class RepeatLog {
   private readonly folder = mkdtempSync(join(tmpdir(), 'plumbline-repeats-'));
@@ -193,8 +195,8 @@ export class RepeatLog {
 }
 
 /**
- * How many items (buckets) a single pass lets wait for their account's Block Public Access item before it
- * gives way to the two passes, in which nothing waits.
+ * How many items (buckets) wait in memory for their account's Block Public Access item; more wait on disk
+ * ({@link ItemSpill}) until the end of the scan.
  */
 export const WAITING_LIMIT = 5000;
 
@@ -214,8 +216,6 @@ export class SinglePassStopped extends Error {
     super(reason);
   }
 }
-
-const BLOCK_FIRST = "every account's Block Public Access item is read before its buckets are judged";
 
 /** How many files a {@link RepeatLog} spreads the fingerprints over (a power of two). */
 export const REPEAT_PARTITIONS = 64;
@@ -247,9 +247,9 @@ export function resourceIdentity(item: ConfigurationItem): string {
  *   account's `AWS::S3::AccountPublicAccessBlock` item is read, or the end of the scan (no such item: the
  *   note says it was taken as absent, as before). With `knownBlocks` (the newest block item of every
  *   account, from the first pass over several files) nothing waits;
+ *   At most {@link WAITING_LIMIT} items wait in memory, the others on disk until the end of the scan;
  * - with `repeats` (a single pass that may be run again), it stops with {@link SinglePassStopped} rather
- *   than let more than {@link WAITING_LIMIT} items wait, or judge with a block item another of the same
- *   account contradicts.
+ *   than judge with a block item another of the same account contradicts.
  */
 export class SnapshotScan {
   private readonly captures: CaptureIndex;
@@ -268,6 +268,8 @@ export class SnapshotScan {
   private logged = 0;
   /** Items in `waiting`, all accounts together. */
   private waitingItems = 0;
+  /** Items waiting past {@link WAITING_LIMIT}. */
+  private readonly spill = new ItemSpill();
 
   /**
    * @param repeats a single pass that may be run again: every item is judged and its resource recorded
@@ -323,14 +325,8 @@ export class SnapshotScan {
       this.settle(entry);
     }
     if (this.waitsForFacts(item)) {
-      // A pass that can be run again does not let waiting items fill memory: the exact two passes find
-      // every account's block item first, so that nothing waits (see scanSnapshots in cli/run.ts).
-      if (this.repeats !== undefined && this.waitingItems >= WAITING_LIMIT) {
-        throw new SinglePassStopped(
-          `more than ${WAITING_LIMIT} items waited for their account's ${ACCOUNT_PUBLIC_ACCESS_BLOCK} item`,
-          BLOCK_FIRST,
-        );
-      }
+      // Past WAITING_LIMIT in memory, a waiting item waits on disk until the end of the scan.
+      if (this.waitingItems >= WAITING_LIMIT && this.spill.add(entry)) return;
       const queue = this.waiting.get(item.accountId) ?? [];
       queue.push(entry);
       this.waiting.set(item.accountId, queue);
@@ -356,11 +352,12 @@ export class SnapshotScan {
   finish(): SnapshotScanResult {
     const waiting = [...this.waiting];
     this.waiting.clear();
-    for (const [account, queue] of waiting) {
-      this.missingBlock.add(account);
-      this.facts.set(account, { publicAccessBlock: null });
-      for (const sourced of queue) this.judge(sourced);
-    }
+    for (const [account] of waiting) this.blockMissing(account);
+    for (const [, queue] of waiting) for (const sourced of queue) this.judge(sourced);
+    this.spill.replay((sourced) => {
+      if (!this.facts.has(sourced.item.accountId)) this.blockMissing(sourced.item.accountId);
+      this.judge(sourced);
+    });
     const notes = [...this.missingBlock].sort((a, b) => a.localeCompare(b)).map(missingBlockNote);
     if (this.olderLeftOut > 0) {
       notes.push(
@@ -378,6 +375,17 @@ export class SnapshotScan {
       errors: unreadableErrors(this.prepared, unreadable),
       notes,
     };
+  }
+
+  /** Removes what the scan keeps on disk (items waiting there), when it ends early. */
+  dispose(): void {
+    this.spill.dispose();
+  }
+
+  /** No block item of the account was read: judged as having none, and said so in a note. */
+  private blockMissing(account: string): void {
+    this.missingBlock.add(account);
+    this.facts.set(account, { publicAccessBlock: null });
   }
 
   private waitsForFacts(item: ConfigurationItem): boolean {

@@ -4,6 +4,7 @@
  * document's other fields are still checked, and the writers keep nothing per compliant result.
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
@@ -17,8 +18,10 @@ import {
   type StreamProgress,
   streamSnapshotFile,
 } from '../../cli/input.ts';
+import { ItemSpill } from '../../cli/item-spill.ts';
 import { renderSnapshotProgress, snapshotProgress } from '../../cli/progress.ts';
 import { type ReportEvaluation, type ReportRule, ReportTally } from '../../cli/report.ts';
+import type { SourcedItem } from '../../cli/scan.ts';
 import { ItemLineTracker, SnapshotDocumentReader } from '../../cli/snapshot-reader.ts';
 import { CaptureIndex, RepeatLog, WAITING_LIMIT } from '../../cli/snapshot-scan.ts';
 import { PARSE_PIECE } from '../../cli/text-pieces.ts';
@@ -398,6 +401,45 @@ describe('one file to a report file: a log of fingerprints on disk, not a captur
   );
 });
 
+describe('items waiting on disk', () => {
+  it('gives back every item written out, in order and unchanged: text across read chunks, multibyte, no location', () => {
+    const spill = new ItemSpill();
+    const items = [
+      {
+        item: { ...group(1), configuration: { note: 'é中\ud83d\ude00\n"quoted"' } },
+        location: { file: 'a.json', line: 3 },
+      },
+      {
+        item: { ...group(2), configuration: { big: 'x'.repeat(3 * 2 ** 20 + 7), tail: 'ü' } },
+        location: undefined,
+      },
+      { item: group(3), location: { file: 'b.json.gz' } },
+    ] as unknown as SourcedItem[];
+    for (const sourced of items) expect(spill.add(sourced)).toBe(true);
+    const back: SourcedItem[] = [];
+    spill.replay((sourced) => back.push(sourced));
+    expect(back).toEqual(
+      items.map(({ item, location }) => (location === undefined ? { item } : { item, location })),
+    );
+    expect(readdirSync(tmpdir()).filter((name) => name.startsWith('plumbline-waiting-'))).toEqual([]);
+  });
+
+  it('says it cannot when no temporary file can be made (the scan keeps the item in memory)', () => {
+    const tmp = process.env.TMPDIR;
+    process.env.TMPDIR = join(tempDir(), 'missing', 'folder');
+    try {
+      const spill = new ItemSpill();
+      expect(spill.add({ item: group(1) } as unknown as SourcedItem)).toBe(false);
+      const back: SourcedItem[] = [];
+      spill.replay((sourced) => back.push(sourced));
+      expect(back).toEqual([]);
+    } finally {
+      if (tmp === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = tmp;
+    }
+  });
+});
+
 describe('account facts while streaming', () => {
   /** The example snapshot's buckets and its account-level block, with every setting of the block on. */
   function bucketsAndBlock() {
@@ -433,31 +475,48 @@ describe('account facts while streaming', () => {
     expect(blockLast.stderr).toBe('');
   });
 
-  it(`more than ${WAITING_LIMIT} buckets before their account's block item: the single pass gives way to the two passes, same verdicts`, async () => {
+  it(`more than ${WAITING_LIMIT} buckets before their account's block item: the rest wait on disk, same verdicts`, async () => {
     const { buckets, block } = bucketsAndBlock();
-    const many = Array.from({ length: WAITING_LIMIT + 1 }, (_, index) => {
+    const many = Array.from({ length: WAITING_LIMIT + 3 }, (_, index) => {
       const bucket = buckets[index % buckets.length] as unknown as Record<string, unknown>;
       const name = `bucket-${index}`;
       return { ...bucket, resourceId: name, resourceName: name, ARN: `arn:aws:s3:::${name}` };
     });
-    const logged = vi.spyOn(RepeatLog.prototype, 'record');
-    const scanTo = (name: string, items: unknown[]) =>
-      verdicts([file(name, JSON.stringify({ configurationItems: items }))], true);
+    const spilled = vi.spyOn(ItemSpill.prototype, 'add');
+    const replayed = vi.spyOn(ItemSpill.prototype, 'replay');
     try {
-      const blockFirst = await scanTo('many-block-first.json', [block, ...many]);
-      expect(blockFirst.stderr).not.toContain('read twice more');
-      logged.mockClear();
-      const blockLast = await scanTo('many-block-last.json', [...many, block]);
-      // The single pass stopped at the bucket that would have been one too many to wait.
-      expect(logged).toHaveBeenCalledTimes(WAITING_LIMIT + 1);
-      expect(blockLast.verdicts).toEqual(blockFirst.verdicts);
-      // Every bucket, and the account's own block item.
-      expect(blockLast.verdicts).toHaveLength(WAITING_LIMIT + 2);
-      expect(blockLast.stderr).toContain(
-        `plumbline: note: more than ${WAITING_LIMIT} items waited for their account's AWS::S3::AccountPublicAccessBlock item: the reports were started again and the file read twice more, so that every account's Block Public Access item is read before its buckets are judged\n`,
+      const blockFirst = await verdicts(
+        [file('many-block-first.json', JSON.stringify({ configurationItems: [block, ...many] }))],
+        true,
       );
+      expect(spilled).not.toHaveBeenCalled();
+      for (const toFile of [true, false]) {
+        spilled.mockClear();
+        const blockLast = await verdicts(
+          [file(`many-block-last-${toFile}.json`, JSON.stringify({ configurationItems: [...many, block] }))],
+          toFile,
+        );
+        // The limit in memory, the three past it on disk: read back at the end, judged with the block.
+        expect(spilled.mock.results.map((result) => result.value)).toEqual([true, true, true]);
+        expect(replayed).toHaveBeenCalled();
+        expect(blockLast.verdicts).toEqual(blockFirst.verdicts);
+        expect(blockLast.stderr).not.toContain('read twice more');
+      }
+      // Every bucket, and the account's own block item.
+      expect(blockFirst.verdicts).toHaveLength(WAITING_LIMIT + 4);
+      // No block at all: those on disk too are judged as having none, with the note.
+      spilled.mockClear();
+      const noBlock = await verdicts(
+        [file('many-no-block.json', JSON.stringify({ configurationItems: many }))],
+        true,
+      );
+      expect(spilled).toHaveBeenCalledTimes(3);
+      expect(noBlock.verdicts).toHaveLength(WAITING_LIMIT + 3);
+      expect(noBlock.stderr).toContain('AWS::S3::AccountPublicAccessBlock');
+      expect(readdirSync(tmpdir()).filter((name) => name.startsWith('plumbline-waiting-'))).toEqual([]);
     } finally {
-      logged.mockRestore();
+      spilled.mockRestore();
+      replayed.mockRestore();
     }
   });
 
