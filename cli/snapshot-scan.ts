@@ -8,7 +8,7 @@ import { closeSync, fstatSync, mkdtempSync, openSync, readSync, rmSync, writeSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isEvaluable, isIdentified, judgeUnreadable } from '../shared/core/evaluate.ts';
-import type { AccountFacts, ConfigurationItem } from '../shared/core/model.ts';
+import { type AccountFacts, type ConfigurationItem, InputError } from '../shared/core/model.ts';
 import { ACCOUNT_PUBLIC_ACCESS_BLOCK, missingBlockNote, publicAccessBlockOf } from './facts.ts';
 import type { SnapshotEntry } from './input.ts';
 import { ItemSpill } from './item-spill.ts';
@@ -268,6 +268,8 @@ export class SnapshotScan {
   private logged = 0;
   /** Items in `waiting`, all accounts together. */
   private waitingItems = 0;
+  /** Accounts whose block item could not be read, with the problem (see {@link SnapshotScan.readBlock}). */
+  private readonly unreadableBlocks = new Map<string, string>();
   /** Items waiting past {@link WAITING_LIMIT}. */
   private readonly spill = new ItemSpill();
 
@@ -359,6 +361,11 @@ export class SnapshotScan {
       this.judge(sourced);
     });
     const notes = [...this.missingBlock].sort((a, b) => a.localeCompare(b)).map(missingBlockNote);
+    for (const [account, problem] of [...this.unreadableBlocks].sort(([a], [b]) => a.localeCompare(b))) {
+      notes.push(
+        `account ${account}: its ${ACCOUNT_PUBLIC_ACCESS_BLOCK} item cannot be read (${problem}); buckets are judged as if the account had no account-level Block Public Access`,
+      );
+    }
     if (this.olderLeftOut > 0) {
       notes.push(
         `${this.olderLeftOut} older capture${this.olderLeftOut === 1 ? '' : 's'} of resources already read ${this.olderLeftOut === 1 ? 'was' : 'were'} left out: each resource is judged at its newest capture`,
@@ -400,7 +407,7 @@ export class SnapshotScan {
 
   private settle(sourced: SourcedItem): void {
     const { item } = sourced;
-    const publicAccessBlock = publicAccessBlockOf(sourced);
+    const publicAccessBlock = this.readBlock(sourced);
     const settled = this.facts.get(item.accountId);
     // A second block item of the account (another region's file) that says otherwise: the items judged so
     // far may have used the older one; the two passes judge every bucket with the newest.
@@ -420,6 +427,23 @@ export class SnapshotScan {
     this.waiting.delete(item.accountId);
     this.waitingItems -= queue.length;
     for (const waiting of queue) this.judge(waiting);
+  }
+
+  /**
+   * The account's Block Public Access from its block item. One that cannot be read stops nothing (fail
+   * closed): the account's buckets are judged as if it had none, the most exposed reading, with a note; the
+   * item itself gets the rule's own verdict on it.
+   */
+  private readBlock(sourced: SourcedItem): AccountFacts['publicAccessBlock'] {
+    try {
+      const flags = publicAccessBlockOf(sourced);
+      this.unreadableBlocks.delete(sourced.item.accountId);
+      return flags;
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+      this.unreadableBlocks.set(sourced.item.accountId, error.message);
+      return null;
+    }
   }
 
   private judge({ item, location }: SourcedItem): void {

@@ -566,6 +566,26 @@ describe('account facts while streaming', () => {
     expect(result.verdicts).toEqual(['sg-00000000000000001 NON_COMPLIANT', 'sg-00000000000000002 COMPLIANT']);
   });
 
+  it('a block item that cannot be read stops nothing: its buckets are judged as if the account had none, the item itself NON_COMPLIANT, with a note', async () => {
+    const { buckets, block } = bucketsAndBlock();
+    const broken = { ...block, configuration: { blockPublicAcls: 'yes' } };
+    const withBroken = await verdicts([
+      file('broken-block.json', JSON.stringify({ configurationItems: [...buckets, broken] })),
+    ]);
+    const withNone = await verdicts([file('no-block.json', JSON.stringify({ configurationItems: buckets }))]);
+    const account = (block as unknown as { awsAccountId: string }).awsAccountId;
+    expect(withBroken.verdicts).toEqual([...withNone.verdicts, `${account} NON_COMPLIANT`].sort());
+    expect(
+      withBroken.verdicts.filter((verdict: string) => verdict.endsWith(' NON_COMPLIANT')).length,
+    ).toBeGreaterThan(1);
+    expect(withBroken.stderr).toContain(
+      `plumbline: note: account ${account}: its AWS::S3::AccountPublicAccessBlock item cannot be read (`,
+    );
+    expect(withBroken.stderr).toContain(
+      'configuration: blockPublicAcls: Invalid input: expected boolean, received string); buckets are judged as if the account had no account-level Block Public Access',
+    );
+  });
+
   it('several files: the block item of a later file counts for the buckets of an earlier one', async () => {
     const { buckets, block } = bucketsAndBlock();
     const together = await verdicts([
