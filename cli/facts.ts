@@ -64,6 +64,27 @@ export function publicAccessBlockOf(sourced: SourcedItem): PublicAccessBlockFlag
   return publicAccessBlockFromItem(sourced.item, where);
 }
 
+/**
+ * The account's Block Public Access from its block item. One that cannot be read stops nothing (fail
+ * closed): `problem` says why, and the account is judged as if it had none, the most exposed reading.
+ */
+export function readAccountBlock(sourced: SourcedItem): {
+  publicAccessBlock: PublicAccessBlockFlags | null;
+  problem?: string;
+} {
+  try {
+    return { publicAccessBlock: publicAccessBlockOf(sourced) };
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    return { publicAccessBlock: null, problem: error.message };
+  }
+}
+
+/** The note for an account whose block item could not be read (see {@link readAccountBlock}). */
+export function unreadableBlockNote(account: string, problem: string): string {
+  return `account ${account}: its ${ACCOUNT_PUBLIC_ACCESS_BLOCK} item cannot be read (${problem}); buckets are judged as if the account had no account-level Block Public Access`;
+}
+
 export interface OfflineFacts {
   factsFor: FactsByAccount;
   /** Accounts for which a needed fact had to be assumed, with what was assumed. */
@@ -88,7 +109,9 @@ export function offlineFacts(
     if (needed.includes('publicAccessBlock')) {
       const sourced = blocks.get(account);
       if (sourced === undefined) notes.push(missingBlockNote(account));
-      accountFacts.publicAccessBlock = sourced === undefined ? null : publicAccessBlockOf(sourced);
+      const block = sourced === undefined ? { publicAccessBlock: null } : readAccountBlock(sourced);
+      if (block.problem !== undefined) notes.push(unreadableBlockNote(account, block.problem));
+      accountFacts.publicAccessBlock = block.publicAccessBlock;
     }
     facts.set(account, accountFacts);
   }

@@ -8,8 +8,13 @@ import { closeSync, fstatSync, mkdtempSync, openSync, readSync, rmSync, writeSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isEvaluable, isIdentified, judgeUnreadable } from '../shared/core/evaluate.ts';
-import { type AccountFacts, type ConfigurationItem, InputError } from '../shared/core/model.ts';
-import { ACCOUNT_PUBLIC_ACCESS_BLOCK, missingBlockNote, publicAccessBlockOf } from './facts.ts';
+import type { AccountFacts, ConfigurationItem } from '../shared/core/model.ts';
+import {
+  ACCOUNT_PUBLIC_ACCESS_BLOCK,
+  missingBlockNote,
+  readAccountBlock,
+  unreadableBlockNote,
+} from './facts.ts';
 import type { SnapshotEntry } from './input.ts';
 import { ItemSpill } from './item-spill.ts';
 import type { ReportError, ReportEvaluation } from './report.ts';
@@ -362,9 +367,7 @@ export class SnapshotScan {
     });
     const notes = [...this.missingBlock].sort((a, b) => a.localeCompare(b)).map(missingBlockNote);
     for (const [account, problem] of [...this.unreadableBlocks].sort(([a], [b]) => a.localeCompare(b))) {
-      notes.push(
-        `account ${account}: its ${ACCOUNT_PUBLIC_ACCESS_BLOCK} item cannot be read (${problem}); buckets are judged as if the account had no account-level Block Public Access`,
-      );
+      notes.push(unreadableBlockNote(account, problem));
     }
     if (this.olderLeftOut > 0) {
       notes.push(
@@ -429,21 +432,12 @@ export class SnapshotScan {
     for (const waiting of queue) this.judge(waiting);
   }
 
-  /**
-   * The account's Block Public Access from its block item. One that cannot be read stops nothing (fail
-   * closed): the account's buckets are judged as if it had none, the most exposed reading, with a note; the
-   * item itself gets the rule's own verdict on it.
-   */
+  /** The account's Block Public Access; a block item that cannot be read is noted (see readAccountBlock). */
   private readBlock(sourced: SourcedItem): AccountFacts['publicAccessBlock'] {
-    try {
-      const flags = publicAccessBlockOf(sourced);
-      this.unreadableBlocks.delete(sourced.item.accountId);
-      return flags;
-    } catch (error) {
-      if (!(error instanceof InputError)) throw error;
-      this.unreadableBlocks.set(sourced.item.accountId, error.message);
-      return null;
-    }
+    const { publicAccessBlock, problem } = readAccountBlock(sourced);
+    if (problem === undefined) this.unreadableBlocks.delete(sourced.item.accountId);
+    else this.unreadableBlocks.set(sourced.item.accountId, problem);
+    return publicAccessBlock;
   }
 
   private judge({ item, location }: SourcedItem): void {

@@ -356,6 +356,33 @@ describe('scan --live --aggregator', () => {
     );
   });
 
+  it("an account's block item that cannot be read stops nothing: its buckets are judged as if it had none, with a note", async () => {
+    const [block, ...rest] = INVENTORY;
+    serveAggregate([{ ...(block as RawItem), configuration: { blockPublicAcls: 'yes' } }, ...rest]);
+    const result = await runCli([
+      'scan',
+      '--live',
+      '--aggregator',
+      AGGREGATOR,
+      '--rule',
+      'public-bucket',
+      '--format',
+      'json',
+    ]);
+    const evaluations: JsonEvaluation[] = JSON.parse(result.stdout).evaluations;
+    expect(evaluations.map(brief)).toEqual([
+      `public-bucket ${ACCOUNT_A} us-east-1 ${ACCOUNT_A} NON_COMPLIANT`,
+      `public-bucket ${ACCOUNT_A} us-east-1 legacy-a NON_COMPLIANT`,
+      `public-bucket ${ACCOUNT_B} us-east-1 legacy-b NON_COMPLIANT`,
+    ]);
+    expect(result.stderr).toContain(
+      `plumbline: note: account ${ACCOUNT_A}: its AWS::S3::AccountPublicAccessBlock item cannot be read (`,
+    );
+    expect(result.stderr).toContain(
+      'blockPublicAcls: Invalid input: expected boolean, received string); buckets are judged as if the account had no account-level Block Public Access\n',
+    );
+  });
+
   it('a row that cannot be read is an error result in its account and region, the others evaluated', async () => {
     const broken = JSON.stringify({
       resourceId: 'sg-0bad0000000000000',
