@@ -44,6 +44,22 @@ describe('Config item ACLs', () => {
       error: 'grantList.0.permission: unknown ACL permission "Everything"',
     });
   });
+
+  it.each(['constructor', 'toString', '__proto__', 'hasOwnProperty'])(
+    'a permission spelt like a property every object has (%s) is unknown, not read through the prototype',
+    (permission) => {
+      const config = grantsFromConfigItem({ grantList: [{ grantee: 'AllUsers', permission }] });
+      expect(config).toEqual({
+        ok: false,
+        error: `grantList.0.permission: unknown ACL permission "${permission}"`,
+      });
+      const api = grantsFromApi([{ Grantee: { Type: 'Group', URI: 'AllUsers' }, Permission: permission }]);
+      expect(api).toEqual({
+        ok: false,
+        error: `Grants.0.Permission: unknown ACL permission "${permission}"`,
+      });
+    },
+  );
 });
 
 describe('public grants', () => {

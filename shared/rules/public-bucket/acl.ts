@@ -24,20 +24,23 @@ export interface AclGrant {
   permission: AclPermission;
 }
 
-/** The Java SDK spelling Config uses, and the API's, to one spelling. */
-const PERMISSION_NAMES: Record<string, AclPermission> = {
-  read: 'READ',
-  write: 'WRITE',
-  readacp: 'READ_ACP',
-  read_acp: 'READ_ACP',
-  writeacp: 'WRITE_ACP',
-  write_acp: 'WRITE_ACP',
-  fullcontrol: 'FULL_CONTROL',
-  full_control: 'FULL_CONTROL',
-};
+/**
+ * The Java SDK spelling Config uses, and the API's, to one spelling. A Map, not an object literal: a
+ * permission spelt `constructor` must be unknown, not Object's own constructor read through the prototype.
+ */
+const PERMISSION_NAMES: ReadonlyMap<string, AclPermission> = new Map([
+  ['read', 'READ'],
+  ['write', 'WRITE'],
+  ['readacp', 'READ_ACP'],
+  ['read_acp', 'READ_ACP'],
+  ['writeacp', 'WRITE_ACP'],
+  ['write_acp', 'WRITE_ACP'],
+  ['fullcontrol', 'FULL_CONTROL'],
+  ['full_control', 'FULL_CONTROL'],
+]);
 
 const permissionSchema = z.string().transform((value, context) => {
-  const permission = PERMISSION_NAMES[value.toLowerCase()];
+  const permission = PERMISSION_NAMES.get(value.toLowerCase());
   if (permission === undefined) {
     context.addIssue({ code: 'custom', message: `unknown ACL permission "${value}"` });
     return z.NEVER;
