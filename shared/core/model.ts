@@ -257,6 +257,21 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/**
+ * An object literal or JSON object: {@link isRecord} with `Object.prototype` or no prototype. The fast paths
+ * that stand in for zod schemas accept only these and leave anything unusual (a class instance) to zod.
+ */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (!isRecord(value)) return false;
+  const prototype = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
+}
+
+/** Absent, null or a string: what `z.string().nullish()` accepts. */
+export function isNullishText(value: unknown): boolean {
+  return value == null || typeof value === 'string';
+}
+
 function formatValue(value: unknown): string {
   const text = typeof value === 'string' ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
   return text.length > 120 ? `${text.slice(0, 117)}...` : text;

@@ -12,26 +12,16 @@ import {
   normaliseConfigurationItem,
   normaliseThroughSchema,
 } from '../../shared/core/normalise.ts';
+import { anyJson, field } from '../support/malformed.ts';
 
-/** A value of any JSON type, small. */
-const anyJson = fc.jsonValue({ maxDepth: 2 });
-
-/** Each field: usually a value of the right type, sometimes absent, null, empty or of another type. */
-const field = <T>(good: fc.Arbitrary<T>) =>
-  fc.oneof(
-    { weight: 40, arbitrary: good },
-    { weight: 1, arbitrary: fc.constant(undefined) },
-    { weight: 1, arbitrary: fc.constant(null) },
-    { weight: 1, arbitrary: fc.constant('') },
-    { weight: 1, arbitrary: anyJson },
-  );
+const fieldOf = <T>(good: fc.Arbitrary<T>) => field(good, 40);
 
 const tagEntry = fc.record(
   {
-    key: field(fc.string({ maxLength: 8 })),
-    Key: field(fc.string({ maxLength: 8 })),
-    value: field(fc.string({ maxLength: 8 })),
-    Value: field(fc.string({ maxLength: 8 })),
+    key: fieldOf(fc.string({ maxLength: 8 })),
+    Key: fieldOf(fc.string({ maxLength: 8 })),
+    value: fieldOf(fc.string({ maxLength: 8 })),
+    Value: fieldOf(fc.string({ maxLength: 8 })),
   },
   { requiredKeys: [] },
 );
@@ -64,21 +54,23 @@ const configuration = fc.oneof(
 
 const rawItem = fc.record(
   {
-    resourceType: field(fc.constantFrom('AWS::EC2::SecurityGroup', 'AWS::S3::Bucket', 'AWS::EC2::Instance')),
-    resourceId: field(fc.string({ minLength: 1, maxLength: 12 })),
-    resourceName: field(fc.string({ maxLength: 8 })),
-    ARN: field(fc.constant('arn:aws:ec2:eu-west-1:111122223333:security-group/sg-1')),
-    arn: field(fc.constant('arn:aws:s3:::bucket')),
-    awsAccountId: field(fc.constant('111122223333')),
-    accountId: field(fc.constant('444455556666')),
-    awsRegion: field(fc.constantFrom('eu-west-1', 'us-east-1')),
-    configurationItemCaptureTime: field(timestamp),
-    configurationItemStatus: field(fc.constantFrom(...CONFIGURATION_ITEM_STATUSES, 'Gone')),
-    configuration: field(configuration),
-    supplementaryConfiguration: field(
+    resourceType: fieldOf(
+      fc.constantFrom('AWS::EC2::SecurityGroup', 'AWS::S3::Bucket', 'AWS::EC2::Instance'),
+    ),
+    resourceId: fieldOf(fc.string({ minLength: 1, maxLength: 12 })),
+    resourceName: fieldOf(fc.string({ maxLength: 8 })),
+    ARN: fieldOf(fc.constant('arn:aws:ec2:eu-west-1:111122223333:security-group/sg-1')),
+    arn: fieldOf(fc.constant('arn:aws:s3:::bucket')),
+    awsAccountId: fieldOf(fc.constant('111122223333')),
+    accountId: fieldOf(fc.constant('444455556666')),
+    awsRegion: fieldOf(fc.constantFrom('eu-west-1', 'us-east-1')),
+    configurationItemCaptureTime: fieldOf(timestamp),
+    configurationItemStatus: fieldOf(fc.constantFrom(...CONFIGURATION_ITEM_STATUSES, 'Gone')),
+    configuration: fieldOf(configuration),
+    supplementaryConfiguration: fieldOf(
       fc.dictionary(fc.constantFrom('BucketPolicy', 'AccessControlList'), fc.oneof(fc.string(), anyJson)),
     ),
-    tags: field(tags),
+    tags: fieldOf(tags),
   },
   { requiredKeys: [] },
 );

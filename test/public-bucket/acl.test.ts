@@ -1,11 +1,15 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  configGrantsThroughSchema,
+  decodeJson,
   grantsFromApi,
   grantsFromCloudTrail,
   grantsFromConfigItem,
   publicGrants,
 } from '../../shared/rules/public-bucket/acl.ts';
 import { OWNER_ID } from '../fixtures/public-bucket/items.ts';
+import { anyJson, field } from '../support/malformed.ts';
 
 const CONFIG_ACL = {
   grantSet: null,
@@ -60,6 +64,64 @@ describe('Config item ACLs', () => {
       });
     },
   );
+});
+
+describe('Config item ACLs: the fast path agrees with the zod schema', () => {
+  const grantee = fc.oneof(
+    fc.constantFrom(
+      'AllUsers',
+      'AuthenticatedUsers',
+      'LogDelivery',
+      'http://acs.amazonaws.com/groups/global/AllUsers',
+    ),
+    fc.record(
+      {
+        id: field(fc.constantFrom(OWNER_ID, 'abc')),
+        identifier: field(fc.constantFrom('owner@example.com', 'xyz')),
+        displayName: field(fc.string({ maxLength: 4 })),
+        typeIdentifier: field(fc.constantFrom('id', 'emailAddress')),
+      },
+      { requiredKeys: [] },
+    ),
+  );
+  const permission = fc.constantFrom(
+    'Read',
+    'FullControl',
+    'read_acp',
+    'WRITE',
+    'Everything',
+    'constructor',
+    '',
+  );
+  const grant = fc.record({ grantee: field(grantee), permission: field(permission) }, { requiredKeys: [] });
+  const acl = fc.oneof(
+    {
+      weight: 12,
+      arbitrary: fc.record(
+        {
+          grantList: field(fc.array(field(grant), { maxLength: 3 })),
+          grantSet: field(fc.array(field(grant), { maxLength: 2 })),
+          owner: anyJson,
+        },
+        { requiredKeys: [] },
+      ),
+    },
+    { weight: 1, arbitrary: anyJson },
+  );
+
+  it('reads every ACL as zod does: the same grants in the same order, or the same error', () => {
+    let readable = 0;
+    fc.assert(
+      fc.property(acl, fc.boolean(), (document, asText) => {
+        const value = asText ? JSON.stringify(document ?? null) : document;
+        const result = grantsFromConfigItem(value);
+        expect(result).toEqual(configGrantsThroughSchema(decodeJson(value)));
+        if (result.ok) readable++;
+      }),
+      { numRuns: 3000 },
+    );
+    expect(readable).toBeGreaterThan(300);
+  });
 });
 
 describe('public grants', () => {

@@ -12,66 +12,57 @@ import {
   groupStateThroughSchema,
   isFastPathGroup,
 } from '../../shared/rules/security-group/permissions.ts';
+import { anyJson, field } from '../support/malformed.ts';
 
-const anyJson = fc.jsonValue({ maxDepth: 2 });
-
-/** Usually a value of the right type, sometimes absent, null, empty or of another type. */
-const field = <T>(good: fc.Arbitrary<T>) =>
-  fc.oneof(
-    { weight: 30, arbitrary: good },
-    { weight: 2, arbitrary: fc.constant(undefined) },
-    { weight: 2, arbitrary: fc.constant(null) },
-    { weight: 1, arbitrary: fc.constant('') },
-    { weight: 1, arbitrary: anyJson },
-  );
+const fieldOf = <T>(good: fc.Arbitrary<T>) => field(good, 30);
 
 const text = fc.string({ maxLength: 6 });
 const cidr = fc.constantFrom('0.0.0.0/0', '10.0.0.0/8', '::/0', '2001:db8::/32', 'not-a-cidr', '');
 const optionalRecord = <T extends Record<string, fc.Arbitrary<unknown>>>(model: T) =>
   fc.record(model, { requiredKeys: [] });
 const list = <T>(element: fc.Arbitrary<T>) =>
-  field(
+  fieldOf(
     fc.array(fc.oneof({ weight: 12, arbitrary: element }, { weight: 1, arbitrary: anyJson }), {
       maxLength: 3,
     }),
   );
 
 const permission = optionalRecord({
-  ipProtocol: field(fc.constantFrom('tcp', 'udp', '-1', 'icmp', '6', 'bogus', 7)),
-  fromPort: field(fc.oneof(fc.integer({ min: -2, max: 70000 }), fc.constant('22'))),
-  toPort: field(fc.oneof(fc.integer({ min: -2, max: 70000 }), fc.constant('22'))),
-  ipRanges: list(fc.oneof(cidr, optionalRecord({ cidrIp: field(cidr), description: field(text) }))),
-  ipv4Ranges: list(optionalRecord({ cidrIp: field(cidr), description: field(text) })),
-  ipv6Ranges: list(optionalRecord({ cidrIpv6: field(cidr), description: field(text) })),
+  ipProtocol: fieldOf(fc.constantFrom('tcp', 'udp', '-1', 'icmp', '6', 'bogus', 7)),
+  fromPort: fieldOf(fc.oneof(fc.integer({ min: -2, max: 70000 }), fc.constant('22'))),
+  toPort: fieldOf(fc.oneof(fc.integer({ min: -2, max: 70000 }), fc.constant('22'))),
+  ipRanges: list(fc.oneof(cidr, optionalRecord({ cidrIp: fieldOf(cidr), description: fieldOf(text) }))),
+  ipv4Ranges: list(optionalRecord({ cidrIp: fieldOf(cidr), description: fieldOf(text) })),
+  ipv6Ranges: list(optionalRecord({ cidrIpv6: fieldOf(cidr), description: fieldOf(text) })),
   prefixListIds: list(
-    optionalRecord({ prefixListId: field(fc.constantFrom('pl-1', 'pl-2')), description: field(text) }),
+    optionalRecord({ prefixListId: fieldOf(fc.constantFrom('pl-1', 'pl-2')), description: fieldOf(text) }),
   ),
   userIdGroupPairs: list(
     optionalRecord({
-      groupId: field(fc.constantFrom('sg-2', 'sg-3')),
-      groupName: field(text),
-      userId: field(fc.constant('111122223333')),
-      description: field(text),
+      groupId: fieldOf(fc.constantFrom('sg-2', 'sg-3')),
+      groupName: fieldOf(text),
+      userId: fieldOf(fc.constant('111122223333')),
+      description: fieldOf(text),
     }),
   ),
-  note: field(anyJson),
+  note: fieldOf(anyJson),
 });
 
 const tags = fc.oneof(
   fc.dictionary(fc.constantFrom('Name', 'owner'), fc.oneof(text, fc.constant(null), anyJson)),
-  fc.array(optionalRecord({ key: field(text), value: field(text) }), { maxLength: 3 }),
+  fc.array(optionalRecord({ key: fieldOf(text), value: fieldOf(text) }), { maxLength: 3 }),
   anyJson,
 );
 
 const group = optionalRecord({
-  groupId: field(fc.constantFrom('sg-1', 'sg-0123456789abcdef0')),
-  groupName: field(text),
-  vpcId: field(fc.constant('vpc-1')),
-  ownerId: field(fc.constant('111122223333')),
-  description: field(text),
+  groupId: fieldOf(fc.constantFrom('sg-1', 'sg-0123456789abcdef0')),
+  groupName: fieldOf(text),
+  vpcId: fieldOf(fc.constant('vpc-1')),
+  ownerId: fieldOf(fc.constant('111122223333')),
+  description: fieldOf(text),
   ipPermissions: list(permission),
   ipPermissionsEgress: list(permission),
-  tags: field(tags),
+  tags: fieldOf(tags),
 });
 
 const configuration = fc.oneof({ weight: 25, arbitrary: group }, { weight: 1, arbitrary: anyJson });

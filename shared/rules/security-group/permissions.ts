@@ -14,7 +14,7 @@
  */
 import * as z from 'zod';
 import { type Cidr, parseCidr } from '../../core/cidr.ts';
-import { describeZodError, InputError } from '../../core/model.ts';
+import { describeZodError, InputError, isNullishText, isPlainObject } from '../../core/model.ts';
 import { MAX_PORT, MIN_PORT } from './ports.ts';
 
 export type Direction = 'ingress' | 'egress';
@@ -419,15 +419,6 @@ interface ConfigGroup {
 // ---- The per-group fast path: the checks of configGroup, by hand ----
 // It may refuse what zod accepts (zod then decides), never the reverse; both end in configPermissionParts.
 // test/security-group/config-fast-path.test.ts holds the two to the same answers and the same groups.
-
-/** A plain object (a class instance, or anything else unusual, is left to zod). */
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  const prototype = Object.getPrototypeOf(value);
-  return prototype === Object.prototype || prototype === null;
-}
-
-const isNullishText = (value: unknown): boolean => value == null || typeof value === 'string';
 
 /** Absent, null, or an array whose every element passes (holes fail, as zod reads them as undefined). */
 function isNullishListOf(value: unknown, each: (element: unknown) => boolean): boolean {
