@@ -203,16 +203,17 @@ export class RepeatLog {
  * How many items (buckets) wait in memory for their account's Block Public Access item; more wait on disk
  * ({@link ItemSpill}) until the end of the scan.
  */
-export const WAITING_LIMIT = 5000;
+export const WAITING_LIMIT = 1000;
 
 /**
- * A single pass (see {@link RepeatLog}) that cannot give the two passes' answer with flat memory stops with
- * this; the caller starts the reports again and reads the files in the exact two passes.
+ * A single pass (see {@link RepeatLog}) that could judge differently from the two passes stops with this
+ * (two block items of one account that disagree); the caller starts the reports again and reads the files
+ * in the exact two passes.
  */
 export class SinglePassStopped extends Error {
   /**
-   * @param reason what the pass met, for the note: `more than 5000 items waited for …`.
-   * @param purpose what the two passes ensure: `each resource is judged once, at its newest capture`.
+   * @param reason what the pass met, for the note: `account 111122223333 has … items that differ`.
+   * @param purpose what the two passes ensure: `every bucket is judged with its account's newest …`.
    */
   constructor(
     reason: string,
