@@ -318,8 +318,7 @@ describe('one file to a report file: a log of fingerprints on disk, not a captur
     const record = vi.spyOn(CaptureIndex.prototype, 'record');
     const path = file('no-tmp.json', JSON.stringify({ configurationItems: [group(1), group(2, true)] }));
     const out = join(tempDir(), 'report.json');
-    const tmp = process.env.TMPDIR;
-    process.env.TMPDIR = join(tempDir(), 'missing', 'folder');
+    vi.stubEnv('TMPDIR', join(tempDir(), 'missing', 'folder'));
     try {
       const result = await runCli([
         'scan',
@@ -340,8 +339,7 @@ describe('one file to a report file: a log of fingerprints on disk, not a captur
         'NON_COMPLIANT',
       ]);
     } finally {
-      if (tmp === undefined) delete process.env.TMPDIR;
-      else process.env.TMPDIR = tmp;
+      vi.unstubAllEnvs();
       record.mockRestore();
     }
   });
@@ -425,8 +423,7 @@ describe('items waiting on disk', () => {
   });
 
   it('says it cannot when no temporary file can be made (the scan keeps the item in memory)', () => {
-    const tmp = process.env.TMPDIR;
-    process.env.TMPDIR = join(tempDir(), 'missing', 'folder');
+    vi.stubEnv('TMPDIR', join(tempDir(), 'missing', 'folder'));
     try {
       const spill = new ItemSpill();
       expect(spill.add({ item: group(1) } as unknown as SourcedItem)).toBe(false);
@@ -434,8 +431,7 @@ describe('items waiting on disk', () => {
       spill.replay((sourced) => back.push(sourced));
       expect(back).toEqual([]);
     } finally {
-      if (tmp === undefined) delete process.env.TMPDIR;
-      else process.env.TMPDIR = tmp;
+      vi.unstubAllEnvs();
     }
   });
 });
