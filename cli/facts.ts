@@ -60,7 +60,9 @@ export function missingBlockNote(account: string): string {
 
 /** The account-level Block Public Access of a sourced `AWS::S3::AccountPublicAccessBlock` item. */
 export function publicAccessBlockOf(sourced: SourcedItem): PublicAccessBlockFlags | null {
-  const where = `${sourced.location?.file ?? 'snapshot'}: ${ACCOUNT_PUBLIC_ACCESS_BLOCK} ${sourced.item.resourceId}`;
+  // A snapshot item names its file; an aggregator row has none to name.
+  const item = `${ACCOUNT_PUBLIC_ACCESS_BLOCK} ${sourced.item.resourceId}`;
+  const where = sourced.location === undefined ? item : `${sourced.location.file}: ${item}`;
   return publicAccessBlockFromItem(sourced.item, where);
 }
 

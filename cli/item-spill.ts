@@ -19,8 +19,6 @@ export class ItemSpill {
   private fd: number | undefined;
   private pending: string[] = [];
   private pendingLength = 0;
-  /** Items written out and not yet read back. */
-  count = 0;
 
   /** Writes the item out; false when no temporary file can be made (the caller keeps it in memory). */
   add(sourced: SourcedItem): boolean {
@@ -28,7 +26,6 @@ export class ItemSpill {
     const line = `${JSON.stringify({ item: sourced.item, location: sourced.location })}\n`;
     this.pending.push(line);
     this.pendingLength += line.length;
-    this.count++;
     if (this.pendingLength >= CHUNK) this.flush();
     return true;
   }
@@ -59,7 +56,6 @@ export class ItemSpill {
     this.folder = undefined;
     this.pending = [];
     this.pendingLength = 0;
-    this.count = 0;
   }
 
   private open(): boolean {

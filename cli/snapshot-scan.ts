@@ -252,8 +252,8 @@ export function resourceIdentity(item: ConfigurationItem): string {
  * - an item a rule judges with account facts (a bucket: the account's Block Public Access) waits until its
  *   account's `AWS::S3::AccountPublicAccessBlock` item is read, or the end of the scan (no such item: the
  *   note says it was taken as absent, as before). With `knownBlocks` (the newest block item of every
- *   account, from the first pass over several files) nothing waits;
- *   At most {@link WAITING_LIMIT} items wait in memory, the others on disk until the end of the scan;
+ *   account, from the first pass over several files) nothing waits. At most {@link WAITING_LIMIT} items
+ *   wait in memory, the others on disk until the end of the scan;
  * - with `repeats` (a single pass that may be run again), it stops with {@link SinglePassStopped} rather
  *   than judge with a block item another of the same account contradicts.
  */

@@ -376,7 +376,7 @@ describe('scan --live --aggregator', () => {
       `public-bucket ${ACCOUNT_B} us-east-1 legacy-b NON_COMPLIANT`,
     ]);
     expect(result.stderr).toContain(
-      `plumbline: note: account ${ACCOUNT_A}: its AWS::S3::AccountPublicAccessBlock item cannot be read (`,
+      `plumbline: note: account ${ACCOUNT_A}: its AWS::S3::AccountPublicAccessBlock item cannot be read (AWS::S3::AccountPublicAccessBlock ${ACCOUNT_A}: configuration: `,
     );
     expect(result.stderr).toContain(
       'blockPublicAcls: Invalid input: expected boolean, received string); buckets are judged as if the account had no account-level Block Public Access\n',
