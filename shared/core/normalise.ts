@@ -17,6 +17,8 @@ import {
   type ConfigurationItemStatus,
   describeZodError,
   InputError,
+  isNullishText,
+  isPlainObject,
 } from './model.ts';
 
 export const CONFIGURATION_ITEM_STATUSES = [
@@ -140,17 +142,7 @@ export type RawConfigurationItem = z.input<typeof rawConfigurationItem>;
 
 const STATUSES: ReadonlySet<unknown> = new Set(CONFIGURATION_ITEM_STATUSES);
 
-type Guarded = Record<string, unknown>;
-
-const isOptionalString = (value: unknown): boolean => value == null || typeof value === 'string';
 const isNonEmptyString = (value: unknown): boolean => typeof value === 'string' && value !== '';
-
-/** A plain object as JSON.parse makes one (zod's records accept these; anything rarer goes to zod). */
-function isPlainRecord(value: unknown): value is Guarded {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  const prototype = Object.getPrototypeOf(value);
-  return prototype === Object.prototype || prototype === null;
-}
 
 function isTimestamp(value: unknown): boolean {
   if (typeof value === 'string') return isCanonicalTime(value) || !Number.isNaN(Date.parse(value));
@@ -161,20 +153,17 @@ function isTimestamp(value: unknown): boolean {
 }
 
 function isTagEntry(entry: unknown): boolean {
-  if (!isPlainRecord(entry)) return false;
+  if (!isPlainObject(entry)) return false;
   const optional = (value: unknown) => value === undefined || typeof value === 'string';
   return (
-    optional(entry.key) &&
-    optional(entry.Key) &&
-    isOptionalString(entry.value) &&
-    isOptionalString(entry.Value)
+    optional(entry.key) && optional(entry.Key) && isNullishText(entry.value) && isNullishText(entry.Value)
   );
 }
 
 function isTags(tags: unknown): boolean {
   if (tags == null) return true;
   if (Array.isArray(tags)) return tags.every(isTagEntry);
-  if (!isPlainRecord(tags)) return false;
+  if (!isPlainObject(tags)) return false;
   for (const key in tags) {
     const value = tags[key];
     if (value !== null && typeof value !== 'string') return false;
@@ -188,16 +177,16 @@ function isTags(tags: unknown): boolean {
  * test/foundation/normalise-fast-path.test.ts holds the two to the same answers and the same items.
  */
 export function isWellFormedItem(input: unknown): input is RawConfigurationItem {
-  if (!isPlainRecord(input)) return false;
+  if (!isPlainObject(input)) return false;
   const { configuration, supplementaryConfiguration } = input;
   return (
     isNonEmptyString(input.resourceType) &&
     isNonEmptyString(input.resourceId) &&
-    isOptionalString(input.resourceName) &&
-    isOptionalString(input.ARN) &&
-    isOptionalString(input.arn) &&
-    isOptionalString(input.awsAccountId) &&
-    isOptionalString(input.accountId) &&
+    isNullishText(input.resourceName) &&
+    isNullishText(input.ARN) &&
+    isNullishText(input.arn) &&
+    isNullishText(input.awsAccountId) &&
+    isNullishText(input.accountId) &&
     (input.awsAccountId ?? input.accountId) != null &&
     isNonEmptyString(input.awsRegion) &&
     isTimestamp(input.configurationItemCaptureTime) &&
@@ -205,8 +194,8 @@ export function isWellFormedItem(input: unknown): input is RawConfigurationItem 
     (configuration === undefined ||
       configuration === null ||
       typeof configuration === 'string' ||
-      isPlainRecord(configuration)) &&
-    (supplementaryConfiguration == null || isPlainRecord(supplementaryConfiguration)) &&
+      isPlainObject(configuration)) &&
+    (supplementaryConfiguration == null || isPlainObject(supplementaryConfiguration)) &&
     isTags(input.tags)
   );
 }
