@@ -57,8 +57,8 @@ function group(index: number, open = false) {
 }
 
 /** Each evaluation of a JSON report of the files as `<resourceId> <compliance>`, in report order. */
-async function scanVerdicts(files: string[], rule: string, toFile: boolean) {
-  const out = join(tempDir(), 'report.json');
+async function scanVerdicts(files: string[], rule: string, toFile: boolean, folder = tempDir()) {
+  const out = join(folder, 'report.json');
   const result = await runCli([
     'scan',
     '--snapshot',
@@ -74,7 +74,7 @@ async function scanVerdicts(files: string[], rule: string, toFile: boolean) {
     (evaluation: { resourceId: string; compliance: string }) =>
       `${evaluation.resourceId} ${evaluation.compliance}`,
   );
-  return { verdicts, stderr: result.stderr };
+  return { verdicts, stderr: result.stderr, code: result.code, report };
 }
 
 async function readAll(path: string, maxInputSize = DEFAULT_LIMITS.maxInputSize) {
@@ -286,24 +286,12 @@ describe('one file to a report file: a log of fingerprints on disk, not a captur
         'unique.json',
         JSON.stringify({ configurationItems: [group(1), group(2, true), group(3)] }),
       );
-      const out = join(tempDir(), 'report.json');
-      const result = await runCli([
-        'scan',
-        '--snapshot',
-        path,
-        '--rule',
-        'security-group',
-        '--format',
-        'json',
-        '--output',
-        out,
-      ]);
+      const result = await scanVerdicts([path], 'security-group', true);
       expect(result.stderr).not.toContain('more than once');
       expect(logged).toHaveBeenCalledTimes(3);
       expect(record).not.toHaveBeenCalled();
-      const report = JSON.parse(readFileSync(out, 'utf8'));
-      expect(report.summary.resources).toBe(3);
-      expect(report.evaluations.map((evaluation: { compliance: string }) => evaluation.compliance)).toEqual([
+      expect(result.report.summary.resources).toBe(3);
+      expect(result.verdicts.map((verdict) => verdict.split(' ')[1])).toEqual([
         'COMPLIANT',
         'NON_COMPLIANT',
         'COMPLIANT',
@@ -317,27 +305,13 @@ describe('one file to a report file: a log of fingerprints on disk, not a captur
   it('without a temporary folder for the log, keeps the capture index in memory and still judges every item', async () => {
     const record = vi.spyOn(CaptureIndex.prototype, 'record');
     const path = file('no-tmp.json', JSON.stringify({ configurationItems: [group(1), group(2, true)] }));
-    const out = join(tempDir(), 'report.json');
+    const folder = tempDir();
     vi.stubEnv('TMPDIR', join(tempDir(), 'missing', 'folder'));
     try {
-      const result = await runCli([
-        'scan',
-        '--snapshot',
-        path,
-        '--rule',
-        'security-group',
-        '--format',
-        'json',
-        '--output',
-        out,
-      ]);
+      const result = await scanVerdicts([path], 'security-group', true, folder);
       expect(result.code).toBe(1);
       expect(record).toHaveBeenCalledTimes(2);
-      const report = JSON.parse(readFileSync(out, 'utf8'));
-      expect(report.evaluations.map((evaluation: { compliance: string }) => evaluation.compliance)).toEqual([
-        'COMPLIANT',
-        'NON_COMPLIANT',
-      ]);
+      expect(result.verdicts.map((verdict) => verdict.split(' ')[1])).toEqual(['COMPLIANT', 'NON_COMPLIANT']);
     } finally {
       vi.unstubAllEnvs();
       record.mockRestore();
